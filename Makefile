@@ -1,0 +1,93 @@
+# deepstep - see README.md. `make run` builds and opens the first lesson; `make test` tests.
+# Missing Debian packages are installed by `make deps` when run as root, else it prints the
+# exact apt-get command.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+BUILD   ?= build
+NATIVE  ?=
+WERROR  ?= -Werror
+VERSION := 0.1.0
+
+PKGS     := ncursesw cmocka zlib md4c
+DEB_PKGS := libncurses-dev libcmocka-dev zlib1g-dev libmd4c-dev pkg-config tmux
+
+# -Wno-format-truncation: every snprintf into a fixed buffer truncates on purpose (titles,
+# messages); the warning cannot tell that from a bug and fires on each of them.
+WARN   := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wformat=2 -Wundef -Wno-format-truncation $(WERROR)
+OPT    := -O2 -g $(if $(NATIVE),-march=native)
+# Recursive (=) so pkg-config runs after `deps` has installed what was missing.
+PKG_CFLAGS = $(shell pkg-config --cflags ncursesw md4c zlib 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs ncursesw md4c zlib 2>/dev/null)
+CMOCKA     = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
+CFLAGS_ALL  = -std=c11 -D_POSIX_C_SOURCE=200809L -DDEEPSTEP_VERSION='"$(VERSION)"' $(OPT) $(WARN) \
+              $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS_ALL  = $(PKG_LIBS) -lm $(LDLIBS)
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/src/main.o
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test unit check bench install uninstall clean deps deps-test
+
+all: $(BUILD)/deepstep
+
+$(BUILD)/deepstep: $(MAIN_OBJ) $(BUILD)/libdeepstep.a | deps
+	$(CC) $(OPT) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/libdeepstep.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libdeepstep.a | deps-test
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -Isrc -o $@ $< $(BUILD)/libdeepstep.a $(CMOCKA) $(LDLIBS_ALL)
+
+# `make run` opens the lesson browser on the shipped lessons.
+run: all
+	./$(BUILD)/deepstep
+
+# Unit tests (cmocka), then the headless end-to-end tests, then the tmux UI tests.
+test: all $(TEST_BIN)
+	@bash tests/run_all.sh $(BUILD)
+
+unit: $(TEST_BIN)
+	@set -e; for t in $(TEST_BIN); do $$t; done
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build.
+check:
+	$(MAKE) BUILD=build/asan CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	        LDFLAGS="-fsanitize=address,undefined" OPT="-O1 -g" test
+
+bench: all
+	@echo "make bench: the benchmark lands with the speed work (issue 7)"; exit 1
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/deepstep
+	install -m 755 $(BUILD)/deepstep $(DESTDIR)$(PREFIX)/bin/deepstep
+	install -m 644 docs/deepstep.1 $(DESTDIR)$(PREFIX)/share/man/man1/deepstep.1
+	cp -R lessons datasets $(DESTDIR)$(PREFIX)/share/deepstep/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/deepstep $(DESTDIR)$(PREFIX)/share/man/man1/deepstep.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/deepstep
+
+clean:
+	rm -rf build
+
+# Build dependencies: pkg-config names -> Debian packages.
+deps:
+	@sh .ci/deps.sh build
+
+deps-test:
+	@sh .ci/deps.sh test
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

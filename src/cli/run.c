@@ -1,0 +1,249 @@
+#define _POSIX_C_SOURCE 200809L
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../engine/trainer.h"
+#include "../io/runlog.h"
+#include "../io/weights.h"
+#include "../lesson/lesson.h"
+
+typedef struct run_opts {
+    const char *lesson, *experiment, *load, *save, *log;
+    long steps;
+    int epochs;
+    int quiet;
+} run_opts;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1; /* only a flag: the loop notices and cleans up */
+}
+
+void run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: deepstep run LESSON.md [--experiment K] [--steps N | --epochs N]\n"
+            "                    [--load IN.npz] [--save OUT.npz] [--log OUT.csv] [--quiet]\n"
+            "\n"
+            "Train one experiment of a lesson without the UI and print one line per epoch.\n"
+            "\n"
+            "  --experiment K  the K-th ```deepstep block (from 1) or the one with name = K (default 1)\n"
+            "  --steps N       stop after N optimizer updates\n"
+            "  --epochs N      train N epochs instead of the lesson's `epochs`\n"
+            "  --load IN.npz   start from these weights (arrays layers.{i}.weight / layers.{i}.bias)\n"
+            "  --save OUT.npz  write the final weights (NumPy .npz, float32)\n"
+            "  --log OUT.csv   write one row per step and layer (loss, lr, activation and gradient stats)\n"
+            "  --quiet         print only the final line\n"
+            "\n"
+            "Exit status: 0 trained, 1 bad input, 3 training diverged (NaN/Inf), 130 interrupted.\n");
+}
+
+static int parse_count(const char *flag, const char *s, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s ? s : "", &end, 10);
+    if (!s || *s == '\0' || *end != '\0' || errno || v < 1 || v > hi) {
+        fprintf(stderr, "deepstep run: %s needs a whole number from 1 to %ld\n", flag, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, run_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        long v;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            run_usage(stdout);
+            exit(0);
+        } else if (strcmp(a, "--experiment") == 0 && next) {
+            o->experiment = next, i++;
+        } else if (strcmp(a, "--steps") == 0) {
+            if (parse_count(a, next, 1000000000L, &v))
+                return -1;
+            o->steps = v, i++;
+        } else if (strcmp(a, "--epochs") == 0) {
+            if (parse_count(a, next, 1000000L, &v))
+                return -1;
+            o->epochs = (int)v, i++;
+        } else if (strcmp(a, "--load") == 0 && next) {
+            o->load = next, i++;
+        } else if (strcmp(a, "--save") == 0 && next) {
+            o->save = next, i++;
+        } else if (strcmp(a, "--log") == 0 && next) {
+            o->log = next, i++;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "deepstep run: unknown option or missing value: %s (see deepstep run --help)\n", a);
+            return -1;
+        } else if (!o->lesson) {
+            o->lesson = a;
+        } else {
+            fprintf(stderr, "deepstep run: one lesson at a time (got '%s' and '%s')\n", o->lesson, a);
+            return -1;
+        }
+    }
+    if (!o->lesson) {
+        fprintf(stderr, "deepstep run: which lesson? (usage: deepstep run LESSON.md; see --help)\n");
+        return -1;
+    }
+    if (o->steps && o->epochs) {
+        fprintf(stderr, "deepstep run: give --steps or --epochs, not both\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* "-" for a metric that does not exist (no validation rows). */
+static void fmt_metric(char *buf, size_t cap, double v, int decimals)
+{
+    if (isnan(v))
+        snprintf(buf, cap, "-");
+    else
+        snprintf(buf, cap, "%.*f", decimals, v);
+}
+
+static void print_epoch(const trainer *t)
+{
+    const epoch_metrics *m = &t->last_epoch;
+    char vl[32], va[32];
+    fmt_metric(vl, sizeof vl, m->val_loss, 6);
+    fmt_metric(va, sizeof va, m->val_acc, 4);
+    printf("epoch %5d/%d  train_loss %.6f  train_acc %.4f  val_loss %s  val_acc %s  lr %.6g\n", m->epoch, t->epochs,
+           m->train_loss, m->train_acc, vl, va, (double)m->lr);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void describe(const trainer *t, const experiment *x, int index, int count)
+{
+    char shape[256];
+    int len = snprintf(shape, sizeof shape, "%d", t->net.n_in);
+    for (int i = 0; i < t->net.n_layers && len < (int)sizeof shape - 16; i++)
+        len += snprintf(shape + len, sizeof shape - (size_t)len, "-%d", t->net.layers[i].n_out);
+    printf("# %s: experiment %d of %d%s%s%s, %d training rows, %d validation rows, net %s, %zu parameters, "
+           "%s, %s lr=%g, batch %d, %d epochs\n",
+           x->file, index, count, x->name[0] ? " (" : "", x->name, x->name[0] ? ")" : "", t->split.n_train,
+           t->split.n_val, shape, t->net.n_params, loss_name(x->loss), optim_name(x->opt.kind), (double)x->opt.lr,
+           t->batch_size, t->epochs);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    if (parse_args(argc, argv, &o) != 0)
+        return 1;
+    ds_error err = {0};
+    lesson l;
+    if (lesson_load(&l, o.lesson, &err) != 0) {
+        err_print(stderr, &err);
+        return 1;
+    }
+    const experiment *x = lesson_find_experiment(&l, o.experiment, &err);
+    trainer t;
+    if (!x || trainer_create(&t, x, o.epochs, o.steps, &err) != 0) {
+        err_print(stderr, &err);
+        lesson_free(&l);
+        return 1;
+    }
+    int status = 0;
+    runlog log = {0};
+    if (o.load && weights_load(&t.net, o.load, &err) != 0)
+        status = 1;
+    if (status == 0 && o.log && runlog_open(&log, o.log, &err) != 0)
+        status = 1;
+    if (status != 0) {
+        err_print(stderr, &err);
+        trainer_destroy(&t);
+        lesson_free(&l);
+        return status;
+    }
+    if (!o.quiet)
+        describe(&t, x, (int)(x - l.experiments) + 1, l.n_experiments);
+    fflush(stdout);
+
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    bool progress = isatty(STDERR_FILENO) && !o.quiet;
+    double last_progress = now_seconds();
+    bool progress_shown = false;
+    trainer_event ev = {0};
+    while (!trainer_done(&t) && !interrupted) {
+        ev = trainer_step(&t, STEP_MICRO);
+        if (ev.diverged)
+            break;
+        if (ev.phase == PHASE_END_BATCH) {
+            runlog_step(&log, &t);
+            if (progress && now_seconds() - last_progress > 0.1) {
+                fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.4f ", ev.epoch, t.epochs, ev.batch,
+                        t.batches_per_epoch, ev.loss);
+                progress_shown = true;
+                last_progress = now_seconds();
+            }
+        } else if (ev.phase == PHASE_END_EPOCH && !o.quiet) {
+            if (progress_shown)
+                fprintf(stderr, "\r\033[K"), progress_shown = false;
+            print_epoch(&t);
+        }
+    }
+    if (progress_shown)
+        fprintf(stderr, "\r\033[K");
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+
+    if (interrupted) {
+        fprintf(stderr, "deepstep run: interrupted at step %ld; no files written\n", t.step);
+        runlog_abort(&log);
+        status = EXIT_INTERRUPTED;
+    } else if (t.div.happened) {
+        printf("diverged: %s\n", t.div.message);
+        runlog_step(&log, &t); /* the step that diverged, so the log shows how it got there */
+        if (runlog_close(&log, &err) != 0)
+            err_print(stderr, &err);
+        status = EXIT_DIVERGED;
+    } else {
+        if (ev.phase == PHASE_END_BATCH) { /* --steps stopped it inside an epoch */
+            double loss = t.epoch_seen ? t.epoch_loss_sum / t.epoch_seen : NAN;
+            double acc = t.epoch_seen ? (double)t.epoch_correct / t.epoch_seen : NAN;
+            if (!o.quiet && t.epoch_seen)
+                printf("stopped after step %ld (epoch %d, batch %d of %d): train_loss %.6f  train_acc %.4f (this "
+                       "epoch so far)\n", t.step, t.epoch + 1, t.batch + 1, t.batches_per_epoch, loss, acc);
+        }
+        if (runlog_close(&log, &err) != 0 || (o.save && weights_save(&t.net, o.save, &err) != 0)) {
+            err_print(stderr, &err);
+            status = 1;
+        } else {
+            char va[32];
+            fmt_metric(va, sizeof va, t.last_epoch.val_acc, 4);
+            printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s\n", t.step,
+                   t.last_epoch.epoch, t.last_epoch.train_loss, t.last_epoch.train_acc, va,
+                   o.save ? ", weights in " : "", o.save ? o.save : "");
+        }
+    }
+    trainer_destroy(&t);
+    lesson_free(&l);
+    return status;
+}

@@ -1,0 +1,148 @@
+#include "dataset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xalloc.h"
+
+static const char *const norm_names[NORM_COUNT] = {"none", "minmax", "symmetric", "zscore"};
+
+const char *norm_name(norm_kind k) { return (k >= 0 && k < NORM_COUNT) ? norm_names[k] : "?"; }
+
+int norm_parse(const char *name, norm_kind *out)
+{
+    for (int i = 0; i < NORM_COUNT; i++)
+        if (strcmp(name, norm_names[i]) == 0) {
+            *out = (norm_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+void dataset_alloc(dataset *ds, int n, int d, bool bytes)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->n = n;
+    ds->d = d;
+    if (bytes)
+        ds->raw_u8 = xcalloc((size_t)n * d, 1);
+    else
+        ds->raw_f32 = xcalloc((size_t)n * d, sizeof(float));
+    ds->labels = xcalloc((size_t)n, sizeof(int));
+    ds->scale = xcalloc((size_t)d, sizeof(float));
+    ds->shift = xcalloc((size_t)d, sizeof(float));
+    for (int j = 0; j < d; j++)
+        ds->scale[j] = 1.0f;
+}
+
+void dataset_destroy(dataset *ds)
+{
+    if (ds->feature_names)
+        for (int j = 0; j < ds->d; j++)
+            free(ds->feature_names[j]);
+    free(ds->feature_names);
+    free(ds->raw_u8);
+    free(ds->raw_f32);
+    free(ds->labels);
+    free(ds->scale);
+    free(ds->shift);
+    memset(ds, 0, sizeof *ds);
+}
+
+static inline float raw_at(const dataset *ds, int row, int j)
+{
+    size_t i = (size_t)row * ds->d + j;
+    return ds->raw_u8 ? (float)ds->raw_u8[i] : ds->raw_f32[i];
+}
+
+void dataset_fit_norm(dataset *ds, norm_kind k, const int *rows, int n_rows)
+{
+    for (int j = 0; j < ds->d; j++) {
+        ds->scale[j] = 1.0f;
+        ds->shift[j] = 0.0f;
+        if (k == NORM_NONE || n_rows == 0)
+            continue;
+        double lo = INFINITY, hi = -INFINITY, sum = 0.0, sq = 0.0;
+        for (int r = 0; r < n_rows; r++) {
+            double v = raw_at(ds, rows[r], j);
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+            sum += v;
+        }
+        double mean = sum / n_rows;
+        for (int r = 0; r < n_rows; r++) {
+            double dv = raw_at(ds, rows[r], j) - mean;
+            sq += dv * dv;
+        }
+        double sd = sqrt(sq / n_rows);
+        double range = hi - lo;
+        if (k == NORM_ZSCORE) {
+            ds->scale[j] = sd > 0 ? (float)(1.0 / sd) : 0.0f;
+            ds->shift[j] = sd > 0 ? (float)(-mean / sd) : 0.0f;
+        } else if (range <= 0) {
+            ds->scale[j] = 0.0f;
+            ds->shift[j] = 0.0f;
+        } else if (k == NORM_MINMAX) {
+            ds->scale[j] = (float)(1.0 / range);
+            ds->shift[j] = (float)(-lo / range);
+        } else {
+            ds->scale[j] = (float)(2.0 / range);
+            ds->shift[j] = (float)(-2.0 * lo / range - 1.0);
+        }
+    }
+}
+
+void dataset_gather(const dataset *ds, const int *rows, int n_rows, float *x, int *y)
+{
+    int d = ds->d;
+    for (int r = 0; r < n_rows; r++) {
+        float *xr = x + (size_t)r * d;
+        size_t base = (size_t)rows[r] * d;
+        if (ds->raw_u8)
+            for (int j = 0; j < d; j++)
+                xr[j] = (float)ds->raw_u8[base + j] * ds->scale[j] + ds->shift[j];
+        else
+            for (int j = 0; j < d; j++)
+                xr[j] = ds->raw_f32[base + j] * ds->scale[j] + ds->shift[j];
+        if (y)
+            y[r] = ds->labels[rows[r]];
+    }
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+void split_make(split *s, int n, float val_fraction, rng *r)
+{
+    int n_val = (int)floor((double)val_fraction * n + 0.5);
+    if (n_val > n - 1)
+        n_val = n - 1;
+    if (n_val < 0)
+        n_val = 0;
+    int *perm = xcalloc((size_t)n, sizeof(int));
+    for (int i = 0; i < n; i++)
+        perm[i] = i;
+    if (n_val > 0)
+        rng_shuffle(r, perm, n);
+    s->n_val = n_val;
+    s->n_train = n - n_val;
+    s->val = xcalloc((size_t)(n_val ? n_val : 1), sizeof(int));
+    s->train = xcalloc((size_t)s->n_train, sizeof(int));
+    memcpy(s->val, perm, (size_t)n_val * sizeof(int));
+    memcpy(s->train, perm + n_val, (size_t)s->n_train * sizeof(int));
+    /* Keep file order inside each part, so "shuffle = no" means file order. */
+    qsort(s->val, (size_t)n_val, sizeof(int), cmp_int);
+    qsort(s->train, (size_t)s->n_train, sizeof(int), cmp_int);
+    free(perm);
+}
+
+void split_destroy(split *s)
+{
+    free(s->train);
+    free(s->val);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,113 @@
+/* net.h - a stack of layers over one flat parameter vector.
+ *
+ * Every intermediate value is kept and readable: per layer the input, z, a, dL/da, dL/dz
+ * live in a workspace (one for training, one for evaluation, so evaluating never
+ * overwrites what the learner is looking at); W, b, dW, db and the weights before the
+ * last update live in three flat vectors (params, grads, params_prev) so the optimizer,
+ * clipping and snapshots treat all parameters as one array. Pointers returned by the
+ * net_* accessors point into internal storage: do not free them.
+ */
+#ifndef DS_NET_H
+#define DS_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/err.h"
+#include "act.h"
+#include "loss.h"
+#include "rng.h"
+
+typedef enum init_kind {
+    INIT_UNIFORM,  /* U(-1/sqrt(n_in), 1/sqrt(n_in)), bias the same: torch.nn.Linear's default */
+    INIT_GAUSSIAN, /* N(0, 1): the one the lessons warn about */
+    INIT_LECUN,    /* N(0, 1/n_in) */
+    INIT_XAVIER,   /* Glorot normal, N(0, 2/(n_in + n_out)) */
+    INIT_HE,       /* N(0, 2/n_in) */
+    INIT_COUNT
+} init_kind;
+/* Biases start at 0 for every init except uniform, which copies nn.Linear. */
+
+const char *init_name(init_kind k);
+int init_parse(const char *name, init_kind *out);
+const char *init_names_list(void);
+
+typedef enum layer_kind { LAYER_DENSE } layer_kind;
+
+typedef struct layer_spec {
+    layer_kind kind;
+    int units;
+    activation act;
+    init_kind init;
+} layer_spec;
+
+/* Limits that refuse hostile configs before allocating. */
+#define NET_MAX_LAYERS 64
+#define NET_MAX_UNITS 65536
+#define NET_MAX_PARAMS ((size_t)1 << 28)
+
+typedef struct layer {
+    layer_kind kind;
+    activation act;
+    init_kind init;
+    int n_in, n_out;
+    size_t param_off; /* W then b, at params + param_off */
+    size_t n_params;  /* n_out * n_in + n_out */
+    float *W, *b;           /* (out, in), (out)   -> params      */
+    float *dW, *db;         /* (out, in), (out)   -> grads       */
+    float *W_prev, *b_prev; /* (out, in), (out)   -> params_prev */
+} layer;
+
+typedef struct workspace {
+    int cap;        /* rows the buffers hold */
+    int rows;       /* rows of the last pass */
+    float *x;       /* (cap, n_in): the batch */
+    float **z;      /* [layer] (cap, out) pre-activation */
+    float **a;      /* [layer] (cap, out) activation */
+    float **da;     /* [layer] (cap, out) dL/da */
+    float **dz;     /* [layer] (cap, out) dL/dz */
+    float *sample_loss; /* (cap) */
+    float *block;   /* the one allocation behind all of the above */
+    float **ptrs;
+} workspace;
+
+typedef struct net {
+    int n_in, n_layers;
+    layer *layers;
+    loss_kind loss;
+    size_t n_params;
+    float *params, *grads, *params_prev; /* (n_params) each */
+    workspace train, eval;
+} net;
+
+/* Builds the net; refuses too-large shapes with a message (err->msg). */
+int net_create(net *n, int n_in, const layer_spec *specs, int n_layers, loss_kind loss,
+               int batch_cap, int eval_cap, ds_error *err);
+void net_destroy(net *n);
+
+void net_init_params(net *n, rng *r);
+
+int net_out_width(const net *n);
+const float *net_layer_input(const net *n, const workspace *ws, int i); /* (rows, n_in) */
+
+/* One layer forward: z = x W^T + b, a = f(z). */
+void net_forward_layer(net *n, workspace *ws, int i);
+/* Loss of the last pass; with grads, dL/da (and dL/dz when fused) of the last layer. */
+double net_loss(net *n, workspace *ws, const int *labels, bool grads);
+/* Clears dW, db and every dL/da before a backward pass (backward accumulates). */
+void net_zero_grad(net *n, workspace *ws);
+/* One layer backward: dz from da (unless the loss already gave it), then
+ * dW += dz^T x, db += sum_rows dz, and dL/da of the layer below += dz W. */
+void net_backward_layer(net *n, workspace *ws, int i);
+/* Forward through every layer for rows already in ws->x. */
+void net_forward(net *n, workspace *ws, int rows);
+
+/* Reference and fast dense kernels (the fast ones must agree; tested). */
+void dense_forward_ref(float *z, const float *x, const float *W, const float *b, int B, int n_in, int n_out);
+void dense_forward(float *restrict z, const float *restrict x, const float *restrict W,
+                   const float *restrict b, int B, int n_in, int n_out);
+void dense_backward(float *restrict dx, float *restrict dW, float *restrict db,
+                    const float *restrict dz, const float *restrict x, const float *restrict W,
+                    int B, int n_in, int n_out);
+
+#endif

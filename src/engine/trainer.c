@@ -1,0 +1,402 @@
+#include "trainer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xalloc.h"
+
+#define EVAL_ROWS 512
+
+static const char *const phase_names[PHASE_COUNT] = {
+    "load batch", "forward", "loss", "backward", "clip", "update", "end of batch", "end of epoch", "done"};
+
+const char *phase_name(trainer_phase p) { return (p >= 0 && p < PHASE_COUNT) ? phase_names[p] : "?"; }
+
+int trainer_create(trainer *t, const experiment *x, int epochs_override, long max_steps, ds_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = *x;
+    if (experiment_load_data(x, &t->data, err) != 0)
+        return -1;
+    rng data_rng;
+    rng_seed(&data_rng, x->seed, RNG_STREAM_DATA + 100); /* split; apart from synthetic data's stream */
+    split_make(&t->split, t->data.n, x->validation, &data_rng);
+    dataset_fit_norm(&t->data, x->normalize, t->split.train, t->split.n_train);
+
+    int n_train = t->split.n_train;
+    t->batch_size = x->batch == 0 || x->batch > n_train ? n_train : x->batch;
+    t->batches_per_epoch = (n_train + t->batch_size - 1) / t->batch_size;
+    t->epochs = epochs_override > 0 ? epochs_override : x->epochs;
+    t->max_steps = max_steps;
+    int eval_cap = EVAL_ROWS;
+    if (net_create(&t->net, t->data.d, x->layers, x->n_layers, x->loss, t->batch_size, eval_cap, err) != 0) {
+        /* Shape limits: point at the first layer line. */
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        err_set(err, x->file, x->line_layer[0], "layer: %s", msg);
+        dataset_destroy(&t->data);
+        split_destroy(&t->split);
+        return -1;
+    }
+    rng init_rng;
+    rng_seed(&init_rng, x->seed, RNG_STREAM_INIT);
+    net_init_params(&t->net, &init_rng);
+    optim_init(&t->opt, &x->opt, t->net.n_params);
+    rng_seed(&t->shuffle_rng, x->seed, RNG_STREAM_SHUFFLE);
+    t->order = xcalloc((size_t)n_train, sizeof(int));
+    t->labels = xcalloc((size_t)t->batch_size, sizeof(int));
+    t->eval_labels = xcalloc(EVAL_ROWS, sizeof(int));
+    t->stats = xcalloc((size_t)x->n_layers, sizeof(layer_stats));
+    t->next_phase = PHASE_LOAD_BATCH;
+    t->lr = trainer_lr_at(t, 0, 0);
+    return 0;
+}
+
+void trainer_destroy(trainer *t)
+{
+    net_destroy(&t->net);
+    optim_free(&t->opt);
+    dataset_destroy(&t->data);
+    split_destroy(&t->split);
+    free(t->order);
+    free(t->labels);
+    free(t->eval_labels);
+    free(t->stats);
+    memset(t, 0, sizeof *t);
+}
+
+bool trainer_done(const trainer *t) { return t->next_phase == PHASE_DONE; }
+
+float trainer_lr_at(const trainer *t, long step, int epoch)
+{
+    const experiment *x = &t->cfg;
+    double lr = x->opt.lr;
+    switch (x->schedule) {
+    case SCHED_EXP: lr *= pow(x->sched_gamma, epoch); break;
+    case SCHED_STEP: lr *= pow(x->sched_gamma, epoch / x->sched_step); break;
+    case SCHED_COSINE: /* torch CosineAnnealingLR(T_max = epochs, eta_min = 0), stepped per epoch */
+        lr *= 0.5 * (1.0 + cos(3.14159265358979323846 * epoch / t->epochs));
+        break;
+    default: break;
+    }
+    if (x->warmup > 0 && step < x->warmup)
+        lr *= (double)(step + 1) / x->warmup;
+    return (float)lr;
+}
+
+void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, double *acc)
+{
+    net *n = &t->net;
+    workspace *ws = &n->eval;
+    int last = n->n_layers - 1, K = n->layers[last].n_out;
+    double loss_sum = 0.0;
+    long correct = 0;
+    for (int start = 0; start < n_rows; start += ws->cap) {
+        int m = n_rows - start < ws->cap ? n_rows - start : ws->cap;
+        dataset_gather(&t->data, rows + start, m, ws->x, t->eval_labels);
+        net_forward(n, ws, m);
+        loss_sum += net_loss(n, ws, t->eval_labels, false) * m;
+        for (int r = 0; r < m; r++)
+            correct += loss_predict(n->loss, n->layers[last].act, ws->z[last] + (size_t)r * K,
+                                    ws->a[last] + (size_t)r * K, K) == t->eval_labels[r];
+    }
+    *loss = n_rows ? loss_sum / n_rows : NAN;
+    *acc = n_rows ? (double)correct / n_rows : NAN;
+}
+
+/* ---- divergence ------------------------------------------------------------------ */
+
+static long first_nonfinite(const float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return (long)i;
+    return -1;
+}
+
+static const char *advice(trainer_phase p)
+{
+    switch (p) {
+    case PHASE_FORWARD:
+        return "activations grew past the float range: the weights are too large (a smaller learning rate, "
+               "gradient clipping or a smaller init keeps them in range)";
+    case PHASE_LOSS:
+        return "the loss is not a finite number";
+    case PHASE_BACKWARD:
+    case PHASE_CLIP:
+        return "gradients overflowed: they grow layer by layer when weights are large (try gradient clipping "
+               "or a smaller learning rate)";
+    default:
+        return "the update pushed weights past the float range: the learning rate is too large for these "
+               "gradients (lower it, or clip the gradients)";
+    }
+}
+
+static bool check(trainer *t, const float *v, size_t n, int width, const char *what, int layer_index)
+{
+    long k = first_nonfinite(v, n);
+    if (k < 0)
+        return false;
+    divergence *d = &t->div;
+    d->happened = true;
+    d->step = t->step;
+    d->epoch = t->epoch + 1;
+    d->batch = t->batch + 1;
+    d->layer = layer_index;
+    d->phase = t->next_phase;
+    snprintf(d->what, sizeof d->what, "%s", what);
+    d->row = width > 0 ? k / width : -1;
+    d->col = width > 0 ? k % width : k;
+    d->value = v[k];
+    char where[64];
+    if (width > 0)
+        snprintf(where, sizeof where, "%s[%ld][%ld]", what, d->row, d->col);
+    else
+        snprintf(where, sizeof where, "%s[%ld]", what, d->col);
+    char layer_txt[32] = "";
+    if (layer_index >= 0)
+        snprintf(layer_txt, sizeof layer_txt, " of layer %d", layer_index);
+    snprintf(d->message, sizeof d->message,
+             "training diverged at step %ld (epoch %d, batch %d): the %s%s made %s = %s; %s",
+             t->step + 1, d->epoch, d->batch, phase_name(d->phase), layer_txt, where,
+             isnan(d->value) ? "nan" : (d->value > 0 ? "inf" : "-inf"), advice(d->phase));
+    return true;
+}
+
+/* ---- micro-steps ------------------------------------------------------------------ */
+
+static void do_load_batch(trainer *t)
+{
+    if (t->batch == 0) {
+        memcpy(t->order, t->split.train, (size_t)t->split.n_train * sizeof(int));
+        if (t->cfg.shuffle)
+            rng_shuffle(&t->shuffle_rng, t->order, t->split.n_train);
+        t->epoch_loss_sum = 0.0;
+        t->epoch_seen = t->epoch_correct = 0;
+        t->lr = trainer_lr_at(t, t->step, t->epoch);
+    }
+    int start = t->batch * t->batch_size;
+    int rows = t->split.n_train - start < t->batch_size ? t->split.n_train - start : t->batch_size;
+    workspace *ws = &t->net.train;
+    ws->rows = rows;
+    dataset_gather(&t->data, t->order + start, rows, ws->x, t->labels);
+    t->lr = trainer_lr_at(t, t->step, t->epoch);
+}
+
+static void do_loss(trainer *t)
+{
+    net *n = &t->net;
+    workspace *ws = &n->train;
+    net_zero_grad(n, ws);
+    t->loss = net_loss(n, ws, t->labels, true);
+    int last = n->n_layers - 1, K = n->layers[last].n_out;
+    long correct = 0;
+    for (int r = 0; r < ws->rows; r++)
+        correct += loss_predict(n->loss, n->layers[last].act, ws->z[last] + (size_t)r * K,
+                                ws->a[last] + (size_t)r * K, K) == t->labels[r];
+    t->epoch_loss_sum += t->loss * ws->rows;
+    t->epoch_seen += ws->rows;
+    t->epoch_correct += correct;
+}
+
+static double global_norm(const float *g, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)g[i] * g[i];
+    return sqrt(s);
+}
+
+static void do_clip(trainer *t)
+{
+    net *n = &t->net;
+    clip_info *c = &t->clip;
+    c->norm_before = global_norm(n->grads, n->n_params);
+    c->factor = 1.0;
+    c->clipped = 0;
+    if (t->cfg.clip == CLIP_NORM) {
+        /* torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to 1 */
+        double coef = t->cfg.clip_value / (c->norm_before + 1e-6);
+        if (coef < 1.0) {
+            c->factor = coef;
+            for (size_t i = 0; i < n->n_params; i++)
+                n->grads[i] = (float)(n->grads[i] * coef);
+        }
+    } else if (t->cfg.clip == CLIP_VALUE) {
+        float v = t->cfg.clip_value;
+        for (size_t i = 0; i < n->n_params; i++) {
+            float g = n->grads[i];
+            if (g > v || g < -v) {
+                n->grads[i] = g > v ? v : -v;
+                c->clipped++;
+            }
+        }
+    }
+    c->norm_after = global_norm(n->grads, n->n_params);
+    for (int i = 0; i < n->n_layers; i++)
+        stats_gradients(&t->stats[i], n, i);
+}
+
+static void do_update(trainer *t, int i)
+{
+    net *n = &t->net;
+    layer *L = &n->layers[i];
+    if (i == 0)
+        optim_begin(&t->opt, n->grads, n->n_params);
+    memcpy(L->W_prev, L->W, L->n_params * sizeof(float));
+    optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->lr);
+    stats_update(&t->stats[i], n, i);
+}
+
+static void do_end_epoch(trainer *t)
+{
+    epoch_metrics *m = &t->last_epoch;
+    m->epoch = t->epoch + 1;
+    m->train_loss = t->epoch_seen ? t->epoch_loss_sum / t->epoch_seen : NAN;
+    m->train_acc = t->epoch_seen ? (double)t->epoch_correct / t->epoch_seen : NAN;
+    m->lr = t->lr;
+    m->has_val = t->split.n_val > 0;
+    if (m->has_val)
+        trainer_evaluate(t, t->split.val, t->split.n_val, &m->val_loss, &m->val_acc);
+    else
+        m->val_loss = m->val_acc = NAN;
+}
+
+/* Runs the micro-step under the cursor; fills ev; returns true when it diverged. */
+static bool run_micro(trainer *t, trainer_event *ev)
+{
+    net *n = &t->net;
+    workspace *ws = &n->train;
+    int i = t->next_layer, L = n->n_layers;
+    ev->phase = t->next_phase;
+    ev->layer = -1;
+    bool bad = false;
+    switch (t->next_phase) {
+    case PHASE_LOAD_BATCH:
+        do_load_batch(t);
+        ev->touched = TOUCH_INPUT;
+        break;
+    case PHASE_FORWARD:
+        net_forward_layer(n, ws, i);
+        stats_activations(&t->stats[i], n, ws, i);
+        ev->layer = i;
+        ev->touched = TOUCH_Z | TOUCH_A;
+        bad = check(t, ws->z[i], (size_t)ws->rows * n->layers[i].n_out, n->layers[i].n_out, "z", i) ||
+              check(t, ws->a[i], (size_t)ws->rows * n->layers[i].n_out, n->layers[i].n_out, "a", i);
+        break;
+    case PHASE_LOSS: {
+        do_loss(t);
+        ev->touched = TOUCH_LOSS | TOUCH_DA | (loss_is_fused(n->loss, n->layers[L - 1].act) ? TOUCH_DZ : 0);
+        float lv = (float)t->loss;
+        bad = check(t, &lv, 1, 0, "loss", -1);
+        break;
+    }
+    case PHASE_BACKWARD:
+        net_backward_layer(n, ws, i);
+        stats_gradients(&t->stats[i], n, i);
+        ev->layer = i;
+        ev->touched = TOUCH_DZ | TOUCH_GRADS | (i > 0 ? TOUCH_DA : 0);
+        bad = check(t, ws->dz[i], (size_t)ws->rows * n->layers[i].n_out, n->layers[i].n_out, "dL/dz", i) ||
+              check(t, n->layers[i].dW, n->layers[i].n_params, 0, "dW", i);
+        break;
+    case PHASE_CLIP:
+        do_clip(t);
+        ev->touched = TOUCH_GRADS;
+        break;
+    case PHASE_UPDATE:
+        do_update(t, i);
+        ev->layer = i;
+        ev->touched = TOUCH_PARAMS | TOUCH_OPT_STATE;
+        bad = check(t, n->layers[i].W, n->layers[i].n_params, 0, "W", i);
+        break;
+    case PHASE_END_BATCH:
+        ev->touched = TOUCH_METRICS;
+        break;
+    case PHASE_END_EPOCH:
+        do_end_epoch(t);
+        ev->touched = TOUCH_METRICS;
+        break;
+    default:
+        break;
+    }
+    return bad;
+}
+
+static void advance_cursor(trainer *t)
+{
+    int L = t->net.n_layers;
+    switch (t->next_phase) {
+    case PHASE_LOAD_BATCH:
+        t->next_phase = PHASE_FORWARD, t->next_layer = 0;
+        break;
+    case PHASE_FORWARD:
+        if (++t->next_layer == L)
+            t->next_phase = PHASE_LOSS;
+        break;
+    case PHASE_LOSS:
+        t->next_phase = PHASE_BACKWARD, t->next_layer = L - 1;
+        break;
+    case PHASE_BACKWARD:
+        if (t->next_layer-- == 0) {
+            t->next_phase = t->cfg.clip != CLIP_NONE ? PHASE_CLIP : PHASE_UPDATE;
+            t->next_layer = 0;
+        }
+        break;
+    case PHASE_CLIP:
+        t->next_phase = PHASE_UPDATE, t->next_layer = 0;
+        break;
+    case PHASE_UPDATE:
+        if (++t->next_layer == L) {
+            t->step++;
+            t->next_phase = PHASE_END_BATCH;
+        }
+        break;
+    case PHASE_END_BATCH:
+        if (t->batch + 1 == t->batches_per_epoch)
+            t->next_phase = PHASE_END_EPOCH;
+        else if (t->max_steps > 0 && t->step >= t->max_steps)
+            t->next_phase = PHASE_DONE;
+        else
+            t->batch++, t->next_phase = PHASE_LOAD_BATCH;
+        break;
+    case PHASE_END_EPOCH:
+        t->epoch++;
+        t->batch = 0;
+        if (t->epoch >= t->epochs || (t->max_steps > 0 && t->step >= t->max_steps))
+            t->next_phase = PHASE_DONE;
+        else
+            t->next_phase = PHASE_LOAD_BATCH;
+        break;
+    default:
+        break;
+    }
+}
+
+trainer_event trainer_step(trainer *t, step_size size)
+{
+    trainer_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.phase = PHASE_DONE;
+    ev.layer = -1;
+    while (t->next_phase != PHASE_DONE) {
+        ev.epoch = t->epoch + 1;
+        ev.batch = t->batch + 1;
+        bool bad = run_micro(t, &ev);
+        ev.loss = t->loss;
+        ev.lr = t->lr;
+        if (bad) {
+            ev.diverged = true;
+            ev.step = t->step;
+            t->next_phase = PHASE_DONE;
+            return ev;
+        }
+        trainer_phase done = ev.phase;
+        advance_cursor(t);
+        ev.step = t->step;
+        if (size == STEP_MICRO || (size == STEP_BATCH && done == PHASE_END_BATCH) ||
+            (size == STEP_EPOCH && done == PHASE_END_EPOCH) || t->next_phase == PHASE_DONE)
+            break;
+    }
+    return ev;
+}

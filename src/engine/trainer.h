@@ -1,0 +1,111 @@
+/* trainer.h - the stepper: training as a state machine whose cursor is
+ * (epoch, batch, phase, layer). trainer_step() advances it by one micro-step, one batch or
+ * one epoch and returns an event saying what just happened. The UI and `deepstep run`
+ * drive this same stepper; full training is the stepper run to the end.
+ *
+ * One batch, in micro-steps:
+ *   load batch -> forward 0..L-1 -> loss -> backward L-1..0 -> [clip] -> update 0..L-1
+ *   -> end of batch -> (after the last batch) end of epoch: validation, next lr.
+ */
+#ifndef DS_TRAINER_H
+#define DS_TRAINER_H
+
+#include <stdbool.h>
+
+#include "../data/dataset.h"
+#include "../lesson/experiment.h"
+#include "net.h"
+#include "optim.h"
+#include "stats.h"
+
+typedef enum trainer_phase {
+    PHASE_LOAD_BATCH, PHASE_FORWARD, PHASE_LOSS, PHASE_BACKWARD, PHASE_CLIP, PHASE_UPDATE,
+    PHASE_END_BATCH, PHASE_END_EPOCH, PHASE_DONE, PHASE_COUNT
+} trainer_phase;
+
+typedef enum step_size { STEP_MICRO, STEP_BATCH, STEP_EPOCH } step_size;
+
+/* What a micro-step wrote (event.touched). */
+enum {
+    TOUCH_INPUT = 1 << 0, TOUCH_Z = 1 << 1, TOUCH_A = 1 << 2, TOUCH_LOSS = 1 << 3, TOUCH_DA = 1 << 4,
+    TOUCH_DZ = 1 << 5, TOUCH_GRADS = 1 << 6, TOUCH_PARAMS = 1 << 7, TOUCH_OPT_STATE = 1 << 8,
+    TOUCH_METRICS = 1 << 9
+};
+
+typedef struct trainer_event {
+    trainer_phase phase;
+    int layer;      /* -1 when the phase is not about one layer */
+    long step;      /* optimizer updates completed */
+    int epoch;      /* 1-based */
+    int batch;      /* 1-based within the epoch */
+    unsigned touched;
+    double loss;    /* loss of the current batch (before its update) */
+    float lr;
+    bool diverged;  /* this micro-step produced the first NaN/Inf: training stopped */
+} trainer_event;
+
+typedef struct divergence {
+    bool happened;
+    long step;
+    int epoch, batch, layer;
+    trainer_phase phase;
+    char what[16];  /* which buffer: "z", "a", "loss", "dL/dz", "dW", "W", ... */
+    long row, col;  /* element (row -1 for parameters' flat index in col) */
+    float value;
+    char message[512];
+} divergence;
+
+typedef struct epoch_metrics {
+    int epoch; /* 1-based */
+    double train_loss, train_acc, val_loss, val_acc;
+    bool has_val;
+    float lr;  /* the lr used during this epoch */
+} epoch_metrics;
+
+typedef struct clip_info {
+    double norm_before, norm_after, factor; /* factor 1 when nothing was clipped */
+    long clipped;                           /* elements clamped (value mode) */
+} clip_info;
+
+typedef struct trainer {
+    experiment cfg;
+    dataset data;
+    split split;
+    net net;
+    optimizer opt;
+    rng shuffle_rng;
+    int batch_size, batches_per_epoch, epochs;
+    long max_steps;  /* stop after this many updates; 0 = no limit */
+    int *order;      /* (n_train) row order of this epoch */
+    int *labels;     /* (batch_size) labels of the current batch */
+    int *eval_labels;
+    /* cursor: the next micro-step to run */
+    trainer_phase next_phase;
+    int next_layer;
+    int epoch, batch; /* 0-based, of the batch in progress */
+    long step;        /* updates completed */
+    double loss;
+    float lr;
+    double epoch_loss_sum;
+    long epoch_seen, epoch_correct;
+    epoch_metrics last_epoch;
+    layer_stats *stats; /* (n_layers) */
+    clip_info clip;
+    divergence div;
+} trainer;
+
+/* Loads the data, builds and initialises the net. epochs_override/max_steps 0 = from cfg / none. */
+int trainer_create(trainer *t, const experiment *x, int epochs_override, long max_steps, ds_error *err);
+void trainer_destroy(trainer *t);
+
+trainer_event trainer_step(trainer *t, step_size size);
+bool trainer_done(const trainer *t);
+
+/* The learning rate of the schedule at (step, epoch), 0-based. */
+float trainer_lr_at(const trainer *t, long step, int epoch);
+/* Mean loss and accuracy over the given rows, in the eval workspace (train state untouched). */
+void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, double *acc);
+
+const char *phase_name(trainer_phase p);
+
+#endif

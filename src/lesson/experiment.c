@@ -1,0 +1,492 @@
+#include "experiment.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 16
+
+typedef struct line_ctx {
+    experiment *x;
+    const char *file;
+    int line;
+    ds_error *err;
+    const char *base_dir;
+} line_ctx;
+
+static int fail(const line_ctx *c, const char *fmt, ...) DS_PRINTF(2, 3);
+static int fail(const line_ctx *c, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(c->err, c->file, c->line, "%s", msg);
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int tokenize(char *s, char **tok)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(s, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        if (n == MAX_TOKENS)
+            return -1;
+        tok[n++] = t;
+    }
+    return n;
+}
+
+/* Splits "name=value" in place; value NULL when there is no '='. */
+static char *option_value(char *tok)
+{
+    char *eq = strchr(tok, '=');
+    if (!eq)
+        return NULL;
+    *eq = '\0';
+    return eq + 1;
+}
+
+static void resolve_path(const line_ctx *c, char *dst, const char *path)
+{
+    if (path[0] == '/' || !c->base_dir || !c->base_dir[0])
+        snprintf(dst, EXPERIMENT_PATH_MAX, "%s", path);
+    else
+        snprintf(dst, EXPERIMENT_PATH_MAX, "%s/%s", c->base_dir, path);
+}
+
+static int float_option(const line_ctx *c, const char *key, const char *val, double lo, double hi, float *out)
+{
+    double v;
+    if (!val || parse_double(val, &v) != 0 || v < lo || v > hi) {
+        return fail(c, "%s= needs a number from %g to %g", key, lo, hi);
+    }
+    *out = (float)v;
+    return 0;
+}
+
+static int yes_no(const char *s, bool *out)
+{
+    if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0) {
+        *out = true;
+        return 0;
+    }
+    if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0) {
+        *out = false;
+        return 0;
+    }
+    return -1;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int key_data(const line_ctx *c, char **tok, int n)
+{
+    experiment *x = c->x;
+    synth_kind sk;
+    if (strcmp(tok[0], "idx") == 0) {
+        if (n != 3)
+            return fail(c, "data: 'idx' takes two paths: idx IMAGES LABELS");
+        x->source = DATA_IDX;
+        resolve_path(c, x->path[0], tok[1]);
+        resolve_path(c, x->path[1], tok[2]);
+        return 0;
+    }
+    if (synth_parse_kind(tok[0], &sk) == 0) {
+        x->source = DATA_SYNTH;
+        x->synth = (synth_params){.kind = sk, .samples = 0, .noise = -1.0f, .classes = 0};
+        for (int i = 1; i < n; i++) {
+            char *v = option_value(tok[i]);
+            long iv;
+            if (strcmp(tok[i], "samples") == 0) {
+                if (!v || parse_long(v, 1, 1000000, &iv) != 0)
+                    return fail(c, "data: samples= needs a whole number from 1 to 1000000");
+                x->synth.samples = (int)iv;
+            } else if (strcmp(tok[i], "noise") == 0) {
+                if (float_option(c, "data: noise", v, 0.0, 100.0, &x->synth.noise) != 0)
+                    return -1;
+            } else if (strcmp(tok[i], "classes") == 0) {
+                if (!v || parse_long(v, 2, 100, &iv) != 0)
+                    return fail(c, "data: classes= needs a whole number from 2 to 100");
+                if (sk != SYNTH_SPIRAL && sk != SYNTH_BLOBS)
+                    return fail(c, "data: %s has 2 classes; classes= is for spiral and blobs", tok[0]);
+                x->synth.classes = (int)iv;
+            } else
+                return fail(c, "data: unknown option '%s' (expected samples=N, noise=F, classes=K)", tok[i]);
+        }
+        return 0;
+    }
+    if (n == 1 && (ends_with(tok[0], ".csv") || strchr(tok[0], '/'))) {
+        x->source = DATA_CSV;
+        resolve_path(c, x->path[0], tok[0]);
+        return 0;
+    }
+    return fail(c, "data: '%s' is not a CSV path, 'idx IMAGES LABELS', or one of xor, moons, circles, spiral, blobs",
+                tok[0]);
+}
+
+static int key_layer(const line_ctx *c, char **tok, int n)
+{
+    experiment *x = c->x;
+    if (x->n_layers == NET_MAX_LAYERS)
+        return fail(c, "layer: more than %d layers", NET_MAX_LAYERS);
+    if (strcmp(tok[0], "dense") != 0)
+        return fail(c, "layer: unknown layer type '%s' (expected: dense N ACTIVATION [init=NAME])", tok[0]);
+    if (n < 3)
+        return fail(c, "layer: dense needs a width and an activation: dense N ACTIVATION [init=NAME]");
+    layer_spec *L = &x->layers[x->n_layers];
+    long units;
+    if (parse_long(tok[1], 1, NET_MAX_UNITS, &units) != 0)
+        return fail(c, "layer: width '%s' is not a whole number from 1 to 65536", tok[1]);
+    L->kind = LAYER_DENSE;
+    L->units = (int)units;
+    if (act_parse(tok[2], &L->act) != 0)
+        return fail(c, "layer: unknown activation '%s' (expected one of %s)", tok[2], act_names_list());
+    L->init = INIT_UNIFORM;
+    for (int i = 3; i < n; i++) {
+        char *v = option_value(tok[i]);
+        if (strcmp(tok[i], "init") != 0 || !v)
+            return fail(c, "layer: unknown option '%s' (expected init=NAME)", tok[i]);
+        if (init_parse(v, &L->init) != 0)
+            return fail(c, "layer: unknown init '%s' (expected one of %s)", v, init_names_list());
+    }
+    x->line_layer[x->n_layers++] = c->line;
+    return 0;
+}
+
+static int key_optimizer(const line_ctx *c, char **tok, int n)
+{
+    opt_kind k;
+    if (optim_parse_kind(tok[0], &k) != 0)
+        return fail(c, "optimizer: unknown optimizer '%s' (expected one of %s)", tok[0], optim_names_list());
+    opt_config o = optim_defaults(k);
+    for (int i = 1; i < n; i++) {
+        char *v = option_value(tok[i]);
+        const char *key = tok[i];
+        int rc = 0;
+        if (strcmp(key, "lr") == 0)
+            rc = float_option(c, "optimizer: lr", v, 0.0, 1e6, &o.lr);
+        else if (strcmp(key, "weight_decay") == 0)
+            rc = float_option(c, "optimizer: weight_decay", v, 0.0, 1e6, &o.weight_decay);
+        else if (strcmp(key, "momentum") == 0 && k == OPT_MOMENTUM)
+            rc = float_option(c, "optimizer: momentum", v, 0.0, 1.0, &o.momentum);
+        else if (strcmp(key, "nesterov") == 0 && k == OPT_MOMENTUM) {
+            if (!v || yes_no(v, &o.nesterov) != 0)
+                return fail(c, "optimizer: nesterov= needs yes or no");
+        } else if (strcmp(key, "alpha") == 0 && k == OPT_RMSPROP)
+            rc = float_option(c, "optimizer: alpha", v, 0.0, 1.0, &o.alpha);
+        else if (strcmp(key, "beta1") == 0 && (k == OPT_ADAM || k == OPT_ADAMW))
+            rc = float_option(c, "optimizer: beta1", v, 0.0, 1.0, &o.beta1);
+        else if (strcmp(key, "beta2") == 0 && (k == OPT_ADAM || k == OPT_ADAMW))
+            rc = float_option(c, "optimizer: beta2", v, 0.0, 1.0, &o.beta2);
+        else if (strcmp(key, "eps") == 0 && k != OPT_SGD && k != OPT_MOMENTUM)
+            rc = float_option(c, "optimizer: eps", v, 0.0, 1.0, &o.eps);
+        else
+            return fail(c, "optimizer: '%s' is not an option of %s", key, tok[0]);
+        if (rc)
+            return rc;
+    }
+    c->x->opt = o;
+    return 0;
+}
+
+static int key_clip(const line_ctx *c, char **tok, int n)
+{
+    experiment *x = c->x;
+    if (strcmp(tok[0], "none") == 0 && n == 1) {
+        x->clip = CLIP_NONE;
+        return 0;
+    }
+    if ((strcmp(tok[0], "norm") == 0 || strcmp(tok[0], "value") == 0) && n == 2) {
+        double v;
+        if (parse_double(tok[1], &v) != 0 || v <= 0)
+            return fail(c, "clip: threshold '%s' is not a positive number", tok[1]);
+        x->clip = tok[0][0] == 'n' ? CLIP_NORM : CLIP_VALUE;
+        x->clip_value = (float)v;
+        return 0;
+    }
+    return fail(c, "clip: expected none, norm F or value F");
+}
+
+static int key_schedule(const line_ctx *c, char **tok, int n)
+{
+    experiment *x = c->x;
+    /* warmup=N may follow any schedule */
+    if (n > 1) {
+        char *v = option_value(tok[n - 1]);
+        if (v && strcmp(tok[n - 1], "warmup") == 0) {
+            long w;
+            if (parse_long(v, 0, 100000000, &w) != 0)
+                return fail(c, "schedule: warmup= needs a whole number of steps");
+            x->warmup = (int)w;
+            n--;
+        }
+    }
+    double g;
+    long s;
+    if (strcmp(tok[0], "constant") == 0 && n == 1)
+        x->schedule = SCHED_CONSTANT;
+    else if (strcmp(tok[0], "cosine") == 0 && n == 1)
+        x->schedule = SCHED_COSINE;
+    else if (strcmp(tok[0], "exp") == 0 && n == 2) {
+        if (parse_double(tok[1], &g) != 0 || g <= 0 || g > 1)
+            return fail(c, "schedule: exp G needs G in (0, 1], e.g. exp 0.98");
+        x->schedule = SCHED_EXP;
+        x->sched_gamma = (float)g;
+    } else if (strcmp(tok[0], "step") == 0 && n == 3) {
+        if (parse_long(tok[1], 1, 1000000, &s) != 0)
+            return fail(c, "schedule: step N G needs N, a whole number of epochs >= 1");
+        if (parse_double(tok[2], &g) != 0 || g <= 0 || g > 1)
+            return fail(c, "schedule: step N G needs G in (0, 1]");
+        x->schedule = SCHED_STEP;
+        x->sched_step = (int)s;
+        x->sched_gamma = (float)g;
+    } else
+        return fail(c, "schedule: expected constant, exp G, step N G or cosine [warmup=N]");
+    return 0;
+}
+
+static int enum_value(const line_ctx *c, const char *key, char **tok, int n, const char *list,
+                      int (*parse)(const char *, int *), int *out)
+{
+    if (n != 1 || parse(tok[0], out) != 0)
+        return fail(c, "%s: '%.60s' is not one of %s", key, tok[0], list);
+    return 0;
+}
+
+static int parse_norm_int(const char *s, int *o) { norm_kind k; int r = norm_parse(s, &k); *o = (int)k; return r; }
+static int parse_loss_int(const char *s, int *o) { loss_kind k; int r = loss_parse(s, &k); *o = (int)k; return r; }
+static int parse_bool_int(const char *s, int *o) { bool b; int r = yes_no(s, &b); *o = b; return r; }
+
+static const char *const known_keys[] = {"name", "data", "normalize", "validation", "batch", "shuffle", "layer",
+                                         "loss", "optimizer", "clip", "schedule", "epochs", "seed", NULL};
+
+static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool *loss_set)
+{
+    experiment *x = c->x;
+    long iv;
+    double dv;
+    int e = 0;
+    if (strcmp(key, "name") == 0) {
+        if (n != 1)
+            return fail(c, "name: one word, no spaces");
+        snprintf(x->name, sizeof x->name, "%s", tok[0]);
+    } else if (strcmp(key, "data") == 0) {
+        x->line_data = c->line;
+        return key_data(c, tok, n);
+    } else if (strcmp(key, "normalize") == 0) {
+        if (enum_value(c, key, tok, n, "none, minmax, symmetric, zscore", parse_norm_int, &e))
+            return -1;
+        x->normalize = (norm_kind)e;
+    } else if (strcmp(key, "validation") == 0) {
+        if (n != 1 || parse_double(tok[0], &dv) != 0 || dv < 0 || dv >= 1)
+            return fail(c, "validation: '%s' is not a fraction from 0 up to (not including) 1", tok[0]);
+        x->validation = (float)dv;
+    } else if (strcmp(key, "batch") == 0) {
+        x->line_batch = c->line;
+        if (n == 1 && strcmp(tok[0], "full") == 0)
+            x->batch = 0;
+        else if (n == 1 && parse_long(tok[0], 1, 1000000, &iv) == 0)
+            x->batch = (int)iv;
+        else
+            return fail(c, "batch: '%s' is not 'full' or a whole number from 1 to 1000000", tok[0]);
+    } else if (strcmp(key, "shuffle") == 0) {
+        if (enum_value(c, key, tok, n, "yes, no", parse_bool_int, &e))
+            return -1;
+        x->shuffle = e;
+    } else if (strcmp(key, "layer") == 0) {
+        return key_layer(c, tok, n);
+    } else if (strcmp(key, "loss") == 0) {
+        x->line_loss = c->line;
+        *loss_set = true;
+        if (enum_value(c, key, tok, n, "mse, cross_entropy, bce", parse_loss_int, &e))
+            return -1;
+        x->loss = (loss_kind)e;
+    } else if (strcmp(key, "optimizer") == 0) {
+        return key_optimizer(c, tok, n);
+    } else if (strcmp(key, "clip") == 0) {
+        return key_clip(c, tok, n);
+    } else if (strcmp(key, "schedule") == 0) {
+        return key_schedule(c, tok, n);
+    } else if (strcmp(key, "epochs") == 0) {
+        if (n != 1 || parse_long(tok[0], 1, 1000000, &iv) != 0)
+            return fail(c, "epochs: '%s' is not a whole number from 1 to 1000000", tok[0]);
+        x->epochs = (int)iv;
+    } else if (strcmp(key, "seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(tok[0], &end, 10);
+        if (n != 1 || tok[0][0] == '-' || *end != '\0' || errno)
+            return fail(c, "seed: '%s' is not a whole number from 0 to 2^64-1", tok[0]);
+        x->seed = s;
+    }
+    return 0;
+}
+
+static void defaults(experiment *x)
+{
+    memset(x, 0, sizeof *x);
+    x->normalize = NORM_NONE;
+    x->batch = 0;
+    x->shuffle = false;
+    x->opt = optim_defaults(OPT_SGD);
+    x->clip = CLIP_NONE;
+    x->schedule = SCHED_CONSTANT;
+    x->epochs = 10;
+    x->seed = 1;
+}
+
+static bool key_is_known(const char *key)
+{
+    for (int i = 0; known_keys[i]; i++)
+        if (strcmp(key, known_keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
+{
+    char *hash = strchr(s, '#');
+    if (hash)
+        *hash = '\0';
+    char *p = s;
+    while (*p == ' ' || *p == '\t' || *p == '\r')
+        p++;
+    if (*p == '\0')
+        return 0;
+    char *eq = strchr(p, '=');
+    if (!eq)
+        return err_set(c->err, c->file, c->line, "expected 'key = value', found '%.60s'", p);
+    char *kend = eq;
+    while (kend > p && (kend[-1] == ' ' || kend[-1] == '\t'))
+        kend--;
+    *kend = '\0';
+    const char *key = p;
+    if (!key_is_known(key))
+        return err_set(c->err, c->file, c->line,
+                       "unknown key '%.40s' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
+                       "loss, optimizer, clip, schedule, epochs, seed)", key);
+    int ki = 0;
+    while (strcmp(known_keys[ki], key) != 0)
+        ki++;
+    if (strcmp(key, "layer") != 0 && seen_line[ki])
+        return err_set(c->err, c->file, c->line, "'%s' is given twice (first on line %d)", key, seen_line[ki]);
+    seen_line[ki] = c->line;
+    char *tok[MAX_TOKENS];
+    int n = tokenize(eq + 1, tok);
+    if (n < 0)
+        return err_set(c->err, c->file, c->line, "%s: too many words", key);
+    if (n == 0)
+        return err_set(c->err, c->file, c->line, "%s: missing value", key);
+    return apply_key(c, key, tok, n, loss_set);
+}
+
+int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
+                     int first_line, const char *base_dir, ds_error *err)
+{
+    defaults(x);
+    snprintf(x->file, sizeof x->file, "%s", file ? file : "");
+    x->line = fence_line;
+    line_ctx c = {.x = x, .file = file, .line = first_line, .err = err, .base_dir = base_dir};
+    int seen_line[sizeof known_keys / sizeof *known_keys] = {0};
+    bool loss_set = false;
+    char buf[1024];
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        if (end - pos >= sizeof buf)
+            return err_set(err, file, c.line, "line is longer than %zu characters", sizeof buf - 1);
+        memcpy(buf, text + pos, end - pos);
+        buf[end - pos] = '\0';
+        if (parse_line(&c, buf, seen_line, &loss_set) != 0)
+            return -1;
+        pos = end + 1;
+        c.line++;
+    }
+    if (x->source == DATA_NONE)
+        return err_set(err, file, fence_line, "experiment has no 'data = ...' line");
+    if (x->n_layers == 0)
+        return err_set(err, file, fence_line, "experiment has no 'layer = dense N ACTIVATION' line");
+    const layer_spec *last = &x->layers[x->n_layers - 1];
+    if (!loss_set)
+        x->loss = last->units > 1 ? LOSS_CROSS_ENTROPY : LOSS_BCE;
+    const char *why = loss_check_pair(x->loss, last->act, last->units);
+    if (why)
+        return err_set(err, file, loss_set ? x->line_loss : x->line_layer[x->n_layers - 1], "loss: %s", why);
+    return 0;
+}
+
+int experiment_load_data(const experiment *x, dataset *ds, ds_error *err)
+{
+    int rc;
+    if (x->source == DATA_CSV)
+        rc = dataset_load_csv(ds, x->path[0], err);
+    else if (x->source == DATA_IDX)
+        rc = dataset_load_idx(ds, x->path[0], x->path[1], err);
+    else {
+        rng r;
+        rng_seed(&r, x->seed, RNG_STREAM_DATA);
+        dataset_synth(ds, &x->synth, &r);
+        rc = 0;
+    }
+    if (rc != 0)
+        return rc;
+    int K = x->layers[x->n_layers - 1].units;
+    int out_line = x->line_layer[x->n_layers - 1];
+    if (K == 1 && ds->n_classes > 2) {
+        err_set(err, x->file, out_line, "layer: one output cannot separate the %d classes in the data (labels 0..%d); "
+                "use 'dense %d linear' with cross_entropy", ds->n_classes, ds->n_classes - 1, ds->n_classes);
+        dataset_destroy(ds);
+        return -1;
+    }
+    if (K > 1 && ds->n_classes > K) {
+        err_set(err, x->file, out_line, "layer: the data has labels 0..%d but the last layer has %d outputs",
+                ds->n_classes - 1, K);
+        dataset_destroy(ds);
+        return -1;
+    }
+    return 0;
+}
+
+const char *clip_name(clip_kind k)
+{
+    static const char *const n[] = {"none", "norm", "value"};
+    return n[k];
+}
+
+const char *sched_name(sched_kind k)
+{
+    static const char *const n[] = {"constant", "exp", "step", "cosine"};
+    return n[k];
+}

@@ -1,0 +1,64 @@
+/* experiment.h - one ```deepstep block: `key = value` lines, `#` starts a comment,
+ * `layer` repeats in order. The syntax is a contract (see README "Headless contract"):
+ * extend it, never change it. Every error names the block's file and the exact line. */
+#ifndef DS_EXPERIMENT_H
+#define DS_EXPERIMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/err.h"
+#include "../data/dataset.h"
+#include "../engine/loss.h"
+#include "../engine/net.h"
+#include "../engine/optim.h"
+
+typedef enum data_source { DATA_NONE, DATA_CSV, DATA_SYNTH, DATA_IDX } data_source;
+typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE } clip_kind;
+typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE } sched_kind;
+
+#define EXPERIMENT_PATH_MAX 1024
+
+typedef struct experiment {
+    char name[64];                     /* `name = ...`, "" when not given */
+    char file[EXPERIMENT_PATH_MAX];    /* the lesson file, for errors */
+    int line;                          /* line of the opening fence */
+    data_source source;
+    char path[2][EXPERIMENT_PATH_MAX]; /* resolved against the lesson's folder */
+    synth_params synth;
+    norm_kind normalize;
+    float validation;                  /* fraction held out, [0, 1) */
+    int batch;                         /* rows per batch; 0 = full batch */
+    bool shuffle;
+    layer_spec layers[NET_MAX_LAYERS];
+    int n_layers;
+    loss_kind loss;
+    opt_config opt;
+    clip_kind clip;
+    float clip_value;
+    sched_kind schedule;
+    float sched_gamma;
+    int sched_step;                    /* step N G: epochs between decays */
+    int warmup;                        /* optimizer steps of linear warm-up, 0 = none */
+    int epochs;
+    uint64_t seed;
+    /* Lines of keys, for errors found after parsing (data that does not fit the net). */
+    int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch;
+} experiment;
+
+/* Parse a block's text. first_line is the file line of the block's first text line;
+ * base_dir resolves relative data paths. Defaults: normalize none, validation 0,
+ * batch full, shuffle no, optimizer sgd lr=0.1, clip none, schedule constant, epochs 10,
+ * seed 1, loss cross_entropy when the last layer has more than one output, else bce. */
+int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
+                     int first_line, const char *base_dir, ds_error *err);
+
+/* Load the experiment's data (CSV, IDX or synthetic, seeded by x->seed) and check it fits
+ * the net: features vs nothing (the input width follows the data), labels vs outputs. */
+int experiment_load_data(const experiment *x, dataset *ds, ds_error *err);
+
+const char *clip_name(clip_kind k);
+const char *sched_name(sched_kind k);
+
+#endif

@@ -1,0 +1,301 @@
+#include "lesson.h"
+
+#include <errno.h>
+#include <md4c.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xalloc.h"
+
+#define LESSON_MAX_BYTES (4u << 20)
+
+typedef struct block_text {
+    size_t first; /* offset of the first text byte, SIZE_MAX when none */
+    size_t last;  /* one past the last text byte */
+} block_text;
+
+typedef struct parse_state {
+    lesson *l;
+    ds_error *err;
+    char base_dir[EXPERIMENT_PATH_MAX];
+    int in_heading;      /* heading level while inside one */
+    int in_deepstep;     /* inside a ```deepstep block */
+    int in_paragraph;
+    int summary_done;
+    size_t scan;         /* offset reached so far in the source */
+    block_text block;
+    char heading[160];
+    size_t heading_at;
+    int failed;
+} parse_state;
+
+static int line_of(const lesson *l, size_t off)
+{
+    int line = 1;
+    for (size_t i = 0; i < off && i < l->len; i++)
+        line += l->src[i] == '\n';
+    return line;
+}
+
+static size_t line_start(const lesson *l, size_t off)
+{
+    while (off > 0 && l->src[off - 1] != '\n')
+        off--;
+    return off;
+}
+
+static void append(char *dst, size_t cap, const char *text, size_t n)
+{
+    size_t have = strlen(dst);
+    if (have + 1 >= cap)
+        return;
+    if (n > cap - 1 - have)
+        n = cap - 1 - have;
+    memcpy(dst + have, text, n);
+    dst[have + n] = '\0';
+}
+
+static void add_page(parse_state *s, const char *title, size_t begin, int line)
+{
+    lesson *l = s->l;
+    if (l->n_pages > 0)
+        l->pages[l->n_pages - 1].end = begin;
+    l->pages = xrealloc(l->pages, (size_t)l->n_pages + 1, sizeof *l->pages);
+    lesson_page *p = &l->pages[l->n_pages++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->title, sizeof p->title, "%s", title);
+    p->begin = begin;
+    p->end = l->len;
+    p->line = line;
+}
+
+static int is_deepstep_info(const MD_BLOCK_CODE_DETAIL *d)
+{
+    return d->fence_char && d->lang.size == 8 && memcmp(d->lang.text, "deepstep", 8) == 0;
+}
+
+static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
+{
+    parse_state *s = ud;
+    if (type == MD_BLOCK_H) {
+        s->in_heading = (int)((MD_BLOCK_H_DETAIL *)detail)->level;
+        s->heading[0] = '\0';
+        s->heading_at = (size_t)-1;
+    } else if (type == MD_BLOCK_CODE && is_deepstep_info(detail)) {
+        s->in_deepstep = 1;
+        s->block.first = (size_t)-1;
+        s->block.last = 0;
+    } else if (type == MD_BLOCK_P && !s->summary_done && s->l->title[0]) {
+        s->in_paragraph = 1;
+    }
+    return 0;
+}
+
+/* The fence line: the last line starting with ``` or ~~~ before the block's text (or,
+ * for an empty block, the first such line after everything read so far). */
+static size_t find_fence(const lesson *l, size_t from, size_t before)
+{
+    size_t found = (size_t)-1;
+    for (size_t i = from; i < before && i < l->len; i++) {
+        if ((i == 0 || l->src[i - 1] == '\n')) {
+            size_t j = i;
+            while (j < l->len && (l->src[j] == ' '))
+                j++;
+            if (j + 3 <= l->len && (memcmp(l->src + j, "```", 3) == 0 || memcmp(l->src + j, "~~~", 3) == 0)) {
+                found = i;
+                if (before == (size_t)-1)
+                    return found;
+            }
+        }
+    }
+    return found;
+}
+
+static int finish_experiment(parse_state *s)
+{
+    lesson *l = s->l;
+    size_t fence;
+    int first_line;
+    const char *text = "";
+    size_t len = 0;
+    if (s->block.first == (size_t)-1) { /* empty block */
+        fence = find_fence(l, s->scan, (size_t)-1);
+        first_line = line_of(l, fence) + 1;
+    } else {
+        fence = find_fence(l, s->scan, s->block.first);
+        text = l->src + s->block.first;
+        len = s->block.last - s->block.first;
+        first_line = line_of(l, s->block.first);
+    }
+    int fence_line = fence == (size_t)-1 ? first_line - 1 : line_of(l, fence);
+    l->experiments = xrealloc(l->experiments, (size_t)l->n_experiments + 1, sizeof *l->experiments);
+    l->experiment_page = xrealloc(l->experiment_page, (size_t)l->n_experiments + 1, sizeof(int));
+    experiment *x = &l->experiments[l->n_experiments];
+    if (experiment_parse(x, text, len, l->path, fence_line, first_line, s->base_dir, s->err) != 0)
+        return -1;
+    l->experiment_page[l->n_experiments++] = l->n_pages - 1;
+    if (s->block.last > s->scan)
+        s->scan = s->block.last;
+    return 0;
+}
+
+static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
+{
+    parse_state *s = ud;
+    lesson *l = s->l;
+    (void)detail;
+    if (type == MD_BLOCK_H) {
+        size_t at = s->heading_at == (size_t)-1 ? s->scan : s->heading_at;
+        if (s->in_heading == 1 && !l->title[0])
+            snprintf(l->title, sizeof l->title, "%s", s->heading);
+        else if (s->in_heading == 2)
+            add_page(s, s->heading, line_start(l, at), line_of(l, at));
+        s->in_heading = 0;
+    } else if (type == MD_BLOCK_CODE && s->in_deepstep) {
+        s->in_deepstep = 0;
+        if (finish_experiment(s) != 0) {
+            s->failed = 1;
+            return 1; /* stop parsing */
+        }
+    } else if (type == MD_BLOCK_P && s->in_paragraph) {
+        s->in_paragraph = 0;
+        s->summary_done = 1;
+    }
+    return 0;
+}
+
+static int span_noop(MD_SPANTYPE type, void *detail, void *ud)
+{
+    (void)type, (void)detail, (void)ud;
+    return 0;
+}
+
+static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
+{
+    parse_state *s = ud;
+    lesson *l = s->l;
+    /* md4c hands out pointers into our buffer for source text: that gives offsets, and
+     * offsets give the line numbers errors need. Entities and the like point elsewhere. */
+    int inside = text >= l->src && text + size <= l->src + l->len;
+    size_t off = inside ? (size_t)(text - l->src) : s->scan;
+    const char *t = type == MD_TEXT_SOFTBR || type == MD_TEXT_BR ? " " : text;
+    size_t n = type == MD_TEXT_SOFTBR || type == MD_TEXT_BR ? 1 : size;
+    if (s->in_heading) {
+        if (inside && s->heading_at == (size_t)-1)
+            s->heading_at = off;
+        append(s->heading, sizeof s->heading, t, n);
+    } else if (s->in_deepstep && inside) {
+        if (s->block.first == (size_t)-1)
+            s->block.first = off;
+        s->block.last = off + size;
+    } else if (s->in_paragraph) {
+        append(l->summary, sizeof l->summary, t, n);
+    }
+    if (inside && off + size > s->scan && !s->in_deepstep)
+        s->scan = off + size;
+    return 0;
+}
+
+int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_error *err)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->path, sizeof l->path, "%s", path);
+    l->src = xcalloc(len + 1, 1);
+    memcpy(l->src, text, len);
+    l->len = len;
+    parse_state s = {.l = l, .err = err};
+    snprintf(s.base_dir, sizeof s.base_dir, "%s", path);
+    char *slash = strrchr(s.base_dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(s.base_dir, sizeof s.base_dir, ".");
+    add_page(&s, "", 0, 1);
+    MD_PARSER p = {0};
+    p.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML;
+    p.enter_block = enter_block;
+    p.leave_block = leave_block;
+    p.enter_span = span_noop;
+    p.leave_span = span_noop;
+    p.text = on_text;
+    int rc = md_parse(l->src, (MD_SIZE)len, &p, &s);
+    if (s.failed) {
+        lesson_free(l);
+        return -1;
+    }
+    if (rc != 0) {
+        lesson_free(l);
+        return err_set(err, path, 0, "could not parse the Markdown");
+    }
+    if (!l->title[0]) {
+        lesson_free(l);
+        return err_set(err, path, 1, "lesson has no title (a first line like '# Title')");
+    }
+    snprintf(l->pages[0].title, sizeof l->pages[0].title, "%s", l->title);
+    /* An intro page with nothing but the title is folded into the first section. */
+    return 0;
+}
+
+int lesson_load(lesson *l, const char *path, ds_error *err)
+{
+    memset(l, 0, sizeof *l);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(err, path, 0, "cannot open: %s", strerror(errno));
+    char *buf = xcalloc(LESSON_MAX_BYTES + 1, 1);
+    size_t n = fread(buf, 1, LESSON_MAX_BYTES + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    int rc;
+    if (bad)
+        rc = err_set(err, path, 0, "read error");
+    else if (n > LESSON_MAX_BYTES)
+        rc = err_set(err, path, 0, "larger than %u bytes; is this a lesson?", LESSON_MAX_BYTES);
+    else if (memchr(buf, '\0', n))
+        rc = err_set(err, path, line_of(&(lesson){.src = buf, .len = (size_t)((char *)memchr(buf, '\0', n) - buf)},
+                                           n), "contains a NUL byte; a lesson is a text file");
+    else
+        rc = lesson_parse(l, path, buf, n, err);
+    free(buf);
+    return rc;
+}
+
+void lesson_free(lesson *l)
+{
+    free(l->src);
+    free(l->pages);
+    free(l->experiments);
+    free(l->experiment_page);
+    memset(l, 0, sizeof *l);
+}
+
+const experiment *lesson_find_experiment(const lesson *l, const char *which, ds_error *err)
+{
+    if (l->n_experiments == 0) {
+        err_set(err, l->path, 0, "lesson has no ```deepstep experiment block");
+        return NULL;
+    }
+    if (!which || !which[0])
+        return &l->experiments[0];
+    char *end;
+    long k = strtol(which, &end, 10);
+    if (*end == '\0') {
+        if (k >= 1 && k <= l->n_experiments)
+            return &l->experiments[k - 1];
+        err_set(err, l->path, 0, "no experiment %s: the lesson has %d (numbered from 1)", which, l->n_experiments);
+        return NULL;
+    }
+    for (int i = 0; i < l->n_experiments; i++)
+        if (strcmp(l->experiments[i].name, which) == 0)
+            return &l->experiments[i];
+    char names[400] = "";
+    for (int i = 0; i < l->n_experiments; i++) {
+        char one[80];
+        snprintf(one, sizeof one, "%s%d%s%s%s", i ? ", " : "", i + 1, l->experiments[i].name[0] ? " (" : "",
+                 l->experiments[i].name, l->experiments[i].name[0] ? ")" : "");
+        append(names, sizeof names, one, strlen(one));
+    }
+    err_set(err, l->path, 0, "no experiment named '%s' (choose one of %s)", which, names);
+    return NULL;
+}

@@ -1,0 +1,61 @@
+/* main.c - argument parsing and dispatch only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/run.h"
+#include "ui/app.h"
+
+#ifndef DEEPSTEP_VERSION
+#define DEEPSTEP_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "deepstep %s - step through the training of a neural network and see why the tricks work\n"
+            "\n"
+            "usage:\n"
+            "  deepstep                      open the lesson browser (lessons/*.md)\n"
+            "  deepstep LESSON.md            open a lesson in the stepper\n"
+            "  deepstep run LESSON.md [...]  train headless; see 'deepstep run --help'\n"
+            "  deepstep --help | --version\n"
+            "\n"
+            "options for the UI:\n"
+            "  --no-color                    monochrome (also when NO_COLOR is set)\n"
+            "  --lessons DIR                 where the browser looks for lessons (default: lessons)\n"
+            "\n"
+            "In the UI press ? for the keys, q to quit. The manual page is deepstep(1).\n",
+            DEEPSTEP_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("deepstep %s\n", DEEPSTEP_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+
+    ui_options opts = {.lessons_dir = "lessons"};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--no-color") == 0)
+            opts.no_color = 1;
+        else if (strcmp(argv[i], "--lessons") == 0 && i + 1 < argc)
+            opts.lessons_dir = argv[++i];
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "deepstep: unknown option '%s' (see deepstep --help)\n", argv[i]);
+            return 1;
+        } else if (!opts.lesson_path)
+            opts.lesson_path = argv[i];
+        else {
+            fprintf(stderr, "deepstep: one lesson at a time (see deepstep --help)\n");
+            return 1;
+        }
+    }
+    return ui_main(&opts);
+}
