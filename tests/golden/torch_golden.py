@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""Golden values for tests/test_optim.c, generated with PyTorch 1.13.1 (Debian 12's
+python3-torch). Run: /usr/bin/python3 tests/golden/torch_golden.py > /tmp/golden.h
+
+A 3-4-2 net (tanh hidden, linear logits, cross-entropy), initial weights from a fixed
+formula, trained 3 steps on tests/fixtures/tiny.csv with batch 3 and no shuffling (so step t
+uses rows 3*(t%2) .. 3*(t%2)+2). Prints the flat parameters after the 3 steps, in
+deepstep's order: layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias."""
+import numpy as np
+import torch
+
+data = np.loadtxt('tests/fixtures/tiny.csv', delimiter=',', skiprows=1, dtype=np.float32)
+X, y = torch.from_numpy(data[:, :3]), torch.from_numpy(data[:, 3].astype(np.int64))
+
+
+def init_params():
+    # p[k] = 0.1 * ((k * 7) % 11 - 5): small, varied, easy to reproduce in C
+    n = 4 * 3 + 4 + 2 * 4 + 2
+    flat = torch.tensor([0.1 * ((k * 7) % 11 - 5) for k in range(n)], dtype=torch.float32)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    with torch.no_grad():
+        off = 0
+        for p in net.parameters():
+            p.copy_(flat[off:off + p.numel()].view_as(p))
+            off += p.numel()
+    return net
+
+
+CASES = [
+    ("sgd", lambda p: torch.optim.SGD(p, lr=0.1), None),
+    ("sgd_wd", lambda p: torch.optim.SGD(p, lr=0.1, weight_decay=0.01), None),
+    ("momentum", lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), None),
+    ("nesterov", lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True), None),
+    ("adagrad", lambda p: torch.optim.Adagrad(p, lr=0.1), None),
+    ("rmsprop", lambda p: torch.optim.RMSprop(p, lr=0.01), None),
+    ("adam", lambda p: torch.optim.Adam(p, lr=0.01), None),
+    ("adam_wd", lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.1), None),
+    ("adamw", lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1), None),
+    ("clip_norm", lambda p: torch.optim.SGD(p, lr=0.1, weight_decay=0.01), ("norm", 0.1)),
+    ("clip_value", lambda p: torch.optim.SGD(p, lr=0.1), ("value", 0.05)),
+]
+
+for name, make, clip in CASES:
+    net = init_params()
+    opt = make(net.parameters())
+    for t in range(3):
+        rows = slice(3 * (t % 2), 3 * (t % 2) + 3)
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(X[rows]), y[rows]).backward()
+        if clip and clip[0] == "norm":
+            torch.nn.utils.clip_grad_norm_(net.parameters(), clip[1])
+        elif clip:
+            torch.nn.utils.clip_grad_value_(net.parameters(), clip[1])
+        opt.step()
+    flat = torch.cat([p.detach().flatten() for p in net.parameters()]).numpy()
+    print(f"static const float golden_{name}[{flat.size}] = {{")
+    print("    " + ", ".join(f"{v:.9g}f" for v in flat) + "};")
