@@ -119,14 +119,26 @@ static void fmt_metric(char *buf, size_t cap, double v, int decimals)
         snprintf(buf, cap, "%.*f", decimals, v);
 }
 
+/* Losses: fixed point normally, scientific once they explode (never 30 digits). */
+static void fmt_loss(char *buf, size_t cap, double v)
+{
+    if (isnan(v))
+        snprintf(buf, cap, "-");
+    else if (fabs(v) >= 1e6)
+        snprintf(buf, cap, "%.4e", v);
+    else
+        snprintf(buf, cap, "%.6f", v);
+}
+
 static void print_epoch(const trainer *t)
 {
     const epoch_metrics *m = &t->last_epoch;
-    char vl[32], va[32];
-    fmt_metric(vl, sizeof vl, m->val_loss, 6);
+    char tl[32], vl[32], va[32];
+    fmt_loss(tl, sizeof tl, m->train_loss);
+    fmt_loss(vl, sizeof vl, m->val_loss);
     fmt_metric(va, sizeof va, m->val_acc, 4);
-    printf("epoch %5d/%d  train_loss %.6f  train_acc %.4f  val_loss %s  val_acc %s  lr %.6g\n", m->epoch, t->epochs,
-           m->train_loss, m->train_acc, vl, va, (double)m->lr);
+    printf("epoch %5d/%d  train_loss %s  train_acc %.4f  val_loss %s  val_acc %s  lr %.6g\n", m->epoch, t->epochs,
+           tl, m->train_acc, vl, va, (double)m->lr);
 }
 
 static double now_seconds(void)

@@ -133,6 +133,19 @@ static const char *advice(trainer_phase p)
     }
 }
 
+/* The phase as the divergence message says it: "the forward pass of layer 2 made ..." */
+static const char *phase_phrase(trainer_phase p)
+{
+    switch (p) {
+    case PHASE_FORWARD: return "forward pass";
+    case PHASE_BACKWARD: return "backward pass";
+    case PHASE_CLIP: return "gradient clipping";
+    case PHASE_UPDATE: return "update";
+    case PHASE_LOSS: return "loss";
+    default: return phase_name(p);
+    }
+}
+
 static bool check(trainer *t, const float *v, size_t n, int width, const char *what, int layer_index)
 {
     long k = first_nonfinite(v, n);
@@ -159,7 +172,7 @@ static bool check(trainer *t, const float *v, size_t n, int width, const char *w
         snprintf(layer_txt, sizeof layer_txt, " of layer %d", layer_index);
     snprintf(d->message, sizeof d->message,
              "training diverged at step %ld (epoch %d, batch %d): the %s%s made %s = %s; %s",
-             t->step + 1, d->epoch, d->batch, phase_name(d->phase), layer_txt, where,
+             t->step + 1, d->epoch, d->batch, phase_phrase(d->phase), layer_txt, where,
              isnan(d->value) ? "nan" : (d->value > 0 ? "inf" : "-inf"), advice(d->phase));
     return true;
 }

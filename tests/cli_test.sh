@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Headless end-to-end checks of the real binary. Prints "ok NAME" or "FAIL NAME: why".
+set -u
+BUILD=${1:-build}
+DS="$BUILD/deepstep"
+T="$BUILD/tmp/cli"
+rm -rf "$T" && mkdir -p "$T"
+
+ok() { echo "ok $1"; }
+bad() { echo "FAIL $1: $2"; }
+check() { # check NAME CONDITION-COMMAND...
+    local name=$1; shift
+    if "$@"; then ok "$name"; else bad "$name" "$*"; fi
+}
+
+# --- help and version -----------------------------------------------------------------
+out=$("$DS" --help); st=$?
+check help-exit-0 [ $st -eq 0 ]
+check help-usage grep -q "deepstep run LESSON.md" <<<"$out"
+check version [ "$("$DS" --version)" = "deepstep 0.1.0" ]
+check run-help grep -q -- "--steps N" <<<"$("$DS" run --help)"
+
+# --- training -------------------------------------------------------------------------
+out=$("$DS" run lessons/00-welcome.md)
+check xor-reaches-100-percent grep -q "^done: .*train_acc 1.0000" <<<"$out"
+check xor-one-line-per-epoch [ "$(grep -c '^epoch ' <<<"$out")" -eq 1000 ]
+check xor-epoch-line-format grep -qE '^epoch +1/1000  train_loss [0-9.]+  train_acc [0-9.]+  val_loss -  val_acc -  lr 1$' <<<"$out"
+
+out=$("$DS" run lessons/12-digits.md --save "$T/d1.npz" --log "$T/d1.csv")
+acc=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' <<<"$out")
+check digits-val-acc-at-least-95 awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
+"$DS" run lessons/12-digits.md --save "$T/d2.npz" --quiet >/dev/null
+check same-seed-byte-identical-npz cmp -s "$T/d1.npz" "$T/d2.npz"
+check log-header [ "$(head -1 "$T/d1.csv")" = "step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,frac_dead,grad_norm,weight_norm,update_ratio" ]
+# 1438 training rows / batch 32 = 45 batches x 30 epochs = 1350 steps, 2 layers each
+check log-rows [ "$(($(wc -l <"$T/d1.csv") - 1))" -eq 2700 ]
+
+"$DS" run lessons/12-digits.md --load "$T/d1.npz" --steps 5 --save "$T/d3.npz" --log "$T/d3.csv" >"$T/out" 2>&1
+check steps-stop-after-5 grep -q "^stopped after step 5 (epoch 1, batch 5 of 45)" "$T/out"
+check steps-log-rows [ "$(($(wc -l <"$T/d3.csv") - 1))" -eq 10 ]
+check steps-log-first-step [ "$(sed -n 2p "$T/d3.csv" | cut -d, -f1-3)" = "1,1,0" ]
+
+# --- bad input: one line "file:line: message", non-zero exit, no output files -----------
+expect_error() { # NAME EXPECTED-STDERR ARGS...
+    local name=$1 want=$2; shift 2
+    rm -f "$T/o.npz" "$T/o.csv"
+    "$DS" "$@" >"$T/stdout" 2>"$T/stderr"
+    local st=$?
+    if [ $st -eq 0 ]; then bad "$name" "exit status 0"; return; fi
+    if [ "$(wc -l <"$T/stderr")" -ne 1 ]; then bad "$name" "stderr has $(wc -l <"$T/stderr") lines: $(cat "$T/stderr")"; return; fi
+    if [ "$(cat "$T/stderr")" != "$want" ]; then bad "$name" "got '$(cat "$T/stderr")'"; return; fi
+    if ls "$T"/o.npz* "$T"/o.csv* >/dev/null 2>&1; then bad "$name" "left an output file"; return; fi
+    ok "$name"
+}
+lesson() { printf '# Bad\n\n```deepstep\n%s\n```\n' "$2" >"$T/$1"; }
+
+lesson act.md $'data = xor\nlayer = dense 4 tanhh\nlayer = dense 1 sigmoid'
+expect_error bad-activation "$T/act.md:5: layer: unknown activation 'tanhh' (expected one of linear, sigmoid, tanh, relu, leaky_relu, softmax)" \
+    run "$T/act.md" --save "$T/o.npz" --log "$T/o.csv"
+printf 'a,b,label\n1,2,0\n3,4\n' >"$T/ragged.csv"
+lesson csv.md $'data = ragged.csv\nlayer = dense 2 linear'
+expect_error ragged-csv "$T/ragged.csv:3: row has 2 fields, the header has 3" run "$T/csv.md" --save "$T/o.npz"
+printf 'a,b,label\n1,x,0\n' >"$T/nan.csv"
+lesson nan.md $'data = nan.csv\nlayer = dense 2 linear'
+expect_error non-number-csv "$T/nan.csv:2: column 2 ('b'): 'x' is not a number" run "$T/nan.md" --log "$T/o.csv"
+lesson labels.md "data = $PWD/datasets/iris.csv"$'\nlayer = dense 2 linear'
+expect_error labels-vs-outputs "$T/labels.md:5: layer: the data has labels 0..2 but the last layer has 2 outputs" run "$T/labels.md"
+printf 'not an idx file at all' >"$T/img.gz"
+cp datasets/mnist10k/labels-idx1-ubyte.gz "$T/lab.gz"
+lesson idx.md $'data = idx img.gz lab.gz\nlayer = dense 10 linear'
+expect_error bad-idx "$T/img.gz: bad magic number 0x6e6f7420 (expected 0x00000803: IDX images, unsigned bytes, 3 dimensions)" run "$T/idx.md"
+printf 'garbage' >"$T/bad.npz"
+expect_error bad-npz "$T/bad.npz: not a .npz file (too short to be a zip archive)" run lessons/00-welcome.md --load "$T/bad.npz" --save "$T/o.npz"
+expect_error wrong-shape-npz "$T/d1.npz: array 'layers.0.weight' has shape (128, 64), the lesson's net needs (4, 2)" \
+    run lessons/00-welcome.md --load "$T/d1.npz" --save "$T/o.npz"
+expect_error missing-lesson "$T/nope.md: cannot open: No such file or directory" run "$T/nope.md"
+expect_error missing-lesson-ui "$T/nope.md: cannot open: No such file or directory" "$T/nope.md"
+expect_error unknown-flag "deepstep run: unknown option or missing value: --stpes (see deepstep run --help)" run lessons/00-welcome.md --stpes 3
+expect_error bad-steps "deepstep run: --steps needs a whole number from 1 to 1000000000" run lessons/00-welcome.md --steps -3
+expect_error no-experiment "lessons/00-welcome.md: no experiment 4: the lesson has 1 (numbered from 1)" run lessons/00-welcome.md --experiment 4
+printf '# Huge\n\n```deepstep\ndata = xor\nlayer = dense 65536 relu\nlayer = dense 65536 relu\nlayer = dense 1 sigmoid\n```\n' >"$T/huge.md"
+expect_error hostile-width "$T/huge.md:5: layer: the net would have more than 268435456 parameters" run "$T/huge.md"
+
+# --- divergence: caught, explained, not printed as garbage -----------------------------
+# Raw breast-cancer features (up to ~4000) through N(0,1) weights: activations overflow.
+printf '# Boom\n\n```deepstep\ndata = '"$PWD"'/datasets/breast_cancer.csv\nlayer = dense 32 linear init=gaussian\nlayer = dense 32 linear init=gaussian\nlayer = dense 2 linear init=gaussian\noptimizer = sgd lr=1\nepochs = 50\n```\n' >"$T/boom.md"
+"$DS" run "$T/boom.md" --save "$T/o.npz" >"$T/out" 2>&1; st=$?
+check diverged-exit-3 [ $st -eq 3 ]
+check diverged-explained grep -qE "^diverged: training diverged at step [0-9]+ \(epoch [0-9]+, batch 1\): the (forward pass|backward pass|update) of layer [0-9] made [A-Za-z/]+\[[0-9]+\](\[[0-9]+\])? = (nan|inf|-inf); " "$T/out"
+check diverged-no-garbage-lines bash -c "! grep -E '^epoch .*(nan|inf)' '$T/out'"
+check diverged-no-weights-file [ ! -e "$T/o.npz" ]
+
+# --- Ctrl-C: stops cleanly, writes nothing ----------------------------------------------
+"$DS" run lessons/12-digits.md --epochs 100000 --save "$T/o.npz" --log "$T/o.csv" >/dev/null 2>"$T/err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+wait $pid; st=$?
+check sigint-exit-130 [ $st -eq 130 ]
+check sigint-message grep -q "interrupted at step" "$T/err"
+check sigint-no-files bash -c "! ls '$T'/o.npz* '$T'/o.csv* >/dev/null 2>&1"

@@ -1,0 +1,164 @@
+/* Lessons: pages, experiments, and each parse error with its exact line. */
+#include "test_common.h"
+#include "lesson/lesson.h"
+
+static const char *good =
+    "# Title here\n"                      /* 1 */
+    "\n"                                  /* 2 */
+    "The *first* paragraph is the summary.\n" /* 3 */
+    "\n"                                  /* 4 */
+    "## Page one\n"                       /* 5 */
+    "\n"                                  /* 6 */
+    "```deepstep\n"                       /* 7 */
+    "name = first\n"                      /* 8 */
+    "data = xor   # four points\n"        /* 9 */
+    "layer = dense 4 tanh init=xavier\n"  /* 10 */
+    "layer = dense 1 sigmoid\n"           /* 11 */
+    "```\n"                               /* 12 */
+    "\n"                                  /* 13 */
+    "## Page two\n"                       /* 14 */
+    "```python\nnot = an experiment\n```\n"
+    "~~~deepstep\n"
+    "name = second\n"
+    "data = moons samples=50 noise=0.2\n"
+    "layer = dense 3 linear\n"
+    "optimizer = adam lr=0.01\n"
+    "~~~\n";
+
+static void test_pages_and_experiments(void **s)
+{
+    (void)s;
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "lessons/x.md", good, strlen(good), &err), 0);
+    assert_string_equal(l.title, "Title here");
+    assert_string_equal(l.summary, "The first paragraph is the summary.");
+    assert_int_equal(l.n_pages, 3);
+    assert_string_equal(l.pages[1].title, "Page one");
+    assert_int_equal(l.pages[1].line, 5);
+    assert_string_equal(l.pages[2].title, "Page two");
+    assert_int_equal(l.n_experiments, 2);
+    assert_int_equal(l.experiment_page[0], 1);
+    assert_int_equal(l.experiment_page[1], 2);
+    const experiment *x = &l.experiments[0];
+    assert_int_equal(x->line, 7);
+    assert_int_equal(x->line_layer[0], 10);
+    assert_int_equal(x->n_layers, 2);
+    assert_int_equal(x->layers[0].init, INIT_XAVIER);
+    assert_int_equal(x->loss, LOSS_BCE); /* default for one output */
+    assert_int_equal(x->source, DATA_SYNTH);
+    const experiment *y = &l.experiments[1];
+    assert_int_equal(y->loss, LOSS_CROSS_ENTROPY); /* default for several outputs */
+    assert_int_equal(y->opt.kind, OPT_ADAM);
+    assert_close(y->opt.lr, 0.01, 1e-7);
+    assert_close(y->opt.beta2, 0.999, 1e-7);
+    assert_int_equal(y->synth.samples, 50);
+    assert_ptr_equal(lesson_find_experiment(&l, "2", &err), y);
+    assert_ptr_equal(lesson_find_experiment(&l, "first", &err), x);
+    assert_null(lesson_find_experiment(&l, "3", &err));
+    assert_string_equal(err.msg, "no experiment 3: the lesson has 2 (numbered from 1)");
+    assert_null(lesson_find_experiment(&l, "third", &err));
+    assert_string_equal(err.msg, "no experiment named 'third' (choose one of 1 (first), 2 (second))");
+    lesson_free(&l);
+}
+
+static void test_data_paths_resolve_against_the_lesson(void **s)
+{
+    (void)s;
+    const char *t = "# T\n```deepstep\ndata = ../datasets/iris.csv\nlayer = dense 3 linear\n```\n"
+                    "```deepstep\ndata = idx a.gz /abs/b.gz\nlayer = dense 10 linear\n```\n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "lessons/x.md", t, strlen(t), &err), 0);
+    assert_string_equal(l.experiments[0].path[0], "lessons/../datasets/iris.csv");
+    assert_string_equal(l.experiments[1].path[0], "lessons/a.gz");
+    assert_string_equal(l.experiments[1].path[1], "/abs/b.gz");
+    lesson_free(&l);
+}
+
+/* A block whose line `line_no` (1-based within the block) is `bad`: the error must name the
+ * file line of that line and say exactly `msg`. */
+static void expect_error(const char *body, int line, const char *msg)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "# Lesson\n\nSome text.\n\n```deepstep\n%s```\n", body); /* block starts at line 6 */
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "lessons/03-init.md", text, strlen(text), &err), -1);
+    char got[1200];
+    err_format(&err, got, sizeof got);
+    char want[1200];
+    snprintf(want, sizeof want, "lessons/03-init.md:%d: %s", line, msg);
+    assert_string_equal(got, want);
+}
+
+#define OK_HEAD "data = xor\nlayer = dense 4 tanh\n"
+
+static void test_parse_errors_name_the_line(void **s)
+{
+    (void)s;
+    expect_error(OK_HEAD "layer = dense 1 tanhh\n", 8,
+                 "layer: unknown activation 'tanhh' (expected one of linear, sigmoid, tanh, relu, leaky_relu, softmax)");
+    expect_error("data = xor\n# comment\n\noptimiser = sgd\n", 9,
+                 "unknown key 'optimiser' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
+                 "loss, optimizer, clip, schedule, epochs, seed)");
+    expect_error(OK_HEAD "epochs = 5\nepochs = 6\n", 9, "'epochs' is given twice (first on line 8)");
+    expect_error(OK_HEAD "layer = dense 0 relu\n", 8, "layer: width '0' is not a whole number from 1 to 65536");
+    expect_error(OK_HEAD "layer = conv 3 relu\n", 8,
+                 "layer: unknown layer type 'conv' (expected: dense N ACTIVATION [init=NAME])");
+    expect_error(OK_HEAD "layer = dense 2 relu init=glorot\n", 8,
+                 "layer: unknown init 'glorot' (expected one of uniform, gaussian, lecun, xavier, he)");
+    expect_error(OK_HEAD "layer = dense 1 sigmoid\nloss = hinge\n", 9, "loss: 'hinge' is not one of mse, cross_entropy, bce");
+    expect_error(OK_HEAD "layer = dense 3 tanh\nloss = cross_entropy\n", 9,
+                 "loss: cross_entropy needs a last layer 'dense K linear' (logits) or 'dense K softmax'");
+    expect_error(OK_HEAD "layer = dense 1 relu\n", 8,
+                 "loss: bce needs a last layer with sigmoid (probabilities) or linear (logits) activation");
+    expect_error(OK_HEAD "optimizer = sgd lr=fast\n", 8, "optimizer: lr= needs a number from 0 to 1e+06");
+    expect_error(OK_HEAD "optimizer = sgd momentum=0.9\n", 8, "optimizer: 'momentum' is not an option of sgd");
+    expect_error(OK_HEAD "optimizer = lbfgs\n", 8,
+                 "optimizer: unknown optimizer 'lbfgs' (expected one of sgd, momentum, adagrad, normalized, "
+                 "rmsprop, adam, adamw)");
+    expect_error(OK_HEAD "clip = norm -1\n", 8, "clip: threshold '-1' is not a positive number");
+    expect_error(OK_HEAD "schedule = exp 1.5\n", 8, "schedule: exp G needs G in (0, 1], e.g. exp 0.98");
+    expect_error(OK_HEAD "validation = 1\n", 8, "validation: '1' is not a fraction from 0 up to (not including) 1");
+    expect_error(OK_HEAD "batch = many\n", 8, "batch: 'many' is not 'full' or a whole number from 1 to 1000000");
+    expect_error(OK_HEAD "shuffle = maybe\n", 8, "shuffle: 'maybe' is not one of yes, no");
+    expect_error(OK_HEAD "seed = -4\n", 8, "seed: '-4' is not a whole number from 0 to 2^64-1");
+    expect_error(OK_HEAD "just words\n", 8, "expected 'key = value', found 'just words'");
+    expect_error(OK_HEAD "epochs =\n", 8, "epochs: missing value");
+    expect_error("data = spiral classes=1\n", 6, "data: classes= needs a whole number from 2 to 100");
+    expect_error("data = xor classes=3\n", 6, "data: xor has 2 classes; classes= is for spiral and blobs");
+    expect_error("data = mnist\n", 6,
+                 "data: 'mnist' is not a CSV path, 'idx IMAGES LABELS', or one of xor, moons, circles, spiral, blobs");
+    expect_error("data = idx only-one.gz\n", 6, "data: 'idx' takes two paths: idx IMAGES LABELS");
+    expect_error("layer = dense 2 tanh\n", 5, "experiment has no 'data = ...' line");
+    expect_error("data = xor\n", 5, "experiment has no 'layer = dense N ACTIVATION' line");
+    expect_error("", 5, "experiment has no 'data = ...' line");
+}
+
+static void test_lesson_file_errors(void **s)
+{
+    (void)s;
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "x.md", "no title here\n", 14, &err), -1);
+    assert_string_equal(err.msg, "lesson has no title (a first line like '# Title')");
+    assert_int_equal(lesson_load(&l, "build/tmp/missing.md", &err), -1);
+    assert_string_equal(err.msg, "cannot open: No such file or directory");
+    char p[256];
+    temp_file(p, sizeof p, ".md", "# T\n\nab\0cd", 10);
+    assert_int_equal(lesson_load(&l, p, &err), -1);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.msg, "contains a NUL byte; a lesson is a text file");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pages_and_experiments),
+        cmocka_unit_test(test_data_paths_resolve_against_the_lesson),
+        cmocka_unit_test(test_parse_errors_name_the_line),
+        cmocka_unit_test(test_lesson_file_errors),
+    };
+    return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
+}

@@ -1,0 +1,244 @@
+/* The stepper: the order of micro-steps, batches in file order, what each step exposes,
+ * learning-rate schedules, clipping numbers, divergence tracing and determinism. */
+#include "test_common.h"
+#include "engine/trainer.h"
+#include "lesson/lesson.h"
+
+static lesson the_lesson;
+
+static trainer *make_trainer(const char *block, long max_steps)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "# t\n\n```deepstep\n%s```\n", block);
+    ds_error err = {0};
+    lesson_free(&the_lesson);
+    if (lesson_parse(&the_lesson, "tests/fixtures/inline.md", text, strlen(text), &err) != 0) {
+        print_error("%s:%d: %s\n", err.file, err.line, err.msg);
+        return NULL;
+    }
+    trainer *t = calloc(1, sizeof *t);
+    if (trainer_create(t, &the_lesson.experiments[0], 0, max_steps, &err) != 0) {
+        print_error("%s:%d: %s\n", err.file, err.line, err.msg);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void free_trainer(trainer *t)
+{
+    trainer_destroy(t);
+    free(t);
+}
+
+#define TINY "data = tiny.csv\nbatch = 3\nshuffle = no\nlayer = dense 4 tanh\nlayer = dense 2 linear\n"
+
+static void test_micro_step_order(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer(TINY "clip = norm 1\nepochs = 1\n", 0);
+    assert_non_null(t);
+    const trainer_phase want[] = {PHASE_LOAD_BATCH, PHASE_FORWARD, PHASE_FORWARD, PHASE_LOSS, PHASE_BACKWARD,
+                                  PHASE_BACKWARD, PHASE_CLIP, PHASE_UPDATE, PHASE_UPDATE, PHASE_END_BATCH};
+    const int want_layer[] = {-1, 0, 1, -1, 1, 0, -1, 0, 1, -1};
+    for (int i = 0; i < 10; i++) {
+        trainer_event ev = trainer_step(t, STEP_MICRO);
+        assert_int_equal(ev.phase, want[i]);
+        assert_int_equal(ev.layer, want_layer[i]);
+        assert_int_equal(ev.epoch, 1);
+        assert_int_equal(ev.batch, 1);
+    }
+    assert_int_equal(t->step, 1);
+    /* second batch, then the end of the epoch, then done */
+    trainer_event ev = trainer_step(t, STEP_BATCH);
+    assert_int_equal(ev.phase, PHASE_END_BATCH);
+    assert_int_equal(ev.batch, 2);
+    ev = trainer_step(t, STEP_MICRO);
+    assert_int_equal(ev.phase, PHASE_END_EPOCH);
+    assert_true(trainer_done(t));
+    free_trainer(t);
+}
+
+static void test_batches_in_file_order_without_shuffle(void **s)
+{
+    (void)s;
+    /* step t uses batch t mod 2: rows 0-2, then 3-5, then 0-2 again */
+    trainer *t = make_trainer(TINY "epochs = 3\n", 0);
+    assert_non_null(t);
+    const float first_col[] = {0.5f, 0.0f, 0.5f};
+    for (int step = 0; step < 3; step++) {
+        while (trainer_step(t, STEP_MICRO).phase != PHASE_LOAD_BATCH) /* past the end of an epoch */
+            ;
+        assert_true(t->net.train.x[0] == first_col[step]);
+        assert_int_equal(t->net.train.rows, 3);
+        trainer_step(t, STEP_BATCH);
+    }
+    free_trainer(t);
+}
+
+static void test_exposes_weights_before_and_after(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer(TINY "optimizer = sgd lr=0.5\nepochs = 1\n", 0);
+    assert_non_null(t);
+    while (trainer_step(t, STEP_MICRO).phase != PHASE_BACKWARD || t->next_phase != PHASE_UPDATE)
+        ;
+    const layer *L = &t->net.layers[0];
+    float w = L->W[5], g = L->dW[5];
+    trainer_step(t, STEP_MICRO); /* update layer 0 */
+    assert_true(L->W_prev[5] == w);
+    assert_close(L->W[5], w - 0.5f * g, 1e-6);
+    /* the stats of that update: log10(std(dW) / std(W)) from exposed values */
+    assert_true(isfinite(t->stats[0].update_ratio));
+    free_trainer(t);
+}
+
+static void test_shuffle_is_seeded(void **s)
+{
+    (void)s;
+    float seen[2][6];
+    for (int run = 0; run < 2; run++) {
+        trainer *t = make_trainer("data = tiny.csv\nbatch = full\nshuffle = yes\nlayer = dense 2 linear\nseed = 9\n", 0);
+        assert_non_null(t);
+        trainer_step(t, STEP_BATCH); /* epoch 1 */
+        trainer_step(t, STEP_MICRO); /* end epoch */
+        trainer_step(t, STEP_MICRO); /* load epoch 2's batch */
+        for (int r = 0; r < 6; r++)
+            seen[run][r] = t->net.train.x[r * 3];
+        free_trainer(t);
+    }
+    assert_memory_equal(seen[0], seen[1], sizeof seen[0]);
+}
+
+static void test_lr_schedules(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer(TINY "optimizer = sgd lr=0.2\nschedule = exp 0.98\nepochs = 10\n", 0);
+    assert_non_null(t);
+    assert_close(trainer_lr_at(t, 0, 0), 0.2, 1e-6);
+    assert_close(trainer_lr_at(t, 0, 3), 0.2 * pow(0.98, 3), 1e-6);
+    free_trainer(t);
+    t = make_trainer(TINY "optimizer = sgd lr=0.2\nschedule = step 4 0.5\nepochs = 10\n", 0);
+    assert_close(trainer_lr_at(t, 0, 3), 0.2, 1e-6);
+    assert_close(trainer_lr_at(t, 0, 4), 0.1, 1e-6);
+    assert_close(trainer_lr_at(t, 0, 9), 0.05, 1e-6);
+    free_trainer(t);
+    t = make_trainer(TINY "optimizer = sgd lr=0.2\nschedule = cosine warmup=4\nepochs = 10\n", 0);
+    assert_close(trainer_lr_at(t, 0, 0), 0.2 * 0.25, 1e-6); /* warm-up: (step + 1) / 4 */
+    assert_close(trainer_lr_at(t, 100, 5), 0.2 * 0.5, 1e-6); /* half way: cos(pi/2) = 0 */
+    assert_close(trainer_lr_at(t, 100, 10), 0.0, 1e-6);
+    free_trainer(t);
+}
+
+static void test_clip_norm_numbers(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer(TINY "clip = norm 0.01\nepochs = 1\n", 0);
+    assert_non_null(t);
+    while (trainer_step(t, STEP_MICRO).phase != PHASE_CLIP)
+        ;
+    const clip_info *c = &t->clip;
+    assert_true(c->norm_before > 0.01);
+    assert_close(c->factor, 0.01 / (c->norm_before + 1e-6), 1e-6); /* threshold is float 0.01f */
+    assert_close(c->norm_after, c->norm_before * c->factor, 1e-5);
+    free_trainer(t);
+}
+
+static void test_divergence_is_traced(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer("data = tiny.csv\nbatch = full\nlayer = dense 64 relu init=gaussian\n"
+                              "layer = dense 64 relu init=gaussian\nlayer = dense 2 linear init=gaussian\n"
+                              "optimizer = sgd lr=1000\nepochs = 200\n", 0);
+    assert_non_null(t);
+    trainer_event ev = {0};
+    while (!trainer_done(t))
+        ev = trainer_step(t, STEP_MICRO);
+    assert_true(ev.diverged);
+    assert_true(t->div.happened);
+    assert_non_null(strstr(t->div.message, "training diverged at step"));
+    assert_true(t->div.value != t->div.value || isinf(t->div.value));
+    /* Nothing before the reported point was already non-finite: the step before is clean. */
+    assert_true(t->div.step >= 1);
+    free_trainer(t);
+}
+
+static void test_same_seed_same_weights(void **s)
+{
+    (void)s;
+    float *w[2];
+    size_t n = 0;
+    for (int run = 0; run < 2; run++) {
+        trainer *t = make_trainer("data = moons samples=64\nbatch = 8\nshuffle = yes\nlayer = dense 8 tanh init=he\n"
+                                  "layer = dense 2 linear\nepochs = 3\nseed = 77\n", 0);
+        assert_non_null(t);
+        while (!trainer_done(t))
+            trainer_step(t, STEP_EPOCH);
+        n = t->net.n_params;
+        w[run] = malloc(n * sizeof(float));
+        memcpy(w[run], t->net.params, n * sizeof(float));
+        free_trainer(t);
+    }
+    assert_memory_equal(w[0], w[1], n * sizeof(float));
+    free(w[0]);
+    free(w[1]);
+}
+
+static void test_max_steps_stops_inside_an_epoch(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer(TINY "epochs = 10\n", 3);
+    assert_non_null(t);
+    while (!trainer_done(t))
+        trainer_step(t, STEP_MICRO);
+    assert_int_equal(t->step, 3);
+    assert_int_equal(t->epoch, 1); /* epoch 2, batch 1 finished */
+    free_trainer(t);
+}
+
+static void test_stats_match_definitions(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer("data = tiny.csv\nbatch = full\nlayer = dense 3 relu\nlayer = dense 2 linear\nepochs = 1\n", 0);
+    assert_non_null(t);
+    trainer_step(t, STEP_BATCH);
+    const workspace *ws = &t->net.train;
+    double sum = 0, sq = 0;
+    float lo = INFINITY;
+    for (int i = 0; i < 6 * 3; i++)
+        sum += ws->a[0][i], lo = fminf(lo, ws->a[0][i]);
+    for (int i = 0; i < 6 * 3; i++)
+        sq += (ws->a[0][i] - sum / 18) * (ws->a[0][i] - sum / 18);
+    assert_close(t->stats[0].act_mean, sum / 18, 1e-5);
+    assert_close(t->stats[0].act_std, sqrt(sq / 18), 1e-5);
+    assert_true(t->stats[0].act_min == lo);
+    double g = 0;
+    for (size_t k = 0; k < t->net.layers[1].n_params; k++)
+        g += (double)t->net.layers[1].dW[k] * t->net.layers[1].dW[k];
+    assert_close(t->stats[1].grad_norm, sqrt(g), 1e-5);
+    free_trainer(t);
+}
+
+static int teardown(void **s)
+{
+    (void)s;
+    lesson_free(&the_lesson);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_micro_step_order),
+        cmocka_unit_test(test_batches_in_file_order_without_shuffle),
+        cmocka_unit_test(test_exposes_weights_before_and_after),
+        cmocka_unit_test(test_shuffle_is_seeded),
+        cmocka_unit_test(test_lr_schedules),
+        cmocka_unit_test(test_clip_norm_numbers),
+        cmocka_unit_test(test_divergence_is_traced),
+        cmocka_unit_test(test_same_seed_same_weights),
+        cmocka_unit_test(test_max_steps_stops_inside_an_epoch),
+        cmocka_unit_test(test_stats_match_definitions),
+    };
+    return cmocka_run_group_tests_name("trainer", tests, NULL, teardown);
+}
