@@ -1,6 +1,7 @@
 /* The UI's model and views, without a terminal: render frames, assert on their text. */
 #include "test_common.h"
 #include "ui/app.h"
+#include "ui/markdown.h"
 
 static void test_lesson_view_shows_title_pages_and_text(void **s)
 {
@@ -24,7 +25,7 @@ static void test_lesson_view_shows_title_pages_and_text(void **s)
     view_draw(&a, &f);
     assert_true(frame_contains(&f, "page 3/5"));
     assert_true(frame_contains(&f, "The experiment"));
-    assert_true(frame_contains(&f, "--- experiment ---"));
+    assert_true(frame_contains(&f, "\xE2\x94\x80\xE2\x94\x80 experiment \xE2\x94\x80\xE2\x94\x80"));
     assert_true(frame_contains(&f, "layer     = dense 4 tanh init=xavier"));
     app_key(&a, 'q');
     assert_true(a.quit);
@@ -89,6 +90,58 @@ static void test_frame_utf8_and_clipping(void **s)
     frame_free(&f);
 }
 
+/* Row i of a rendered document as UTF-8, and the role of its column x. */
+static void doc_row(const md_doc *d, int i, char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (int x = 0; x < d->lines[i].n && n + 5 < cap; x++)
+        n += (size_t)utf8_encode(d->lines[i].ch[x], buf + n);
+    buf[n] = '\0';
+}
+
+static void test_markdown_rendering(void **s)
+{
+    (void)s;
+    const char *md = "## Head\n\nSome **bold** and *em* and `code`,\nsoft broken.\n\n"
+                     "- one\n- two\n\n| a | bb |\n|---|---|\n| ccc | d |\n\n```deepstep\nx = 1\ny = 2\n```\n";
+    md_doc d = {0};
+    assert_int_equal(md_render(&d, md, strlen(md), 60), 0);
+    char row[512];
+    const char *want[] = {" Head", "", " Some bold and em and code, soft broken.", "", " \xE2\x80\xA2 one",
+                          " \xE2\x80\xA2 two", "", " a   \xE2\x94\x82 bb",
+                          " \xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80", /* ───┼── with 3 + 2 widths */
+                          " ccc \xE2\x94\x82 d ", "", " \xE2\x94\x80\xE2\x94\x80 experiment \xE2\x94\x80\xE2\x94\x80",
+                          "   x = 1", "   y = 2"};
+    for (int i = 0; i < (int)(sizeof want / sizeof *want); i++) {
+        doc_row(&d, i, row, sizeof row);
+        if (strcmp(row, want[i]) != 0) {
+            print_error("line %d: '%s', expected '%s'\n", i, row, want[i]);
+            fail();
+        }
+    }
+    assert_int_equal(d.lines[0].role[1], ROLE_HEADING);
+    assert_int_equal(d.lines[2].role[6], ROLE_STRONG); /* "bold" */
+    assert_int_equal(d.lines[2].role[15], ROLE_EMPH);  /* "em" */
+    assert_int_equal(d.lines[2].role[22], ROLE_CODE);  /* "code" */
+    md_doc_free(&d);
+}
+
+static void test_markdown_wraps_to_width(void **s)
+{
+    (void)s;
+    const char *md = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu\n";
+    md_doc d = {0};
+    md_render(&d, md, strlen(md), 24);
+    assert_true(d.n >= 3);
+    char row[256];
+    for (int i = 0; i < d.n; i++) {
+        assert_true(d.lines[i].n <= 24);
+        doc_row(&d, i, row, sizeof row);
+        assert_true(row[strlen(row) - 1] != ' '); /* broken at spaces */
+    }
+    md_doc_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +149,8 @@ int main(void)
         cmocka_unit_test(test_too_small_and_recovers),
         cmocka_unit_test(test_browser_lists_lessons),
         cmocka_unit_test(test_frame_utf8_and_clipping),
+        cmocka_unit_test(test_markdown_rendering),
+        cmocka_unit_test(test_markdown_wraps_to_width),
     };
     return cmocka_run_group_tests_name("ui", tests, NULL, NULL);
 }

@@ -60,6 +60,10 @@ static wchar_t ascii_of(uint32_t cp)
     case 0x2190: return '<';
     case 0x2192: return '>';
     case 0x2502: return '|';
+    case 0x253C: return '+';
+    case 0x2248: return '~';
+    case 0x00D7: return 'x';
+    case 0x00B7: return '.';
     default: return cp < 0x80 ? (wchar_t)cp : '?';
     }
 }

@@ -71,7 +71,7 @@ alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
 # --- SIGTERM and ASCII fallback -----------------------------------------------------------
 start 80 24 "LANG=C LC_ALL=C $DS --no-color lessons/00-welcome.md"
 wait_for ascii-locale-opens "Welcome: watch a tiny net learn XOR"
-wait_for ascii-fallback "a net of 2 > 4 > 1" # the lesson's arrows, drawn as ASCII
+wait_for ascii-fallback "net of 2 > 4 > 1" # the lesson's arrows, drawn as ASCII
 pkill -TERM -f "$BUILD/deepstep --no-color lessons/00-welcome.md"
 wait_for sigterm-exits "EXITED 143"
 alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
