@@ -22,7 +22,8 @@ OPT    := -O2 -g $(if $(NATIVE),-march=native)
 PKG_CFLAGS = $(shell pkg-config --cflags ncursesw md4c zlib 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs ncursesw md4c zlib 2>/dev/null)
 CMOCKA     = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
-CFLAGS_ALL  = -std=c11 -D_POSIX_C_SOURCE=200809L -DDEEPSTEP_VERSION='"$(VERSION)"' $(OPT) $(WARN) \
+CFLAGS_ALL  = -std=c11 -D_POSIX_C_SOURCE=200809L -DDEEPSTEP_VERSION='"$(VERSION)"' \
+              -DDEEPSTEP_DATADIR='"$(PREFIX)/share/deepstep"' $(OPT) $(WARN) \
               $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS_ALL  = $(PKG_LIBS) -lm $(LDLIBS)
 

@@ -1,9 +1,14 @@
 /* main.c - argument parsing and dispatch only. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/run.h"
 #include "ui/app.h"
+
+#ifndef DEEPSTEP_DATADIR
+#define DEEPSTEP_DATADIR "/usr/local/share/deepstep"
+#endif
 
 #ifndef DEEPSTEP_VERSION
 #define DEEPSTEP_VERSION "0.1.0"
@@ -22,7 +27,8 @@ static void usage(FILE *out)
             "\n"
             "options for the UI:\n"
             "  --no-color                    monochrome (also when NO_COLOR is set)\n"
-            "  --lessons DIR                 where the browser looks for lessons (default: lessons)\n"
+            "  --lessons DIR                 where the browser looks for lessons\n"
+            "                                (default: ./lessons, else " DEEPSTEP_DATADIR "/lessons)\n"
             "\n"
             "In the UI press ? for the keys, q to quit. The manual page is deepstep(1).\n",
             DEEPSTEP_VERSION);
@@ -41,7 +47,10 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 1, argv + 1);
 
-    ui_options opts = {.lessons_dir = "lessons"};
+    /* ./lessons in a checkout; the installed copy otherwise. */
+    struct stat st;
+    ui_options opts = {.lessons_dir = stat("lessons", &st) == 0 && S_ISDIR(st.st_mode) ? "lessons"
+                                                                                       : DEEPSTEP_DATADIR "/lessons"};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--no-color") == 0)
             opts.no_color = 1;

@@ -73,6 +73,8 @@ printf 'garbage' >"$T/bad.npz"
 expect_error bad-npz "$T/bad.npz: not a .npz file (too short to be a zip archive)" run lessons/00-welcome.md --load "$T/bad.npz" --save "$T/o.npz"
 expect_error wrong-shape-npz "$T/d1.npz: array 'layers.0.weight' has shape (128, 64), the lesson's net needs (4, 2)" \
     run lessons/00-welcome.md --load "$T/d1.npz" --save "$T/o.npz"
+lesson nodata.md $'data = nowhere.csv\nlayer = dense 2 linear'
+expect_error missing-data-file "$T/nodata.md:4: data: cannot open '$T/nowhere.csv': No such file or directory" run "$T/nodata.md"
 expect_error missing-lesson "$T/nope.md: cannot open: No such file or directory" run "$T/nope.md"
 expect_error missing-lesson-ui "$T/nope.md: cannot open: No such file or directory" "$T/nope.md"
 expect_error unknown-flag "deepstep run: unknown option or missing value: --stpes (see deepstep run --help)" run lessons/00-welcome.md --stpes 3

@@ -460,8 +460,16 @@ int experiment_load_data(const experiment *x, dataset *ds, ds_error *err)
         dataset_synth(ds, &x->synth, &r);
         rc = 0;
     }
-    if (rc != 0)
+    if (rc != 0) {
+        /* A file that is not there is the lesson's mistake: point at its data line. */
+        if (err && err->line == 0 && strncmp(err->msg, "cannot open: ", 13) == 0) {
+            char path[EXPERIMENT_PATH_MAX], why[128];
+            snprintf(path, sizeof path, "%s", err->file);
+            snprintf(why, sizeof why, "%s", err->msg + 13);
+            err_set(err, x->file, x->line_data, "data: cannot open '%s': %s", path, why);
+        }
         return rc;
+    }
     int K = x->layers[x->n_layers - 1].units;
     int out_line = x->line_layer[x->n_layers - 1];
     if (K == 1 && ds->n_classes > 2) {
