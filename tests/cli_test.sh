@@ -81,7 +81,7 @@ expect_error unknown-flag "deepstep run: unknown option or missing value: --stpe
 expect_error bad-steps "deepstep run: --steps needs a whole number from 1 to 1000000000" run lessons/00-welcome.md --steps -3
 expect_error no-experiment "lessons/00-welcome.md: no experiment 4: the lesson has 1 (numbered from 1)" run lessons/00-welcome.md --experiment 4
 printf '# Huge\n\n```deepstep\ndata = xor\nlayer = dense 65536 relu\nlayer = dense 65536 relu\nlayer = dense 1 sigmoid\n```\n' >"$T/huge.md"
-expect_error hostile-width "$T/huge.md:5: layer: the net would have more than 268435456 parameters" run "$T/huge.md"
+expect_error hostile-width "$T/huge.md:6: layer: the net would have more than 268435456 parameters" run "$T/huge.md"
 
 # --- divergence: caught, explained, not printed as garbage -----------------------------
 # Raw breast-cancer features (up to ~4000) through N(0,1) weights: activations overflow.

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A dense layer spec (designated, so new fields stay zero). */
+#define DENSE(units_, act_, init_) ((layer_spec){.kind = LAYER_DENSE, .units = (units_), .act = (act_), .init = (init_)})
+
 /* |a - b| <= tol * max(|a|, |b|, floor): relative error with a floor for values near 0. */
 static inline int close_rel(double a, double b, double tol, double floor)
 {

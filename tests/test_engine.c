@@ -16,7 +16,7 @@ typedef struct gc_case {
 
 static double loss_at(net *n, int rows, const int *labels)
 {
-    net_forward(n, &n->train, rows);
+    net_forward(n, &n->train, rows, true);
     return net_loss(n, &n->train, labels, false);
 }
 
@@ -26,9 +26,9 @@ static double loss_at(net *n, int rows, const int *labels)
 static void gradcheck(const gc_case *c, unsigned seed)
 {
     enum { ROWS = 4, IN = 3 };
-    layer_spec s[3] = {{LAYER_DENSE, 5, c->hidden, INIT_XAVIER},
-                       {LAYER_DENSE, 4, c->hidden, INIT_XAVIER},
-                       {LAYER_DENSE, c->K, c->last, INIT_XAVIER}};
+    layer_spec s[3] = {DENSE(5, c->hidden, INIT_XAVIER),
+                       DENSE(4, c->hidden, INIT_XAVIER),
+                       DENSE(c->K, c->last, INIT_XAVIER)};
     net n;
     ds_error err;
     assert_int_equal(net_create(&n, IN, s, 3, c->loss, ROWS, ROWS, &err), 0);
@@ -44,7 +44,7 @@ static void gradcheck(const gc_case *c, unsigned seed)
             n.params[i] = (float)(rng_gauss(&r) * 0.6);
         for (int i = 0; i < ROWS * IN; i++)
             n.train.x[i] = (float)rng_gauss(&r);
-        net_forward(&n, &n.train, ROWS);
+        net_forward(&n, &n.train, ROWS, true);
         float nearest = INFINITY;
         int alive = 0; /* a ReLU output layer with every unit off has a true gradient of 0 */
         for (int l = 0; l < 3; l++)
@@ -61,7 +61,7 @@ static void gradcheck(const gc_case *c, unsigned seed)
         labels[i] = (int)rng_below(&r, (uint32_t)(c->K == 1 ? 2 : c->K));
 
     n.train.rows = ROWS;
-    net_forward(&n, &n.train, ROWS);
+    net_forward(&n, &n.train, ROWS, true);
     net_zero_grad(&n, &n.train);
     net_loss(&n, &n.train, labels, true);
     for (int i = 2; i >= 0; i--)
@@ -188,7 +188,7 @@ static void test_dense_fast_matches_reference(void **state)
 
 static double init_std(init_kind k, int n_in, int n_out)
 {
-    layer_spec s = {LAYER_DENSE, n_out, ACT_LINEAR, k};
+    layer_spec s = DENSE(n_out, ACT_LINEAR, k);
     net n;
     ds_error err;
     assert_int_equal(net_create(&n, n_in, &s, 1, LOSS_MSE, 1, 1, &err), 0);
@@ -223,7 +223,7 @@ static void test_init_statistics(void **state)
 static void test_uniform_init_bias_follows_torch(void **state)
 {
     (void)state;
-    layer_spec s = {LAYER_DENSE, 50, ACT_LINEAR, INIT_UNIFORM}, h = {LAYER_DENSE, 50, ACT_LINEAR, INIT_HE};
+    layer_spec s = DENSE(50, ACT_LINEAR, INIT_UNIFORM), h = DENSE(50, ACT_LINEAR, INIT_HE);
     net n, m;
     ds_error err;
     assert_int_equal(net_create(&n, 16, &s, 1, LOSS_MSE, 1, 1, &err), 0);

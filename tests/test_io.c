@@ -12,7 +12,7 @@ static const float B[2] = {1.5f, -2.0f};
 
 static void make_net(net *n)
 {
-    layer_spec s = {LAYER_DENSE, 2, ACT_LINEAR, INIT_UNIFORM};
+    layer_spec s = DENSE(2, ACT_LINEAR, INIT_UNIFORM);
     ds_error err;
     assert_int_equal(net_create(n, 3, &s, 1, LOSS_MSE, 1, 1, &err), 0);
 }
@@ -76,13 +76,13 @@ static void test_bad_inputs(void **s)
     expect_load_error(p, "not a .npz file (no zip end-of-directory record)");
     /* A net of another shape */
     net other;
-    layer_spec sp = {LAYER_DENSE, 4, ACT_LINEAR, INIT_UNIFORM};
+    layer_spec sp = DENSE(4, ACT_LINEAR, INIT_UNIFORM);
     ds_error err = {0};
     assert_int_equal(net_create(&other, 3, &sp, 1, LOSS_MSE, 1, 1, &err), 0);
     assert_int_equal(weights_load(&other, "tests/fixtures/numpy_savez.npz", &err), -1);
     assert_string_equal(err.msg, "array 'layers.0.weight' has shape (2, 3), the lesson's net needs (4, 3)");
     net_destroy(&other);
-    layer_spec two[2] = {{LAYER_DENSE, 2, ACT_LINEAR, INIT_UNIFORM}, {LAYER_DENSE, 1, ACT_LINEAR, INIT_UNIFORM}};
+    layer_spec two[2] = {DENSE(2, ACT_LINEAR, INIT_UNIFORM), DENSE(1, ACT_LINEAR, INIT_UNIFORM)};
     assert_int_equal(net_create(&other, 3, two, 2, LOSS_MSE, 1, 1, &err), 0);
     assert_int_equal(weights_load(&other, "tests/fixtures/numpy_savez.npz", &err), -1);
     assert_string_equal(err.msg, "missing array 'layers.1.weight'");

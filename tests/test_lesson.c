@@ -105,7 +105,7 @@ static void test_parse_errors_name_the_line(void **s)
     expect_error(OK_HEAD "epochs = 5\nepochs = 6\n", 9, "'epochs' is given twice (first on line 8)");
     expect_error(OK_HEAD "layer = dense 0 relu\n", 8, "layer: width '0' is not a whole number from 1 to 65536");
     expect_error(OK_HEAD "layer = conv 3 relu\n", 8,
-                 "layer: unknown layer type 'conv' (expected: dense N ACTIVATION [init=NAME])");
+                 "layer: unknown layer type 'conv' (expected dense, batchnorm, dropout or residual)");
     expect_error(OK_HEAD "layer = dense 2 relu init=glorot\n", 8,
                  "layer: unknown init 'glorot' (expected one of uniform, gaussian, lecun, xavier, he)");
     expect_error(OK_HEAD "layer = dense 1 sigmoid\nloss = hinge\n", 9, "loss: 'hinge' is not one of mse, cross_entropy, bce");

@@ -25,15 +25,16 @@ static int workspace_create(workspace *ws, const net *n, int cap)
 {
     size_t floats = (size_t)cap * n->n_in + (size_t)cap;
     for (int i = 0; i < n->n_layers; i++)
-        floats += 4 * (size_t)cap * n->layers[i].n_out;
+        floats += 5 * (size_t)cap * n->layers[i].n_out;
     ws->cap = cap;
     ws->rows = 0;
     ws->block = xcalloc(floats, sizeof(float));
-    ws->ptrs = xcalloc(4 * (size_t)n->n_layers, sizeof(float *));
+    ws->ptrs = xcalloc(5 * (size_t)n->n_layers, sizeof(float *));
     ws->z = ws->ptrs;
     ws->a = ws->ptrs + n->n_layers;
     ws->da = ws->ptrs + 2 * n->n_layers;
     ws->dz = ws->ptrs + 3 * n->n_layers;
+    ws->aux = ws->ptrs + 4 * n->n_layers;
     float *p = ws->block;
     ws->x = p;
     p += (size_t)cap * n->n_in;
@@ -45,6 +46,7 @@ static int workspace_create(workspace *ws, const net *n, int cap)
         ws->a[i] = p, p += len;
         ws->da[i] = p, p += len;
         ws->dz[i] = p, p += len;
+        ws->aux[i] = p, p += len;
     }
     return 0;
 }
@@ -56,6 +58,60 @@ static void workspace_destroy(workspace *ws)
     memset(ws, 0, sizeof *ws);
 }
 
+static const char *const kind_names[LAYER_KIND_COUNT] = {"dense", "batchnorm", "dropout", "residual begin",
+                                                          "residual end"};
+
+const char *layer_kind_name(layer_kind k) { return (k >= 0 && k < LAYER_KIND_COUNT) ? kind_names[k] : "?"; }
+
+/* Widths, partners and parameter counts of every layer; checks limits and residual blocks. */
+static int plan_layers(net *n, const layer_spec *specs, int n_layers, int n_in, size_t *params,
+                       size_t *buffers, size_t *widest, ds_error *err)
+{
+    int stack[NET_MAX_LAYERS], depth = 0, width = n_in;
+    *params = *buffers = 0;
+    *widest = (size_t)n_in;
+    for (int i = 0; i < n_layers; i++) {
+        layer *L = &n->layers[i];
+        const layer_spec *sp = &specs[i];
+        L->kind = sp->kind;
+        L->act = sp->kind == LAYER_DROPOUT || sp->kind == LAYER_RESIDUAL_BEGIN ? ACT_LINEAR : sp->act;
+        L->init = sp->init;
+        L->p = sp->p;
+        L->partner = -1;
+        L->n_in = width;
+        L->n_out = sp->kind == LAYER_DENSE ? sp->units : width;
+        if (L->n_out < 1 || L->n_out > NET_MAX_UNITS)
+            return err_set(err, NULL, i + 1, "width %d is out of range (1..%d)", L->n_out, NET_MAX_UNITS);
+        if (sp->kind == LAYER_DENSE)
+            L->n_weights = (size_t)L->n_out * L->n_in;
+        else if (sp->kind == LAYER_BATCHNORM)
+            L->n_weights = (size_t)L->n_out;
+        L->n_params = L->n_weights ? L->n_weights + (size_t)L->n_out : 0;
+        if (sp->kind == LAYER_BATCHNORM)
+            *buffers += 4 * (size_t)L->n_out;
+        if (sp->kind == LAYER_RESIDUAL_BEGIN)
+            stack[depth++] = i;
+        if (sp->kind == LAYER_RESIDUAL_END) {
+            if (depth == 0)
+                return err_set(err, NULL, i + 1, "'residual end' without a 'residual begin' before it");
+            L->partner = stack[--depth];
+            int w0 = n->layers[L->partner].n_out;
+            if (w0 != width)
+                return err_set(err, NULL, i + 1,
+                               "the residual block ends with width %d but began with width %d "
+                               "(its input is added to its output, so they must match)", width, w0);
+        }
+        *params += L->n_params;
+        if (*params > NET_MAX_PARAMS)
+            return err_set(err, NULL, i + 1, "the net would have more than %zu parameters", NET_MAX_PARAMS);
+        *widest = *widest > (size_t)L->n_out ? *widest : (size_t)L->n_out;
+        width = L->n_out;
+    }
+    if (depth > 0)
+        return err_set(err, NULL, stack[depth - 1] + 1, "'residual begin' is never closed by 'residual end'");
+    return 0;
+}
+
 int net_create(net *n, int n_in, const layer_spec *specs, int n_layers, loss_kind loss,
                int batch_cap, int eval_cap, ds_error *err)
 {
@@ -64,22 +120,18 @@ int net_create(net *n, int n_in, const layer_spec *specs, int n_layers, loss_kin
         return err_set(err, NULL, 0, "a net needs 1 to %d layers, not %d", NET_MAX_LAYERS, n_layers);
     if (n_in < 1 || n_in > NET_MAX_UNITS)
         return err_set(err, NULL, 0, "input width %d is out of range (1..%d)", n_in, NET_MAX_UNITS);
-    size_t total = 0, widest = (size_t)n_in;
-    int prev = n_in;
-    for (int i = 0; i < n_layers; i++) {
-        if (specs[i].units < 1 || specs[i].units > NET_MAX_UNITS)
-            return err_set(err, NULL, 0, "layer %d: width %d is out of range (1..%d)", i,
-                           specs[i].units, NET_MAX_UNITS);
-        total += (size_t)specs[i].units * prev + specs[i].units;
-        if (total > NET_MAX_PARAMS)
-            return err_set(err, NULL, 0, "the net would have more than %zu parameters",
-                           NET_MAX_PARAMS);
-        widest = widest > (size_t)specs[i].units ? widest : (size_t)specs[i].units;
-        prev = specs[i].units;
+    n->layers = xcalloc((size_t)n_layers, sizeof(layer));
+    size_t total, buffers, widest;
+    if (plan_layers(n, specs, n_layers, n_in, &total, &buffers, &widest, err) != 0) {
+        free(n->layers);
+        n->layers = NULL;
+        return -1;
     }
-    if ((size_t)batch_cap * widest * 4 * n_layers > ((size_t)1 << 30))
+    if ((size_t)batch_cap * widest * 5 * n_layers > ((size_t)1 << 30)) {
+        free(n->layers);
+        n->layers = NULL;
         return err_set(err, NULL, 0, "batch of %d rows is too large for this net", batch_cap);
-
+    }
     n->n_in = n_in;
     n->n_layers = n_layers;
     n->loss = loss;
@@ -87,27 +139,28 @@ int net_create(net *n, int n_in, const layer_spec *specs, int n_layers, loss_kin
     n->params = xcalloc(total, sizeof(float));
     n->grads = xcalloc(total, sizeof(float));
     n->params_prev = xcalloc(total, sizeof(float));
-    n->layers = xcalloc((size_t)n_layers, sizeof(layer));
-    size_t off = 0;
-    prev = n_in;
+    n->n_buffers = buffers;
+    n->buffers = xcalloc(buffers, sizeof(float));
+    size_t off = 0, boff = 0;
     for (int i = 0; i < n_layers; i++) {
         layer *L = &n->layers[i];
-        L->kind = specs[i].kind;
-        L->act = specs[i].act;
-        L->init = specs[i].init;
-        L->n_in = prev;
-        L->n_out = specs[i].units;
         L->param_off = off;
-        L->n_params = (size_t)L->n_out * L->n_in + L->n_out;
         L->W = n->params + off;
-        L->b = L->W + (size_t)L->n_out * L->n_in;
+        L->b = L->W + L->n_weights;
         L->dW = n->grads + off;
-        L->db = L->dW + (size_t)L->n_out * L->n_in;
+        L->db = L->dW + L->n_weights;
         L->W_prev = n->params_prev + off;
-        L->b_prev = L->W_prev + (size_t)L->n_out * L->n_in;
+        L->b_prev = L->W_prev + L->n_weights;
         off += L->n_params;
-        prev = L->n_out;
+        if (L->kind == LAYER_BATCHNORM) {
+            L->running_mean = n->buffers + boff;
+            L->running_var = L->running_mean + L->n_out;
+            L->batch_mean = L->running_var + L->n_out;
+            L->batch_var = L->batch_mean + L->n_out;
+            boff += 4 * (size_t)L->n_out;
+        }
     }
+    rng_seed(&n->dropout_rng, 0, RNG_STREAM_DROPOUT);
     workspace_create(&n->train, n, batch_cap);
     workspace_create(&n->eval, n, eval_cap);
     return 0;
@@ -120,6 +173,7 @@ void net_destroy(net *n)
     free(n->params);
     free(n->grads);
     free(n->params_prev);
+    free(n->buffers);
     free(n->layers);
     memset(n, 0, sizeof *n);
 }
@@ -128,7 +182,16 @@ void net_init_params(net *n, rng *r)
 {
     for (int i = 0; i < n->n_layers; i++) {
         layer *L = &n->layers[i];
-        size_t nw = (size_t)L->n_out * L->n_in;
+        if (L->kind == LAYER_BATCHNORM) { /* torch: gamma 1, beta 0, running mean 0, var 1 */
+            for (int k = 0; k < L->n_out; k++) {
+                L->W[k] = 1.0f, L->b[k] = 0.0f;
+                L->running_mean[k] = 0.0f, L->running_var[k] = 1.0f;
+            }
+            continue;
+        }
+        if (L->kind != LAYER_DENSE)
+            continue;
+        size_t nw = L->n_weights;
         double fan_in = L->n_in, fan_out = L->n_out;
         double sd = 1.0;
         switch (L->init) {
@@ -161,86 +224,11 @@ const float *net_layer_input(const net *n, const workspace *ws, int i)
     return i == 0 ? ws->x : ws->a[i - 1];
 }
 
-/* ---- kernels -------------------------------------------------------------------- */
-
-/* The textbook loop the lessons point at: z[b][o] = b[o] + sum_i x[b][i] W[o][i]. */
-void dense_forward_ref(float *z, const float *x, const float *W, const float *b, int B, int n_in, int n_out)
-{
-    for (int r = 0; r < B; r++)
-        for (int o = 0; o < n_out; o++) {
-            float s = b[o];
-            for (int i = 0; i < n_in; i++)
-                s += x[(size_t)r * n_in + i] * W[(size_t)o * n_in + i];
-            z[(size_t)r * n_out + o] = s;
-        }
-}
-
-/* Dot product with eight independent partial sums, which the compiler turns into SIMD
- * lanes without -ffast-math (the sum order is fixed, so results are reproducible). */
-static inline float dot(const float *restrict x, const float *restrict w, int n)
-{
-    float acc[8] = {0};
-    int i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++)
-            acc[k] += x[i + k] * w[i + k];
-    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; i < n; i++)
-        s += x[i] * w[i];
-    return s;
-}
-
-void dense_forward(float *restrict z, const float *restrict x, const float *restrict W,
-                   const float *restrict b, int B, int n_in, int n_out)
-{
-    for (int r = 0; r < B; r++) {
-        const float *xr = x + (size_t)r * n_in;
-        float *zr = z + (size_t)r * n_out;
-        for (int o = 0; o < n_out; o++)
-            zr[o] = b[o] + dot(xr, W + (size_t)o * n_in, n_in);
-    }
-}
-
-void dense_backward(float *restrict dx, float *restrict dW, float *restrict db,
-                    const float *restrict dz, const float *restrict x, const float *restrict W,
-                    int B, int n_in, int n_out)
-{
-    for (int r = 0; r < B; r++) {
-        const float *dzr = dz + (size_t)r * n_out;
-        const float *xr = x + (size_t)r * n_in;
-        for (int o = 0; o < n_out; o++) {
-            float g = dzr[o];
-            db[o] += g;
-            float *dWo = dW + (size_t)o * n_in;
-            for (int i = 0; i < n_in; i++)
-                dWo[i] += g * xr[i];
-        }
-        if (dx) {
-            float *dxr = dx + (size_t)r * n_in;
-            for (int o = 0; o < n_out; o++) {
-                float g = dzr[o];
-                const float *Wo = W + (size_t)o * n_in;
-                for (int i = 0; i < n_in; i++)
-                    dxr[i] += g * Wo[i];
-            }
-        }
-    }
-}
-
-/* ---- passes --------------------------------------------------------------------- */
-
-void net_forward_layer(net *n, workspace *ws, int i)
-{
-    layer *L = &n->layers[i];
-    dense_forward(ws->z[i], net_layer_input(n, ws, i), L->W, L->b, ws->rows, L->n_in, L->n_out);
-    act_forward(L->act, ws->a[i], ws->z[i], ws->rows, L->n_out);
-}
-
-void net_forward(net *n, workspace *ws, int rows)
+void net_forward(net *n, workspace *ws, int rows, bool train)
 {
     ws->rows = rows;
     for (int i = 0; i < n->n_layers; i++)
-        net_forward_layer(n, ws, i);
+        net_forward_layer(n, ws, i, train);
 }
 
 double net_loss(net *n, workspace *ws, const int *labels, bool grads)
@@ -255,14 +243,4 @@ void net_zero_grad(net *n, workspace *ws)
     memset(n->grads, 0, n->n_params * sizeof(float));
     for (int i = 0; i < n->n_layers - 1; i++)
         memset(ws->da[i], 0, (size_t)ws->rows * n->layers[i].n_out * sizeof(float));
-}
-
-void net_backward_layer(net *n, workspace *ws, int i)
-{
-    layer *L = &n->layers[i];
-    bool fused_last = i == n->n_layers - 1 && loss_is_fused(n->loss, L->act);
-    if (!fused_last)
-        act_backward(L->act, ws->dz[i], ws->da[i], ws->z[i], ws->a[i], ws->rows, L->n_out);
-    dense_backward(i > 0 ? ws->da[i - 1] : NULL, L->dW, L->db, ws->dz[i],
-                   net_layer_input(n, ws, i), L->W, ws->rows, L->n_in, L->n_out);
 }

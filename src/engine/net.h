@@ -32,14 +32,31 @@ const char *init_name(init_kind k);
 int init_parse(const char *name, init_kind *out);
 const char *init_names_list(void);
 
-typedef enum layer_kind { LAYER_DENSE } layer_kind;
+/* Layer kinds and what their buffers hold (z, a, aux are (rows, out) per layer):
+ *   dense          z = x W^T + b, a = f(z)
+ *   batchnorm      BatchNorm1d: aux = x_hat = (x - mean) / sqrt(var + eps) with batch statistics
+ *                  in training (biased var) and running statistics in eval; z = gamma x_hat + beta;
+ *                  a = f(z). W holds gamma, b beta. Running stats: momentum .1, unbiased var.
+ *   dropout        inverted dropout: aux = mask (0 or 1/(1-p)) in training, 1 in eval; z = a = x * aux
+ *   residual_begin marks a block's input: z = a = x
+ *   residual_end   z = x + (output of its residual_begin), a = f(z)
+ * Widths: dense sets its own; every other kind keeps the width of its input. */
+typedef enum layer_kind {
+    LAYER_DENSE, LAYER_BATCHNORM, LAYER_DROPOUT, LAYER_RESIDUAL_BEGIN, LAYER_RESIDUAL_END, LAYER_KIND_COUNT
+} layer_kind;
+
+#define BN_MOMENTUM 0.1f
+#define BN_EPS 1e-5f
 
 typedef struct layer_spec {
     layer_kind kind;
-    int units;
-    activation act;
-    init_kind init;
+    int units;      /* dense only */
+    activation act; /* dense, batchnorm, residual_end */
+    init_kind init; /* dense only */
+    float p;        /* dropout probability */
 } layer_spec;
+
+const char *layer_kind_name(layer_kind k);
 
 /* Limits that refuse hostile configs before allocating. */
 #define NET_MAX_LAYERS 64
@@ -51,8 +68,13 @@ typedef struct layer {
     activation act;
     init_kind init;
     int n_in, n_out;
+    float p;          /* dropout probability */
+    int partner;      /* residual_end: index of its residual_begin; -1 otherwise */
     size_t param_off; /* W then b, at params + param_off */
-    size_t n_params;  /* n_out * n_in + n_out */
+    size_t n_weights; /* entries of W: out*in (dense), out (batchnorm gamma), 0 */
+    size_t n_params;  /* n_weights + entries of b */
+    float *running_mean, *running_var; /* (out) batchnorm, -> buffers */
+    float *batch_mean, *batch_var;     /* (out) batchnorm, statistics of the last training batch */
     float *W, *b;           /* (out, in), (out)   -> params      */
     float *dW, *db;         /* (out, in), (out)   -> grads       */
     float *W_prev, *b_prev; /* (out, in), (out)   -> params_prev */
@@ -66,6 +88,7 @@ typedef struct workspace {
     float **a;      /* [layer] (cap, out) activation */
     float **da;     /* [layer] (cap, out) dL/da */
     float **dz;     /* [layer] (cap, out) dL/dz */
+    float **aux;    /* [layer] (cap, out) batchnorm x_hat, dropout mask */
     float *sample_loss; /* (cap) */
     float *block;   /* the one allocation behind all of the above */
     float **ptrs;
@@ -77,10 +100,15 @@ typedef struct net {
     loss_kind loss;
     size_t n_params;
     float *params, *grads, *params_prev; /* (n_params) each */
+    size_t n_buffers;
+    float *buffers;       /* batchnorm running and batch statistics */
+    rng dropout_rng;      /* masks are drawn from it in training forward passes */
+    bool freeze_masks;    /* reuse the current dropout masks (gradient checks, replay) */
     workspace train, eval;
 } net;
 
-/* Builds the net; refuses too-large shapes with a message (err->msg). */
+/* Builds the net; refuses too-large shapes and mismatched residual widths with a message
+ * naming the 0-based layer ("layer 3: ..."); err->line is the layer index + 1. */
 int net_create(net *n, int n_in, const layer_spec *specs, int n_layers, loss_kind loss,
                int batch_cap, int eval_cap, ds_error *err);
 void net_destroy(net *n);
@@ -90,17 +118,18 @@ void net_init_params(net *n, rng *r);
 int net_out_width(const net *n);
 const float *net_layer_input(const net *n, const workspace *ws, int i); /* (rows, n_in) */
 
-/* One layer forward: z = x W^T + b, a = f(z). */
-void net_forward_layer(net *n, workspace *ws, int i);
+/* One layer forward, in training (batch statistics, dropout masks) or eval mode. */
+void net_forward_layer(net *n, workspace *ws, int i, bool train);
 /* Loss of the last pass; with grads, dL/da (and dL/dz when fused) of the last layer. */
 double net_loss(net *n, workspace *ws, const int *labels, bool grads);
 /* Clears dW, db and every dL/da before a backward pass (backward accumulates). */
 void net_zero_grad(net *n, workspace *ws);
-/* One layer backward: dz from da (unless the loss already gave it), then
- * dW += dz^T x, db += sum_rows dz, and dL/da of the layer below += dz W. */
+/* One layer backward: dz from da (unless the loss already gave it), then the parameter
+ * gradients (accumulated) and dL/da of the layers below (accumulated: += dz W for dense;
+ * a residual_end also adds into its residual_begin). */
 void net_backward_layer(net *n, workspace *ws, int i);
 /* Forward through every layer for rows already in ws->x. */
-void net_forward(net *n, workspace *ws, int rows);
+void net_forward(net *n, workspace *ws, int rows, bool train);
 
 /* Reference and fast dense kernels (the fast ones must agree; tested). */
 void dense_forward_ref(float *z, const float *x, const float *W, const float *b, int B, int n_in, int n_out);

@@ -72,8 +72,12 @@ static double std_of(const float *v, const float *minus, size_t n)
 void stats_update(layer_stats *s, const net *n, int i)
 {
     const layer *L = &n->layers[i];
-    size_t nw = (size_t)L->n_out * L->n_in;
+    size_t nw = L->n_weights;
     s->weight_norm = (float)sqrt(sum_squares(L->W, L->n_params));
+    if (nw == 0) { /* no weights: nothing to compare an update with */
+        s->update_ratio = NAN;
+        return;
+    }
     double du = std_of(L->W, L->W_prev, nw), w = std_of(L->W_prev, NULL, nw);
     if (du == 0.0)
         s->update_ratio = -INFINITY;

@@ -31,10 +31,11 @@ int trainer_create(trainer *t, const experiment *x, int epochs_override, long ma
     t->max_steps = max_steps;
     int eval_cap = EVAL_ROWS;
     if (net_create(&t->net, t->data.d, x->layers, x->n_layers, x->loss, t->batch_size, eval_cap, err) != 0) {
-        /* Shape limits: point at the first layer line. */
+        /* err->line is the 1-based layer that is wrong: point at its line in the lesson. */
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        err_set(err, x->file, x->line_layer[0], "layer: %s", msg);
+        int li = err->line > 0 && err->line <= x->n_layers ? err->line - 1 : 0;
+        err_set(err, x->file, x->line_layer[li], "layer: %s", msg);
         dataset_destroy(&t->data);
         split_destroy(&t->split);
         return -1;
@@ -42,6 +43,7 @@ int trainer_create(trainer *t, const experiment *x, int epochs_override, long ma
     rng init_rng;
     rng_seed(&init_rng, x->seed, RNG_STREAM_INIT);
     net_init_params(&t->net, &init_rng);
+    rng_seed(&t->net.dropout_rng, x->seed, RNG_STREAM_DROPOUT);
     optim_init(&t->opt, &x->opt, t->net.n_params);
     rng_seed(&t->shuffle_rng, x->seed, RNG_STREAM_SHUFFLE);
     t->order = xcalloc((size_t)n_train, sizeof(int));
@@ -95,7 +97,7 @@ void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, dou
     for (int start = 0; start < n_rows; start += ws->cap) {
         int m = n_rows - start < ws->cap ? n_rows - start : ws->cap;
         dataset_gather(&t->data, rows + start, m, ws->x, t->eval_labels);
-        net_forward(n, ws, m);
+        net_forward(n, ws, m, false);
         loss_sum += net_loss(n, ws, t->eval_labels, false) * m;
         for (int r = 0; r < m; r++)
             correct += loss_predict(n->loss, n->layers[last].act, ws->z[last] + (size_t)r * K,
@@ -258,7 +260,8 @@ static void do_update(trainer *t, int i)
     if (i == 0)
         optim_begin(&t->opt, n->grads, n->n_params);
     memcpy(L->W_prev, L->W, L->n_params * sizeof(float));
-    optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->lr);
+    if (L->n_params > 0)
+        optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->lr);
     stats_update(&t->stats[i], n, i);
 }
 
@@ -291,7 +294,7 @@ static bool run_micro(trainer *t, trainer_event *ev)
         ev->touched = TOUCH_INPUT;
         break;
     case PHASE_FORWARD:
-        net_forward_layer(n, ws, i);
+        net_forward_layer(n, ws, i, true);
         stats_activations(&t->stats[i], n, ws, i);
         ev->layer = i;
         ev->touched = TOUCH_Z | TOUCH_A;

@@ -4,17 +4,45 @@
 
 #include "npz.h"
 
+/* The arrays of layer i: name suffix, data, shape. Dense: weight (out, in), bias (out,);
+ * batchnorm: weight = gamma, bias = beta, running_mean, running_var, all (out,);
+ * dropout and residual markers have none. */
+typedef struct layer_array {
+    const char *suffix;
+    float *data;
+    int ndim;
+    size_t shape[2];
+} layer_array;
+
+static int layer_arrays(const layer *L, layer_array out[4])
+{
+    size_t o = (size_t)L->n_out;
+    if (L->kind == LAYER_DENSE) {
+        out[0] = (layer_array){"weight", L->W, 2, {o, (size_t)L->n_in}};
+        out[1] = (layer_array){"bias", L->b, 1, {o, 0}};
+        return 2;
+    }
+    if (L->kind == LAYER_BATCHNORM) {
+        out[0] = (layer_array){"weight", L->W, 1, {o, 0}};
+        out[1] = (layer_array){"bias", L->b, 1, {o, 0}};
+        out[2] = (layer_array){"running_mean", L->running_mean, 1, {o, 0}};
+        out[3] = (layer_array){"running_var", L->running_var, 1, {o, 0}};
+        return 4;
+    }
+    return 0;
+}
+
 int weights_save(const net *n, const char *path, ds_error *err)
 {
     npz z = {0};
     for (int i = 0; i < n->n_layers; i++) {
-        const layer *L = &n->layers[i];
-        char name[64];
-        size_t wshape[2] = {(size_t)L->n_out, (size_t)L->n_in}, bshape[1] = {(size_t)L->n_out};
-        snprintf(name, sizeof name, "layers.%d.weight", i);
-        npz_add(&z, name, L->W, 2, wshape);
-        snprintf(name, sizeof name, "layers.%d.bias", i);
-        npz_add(&z, name, L->b, 1, bshape);
+        layer_array arr[4];
+        int k = layer_arrays(&n->layers[i], arr);
+        for (int j = 0; j < k; j++) {
+            char name[64];
+            snprintf(name, sizeof name, "layers.%d.%s", i, arr[j].suffix);
+            npz_add(&z, name, arr[j].data, arr[j].ndim, arr[j].shape);
+        }
     }
     int rc = npz_save(&z, path, err);
     npz_free(&z);
@@ -55,23 +83,24 @@ int weights_load(net *n, const char *path, ds_error *err)
     if (npz_load(&z, path, err) != 0)
         return -1;
     int rc = 0;
-    for (int i = 0; i < n->n_layers && rc == 0; i++) {
-        const layer *L = &n->layers[i];
-        char wn[64], bn[64];
-        size_t wshape[2] = {(size_t)L->n_out, (size_t)L->n_in}, bshape[1] = {(size_t)L->n_out};
-        snprintf(wn, sizeof wn, "layers.%d.weight", i);
-        snprintf(bn, sizeof bn, "layers.%d.bias", i);
-        rc = check_array(&z, wn, 2, wshape, path, err);
-        if (rc == 0)
-            rc = check_array(&z, bn, 1, bshape, path, err);
+    for (int i = 0; i < n->n_layers && rc == 0; i++) { /* check everything before changing anything */
+        layer_array arr[4];
+        int k = layer_arrays(&n->layers[i], arr);
+        for (int j = 0; j < k && rc == 0; j++) {
+            char name[64];
+            snprintf(name, sizeof name, "layers.%d.%s", i, arr[j].suffix);
+            rc = check_array(&z, name, arr[j].ndim, arr[j].shape, path, err);
+        }
     }
     for (int i = 0; i < n->n_layers && rc == 0; i++) {
-        layer *L = &n->layers[i];
-        char name[64];
-        snprintf(name, sizeof name, "layers.%d.weight", i);
-        memcpy(L->W, npz_find(&z, name)->data, (size_t)L->n_out * L->n_in * sizeof(float));
-        snprintf(name, sizeof name, "layers.%d.bias", i);
-        memcpy(L->b, npz_find(&z, name)->data, (size_t)L->n_out * sizeof(float));
+        layer_array arr[4];
+        int k = layer_arrays(&n->layers[i], arr);
+        for (int j = 0; j < k; j++) {
+            char name[64];
+            snprintf(name, sizeof name, "layers.%d.%s", i, arr[j].suffix);
+            const npz_array *a = npz_find(&z, name);
+            memcpy(arr[j].data, a->data, a->count * sizeof(float));
+        }
     }
     if (rc == 0)
         memcpy(n->params_prev, n->params, n->n_params * sizeof(float));

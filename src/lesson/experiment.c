@@ -154,32 +154,92 @@ static int key_data(const line_ctx *c, char **tok, int n)
                 tok[0]);
 }
 
+static int layer_activation(const line_ctx *c, const char *name, activation *out)
+{
+    if (act_parse(name, out) != 0)
+        return fail(c, "layer: unknown activation '%.60s' (expected one of %s)", name, act_names_list());
+    return 0;
+}
+
+/* layer = dense N ACT [init=NAME] | batchnorm [ACT] | dropout P | residual begin | residual end [ACT] */
 static int key_layer(const line_ctx *c, char **tok, int n)
 {
     experiment *x = c->x;
     if (x->n_layers == NET_MAX_LAYERS)
         return fail(c, "layer: more than %d layers", NET_MAX_LAYERS);
-    if (strcmp(tok[0], "dense") != 0)
-        return fail(c, "layer: unknown layer type '%s' (expected: dense N ACTIVATION [init=NAME])", tok[0]);
-    if (n < 3)
-        return fail(c, "layer: dense needs a width and an activation: dense N ACTIVATION [init=NAME]");
     layer_spec *L = &x->layers[x->n_layers];
-    long units;
-    if (parse_long(tok[1], 1, NET_MAX_UNITS, &units) != 0)
-        return fail(c, "layer: width '%s' is not a whole number from 1 to 65536", tok[1]);
-    L->kind = LAYER_DENSE;
-    L->units = (int)units;
-    if (act_parse(tok[2], &L->act) != 0)
-        return fail(c, "layer: unknown activation '%s' (expected one of %s)", tok[2], act_names_list());
+    memset(L, 0, sizeof *L);
+    L->act = ACT_LINEAR;
     L->init = INIT_UNIFORM;
-    for (int i = 3; i < n; i++) {
-        char *v = option_value(tok[i]);
-        if (strcmp(tok[i], "init") != 0 || !v)
-            return fail(c, "layer: unknown option '%s' (expected init=NAME)", tok[i]);
-        if (init_parse(v, &L->init) != 0)
-            return fail(c, "layer: unknown init '%s' (expected one of %s)", v, init_names_list());
-    }
+    if (strcmp(tok[0], "batchnorm") == 0) {
+        if (n > 2)
+            return fail(c, "layer: batchnorm takes at most an activation: batchnorm [ACTIVATION]");
+        L->kind = LAYER_BATCHNORM;
+        if (n == 2 && layer_activation(c, tok[1], &L->act) != 0)
+            return -1;
+    } else if (strcmp(tok[0], "dropout") == 0) {
+        double p;
+        if (n != 2 || parse_double(tok[1], &p) != 0 || p < 0 || p >= 1)
+            return fail(c, "layer: dropout needs a probability from 0 up to (not including) 1: dropout P");
+        L->kind = LAYER_DROPOUT;
+        L->p = (float)p;
+    } else if (strcmp(tok[0], "residual") == 0) {
+        if (n >= 2 && strcmp(tok[1], "begin") == 0 && n == 2)
+            L->kind = LAYER_RESIDUAL_BEGIN;
+        else if (n >= 2 && strcmp(tok[1], "end") == 0 && n <= 3) {
+            L->kind = LAYER_RESIDUAL_END;
+            if (n == 3 && layer_activation(c, tok[2], &L->act) != 0)
+                return -1;
+        } else
+            return fail(c, "layer: expected 'residual begin' or 'residual end [ACTIVATION]'");
+    } else if (strcmp(tok[0], "dense") == 0) {
+        if (n < 3)
+            return fail(c, "layer: dense needs a width and an activation: dense N ACTIVATION [init=NAME]");
+        long units;
+        if (parse_long(tok[1], 1, NET_MAX_UNITS, &units) != 0)
+            return fail(c, "layer: width '%.60s' is not a whole number from 1 to 65536", tok[1]);
+        L->kind = LAYER_DENSE;
+        L->units = (int)units;
+        if (layer_activation(c, tok[2], &L->act) != 0)
+            return -1;
+        for (int i = 3; i < n; i++) {
+            char *v = option_value(tok[i]);
+            if (strcmp(tok[i], "init") != 0 || !v)
+                return fail(c, "layer: unknown option '%.60s' (expected init=NAME)", tok[i]);
+            if (init_parse(v, &L->init) != 0)
+                return fail(c, "layer: unknown init '%.60s' (expected one of %s)", v, init_names_list());
+        }
+    } else
+        return fail(c, "layer: unknown layer type '%.60s' (expected dense, batchnorm, dropout or residual)", tok[0]);
     x->line_layer[x->n_layers++] = c->line;
+    return 0;
+}
+
+/* Residual blocks are checked when the block closes, where the widths are known. */
+static int check_residual_widths(const experiment *x, ds_error *err)
+{
+    int stack[NET_MAX_LAYERS], widths[NET_MAX_LAYERS], depth = 0, width = -1; /* -1: the data's width */
+    for (int i = 0; i < x->n_layers; i++) {
+        const layer_spec *L = &x->layers[i];
+        if (L->kind == LAYER_DENSE)
+            width = L->units;
+        else if (L->kind == LAYER_RESIDUAL_BEGIN) {
+            stack[depth] = i;
+            widths[depth++] = width;
+        } else if (L->kind == LAYER_RESIDUAL_END) {
+            if (depth == 0)
+                return err_set(err, x->file, x->line_layer[i], "layer: 'residual end' without a 'residual begin' before it");
+            depth--;
+            if (widths[depth] != width && widths[depth] != -1 && width != -1)
+                return err_set(err, x->file, x->line_layer[i],
+                               "layer: the residual block ends with width %d but began with width %d (line %d); its "
+                               "input is added to its output, so they must match", width, widths[depth],
+                               x->line_layer[stack[depth]]);
+        }
+    }
+    if (depth > 0)
+        return err_set(err, x->file, x->line_layer[stack[depth - 1]],
+                       "layer: 'residual begin' is never closed by 'residual end'");
     return 0;
 }
 
@@ -438,10 +498,21 @@ int experiment_parse(experiment *x, const char *text, size_t len, const char *fi
         return err_set(err, file, fence_line, "experiment has no 'data = ...' line");
     if (x->n_layers == 0)
         return err_set(err, file, fence_line, "experiment has no 'layer = dense N ACTIVATION' line");
+    if (check_residual_widths(x, err) != 0)
+        return -1;
     const layer_spec *last = &x->layers[x->n_layers - 1];
+    int out_width = -1; /* the width of the last dense layer (batchnorm etc. keep it) */
+    for (int i = x->n_layers - 1; i >= 0 && out_width < 0; i--)
+        if (x->layers[i].kind == LAYER_DENSE)
+            out_width = x->layers[i].units;
+    if (out_width < 0)
+        return err_set(err, file, x->line_layer[0], "layer: the net needs at least one 'dense' layer");
     if (!loss_set)
-        x->loss = last->units > 1 ? LOSS_CROSS_ENTROPY : LOSS_BCE;
-    const char *why = loss_check_pair(x->loss, last->act, last->units);
+        x->loss = out_width > 1 ? LOSS_CROSS_ENTROPY : LOSS_BCE;
+    if (last->kind == LAYER_DROPOUT || last->kind == LAYER_RESIDUAL_BEGIN)
+        return err_set(err, file, x->line_layer[x->n_layers - 1], "layer: the last layer must produce the output "
+                       "(dense, batchnorm or residual end), not %s", layer_kind_name(last->kind));
+    const char *why = loss_check_pair(x->loss, last->act, out_width);
     if (why)
         return err_set(err, file, loss_set ? x->line_loss : x->line_layer[x->n_layers - 1], "loss: %s", why);
     return 0;
@@ -470,8 +541,10 @@ int experiment_load_data(const experiment *x, dataset *ds, ds_error *err)
         }
         return rc;
     }
-    int K = x->layers[x->n_layers - 1].units;
-    int out_line = x->line_layer[x->n_layers - 1];
+    int K = -1, out_line = x->line_layer[x->n_layers - 1];
+    for (int i = x->n_layers - 1; i >= 0 && K < 0; i--)
+        if (x->layers[i].kind == LAYER_DENSE)
+            K = x->layers[i].units, out_line = x->line_layer[i];
     if (K == 1 && ds->n_classes > 2) {
         err_set(err, x->file, out_line, "layer: one output cannot separate the %d classes in the data (labels 0..%d); "
                 "use 'dense %d linear' with cross_entropy", ds->n_classes, ds->n_classes - 1, ds->n_classes);

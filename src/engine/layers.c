@@ -1,0 +1,218 @@
+/* layers.c - forward and backward of each layer kind (see net.h for what each buffer holds).
+ * Backward accumulates into parameter gradients and into dL/da of the layers below, so
+ * residual blocks need no special case beyond adding into their begin marker. */
+#include <math.h>
+#include <string.h>
+
+#include "net.h"
+
+/* ---- dense kernels -------------------------------------------------------------- */
+
+/* The textbook loop the lessons point at: z[b][o] = b[o] + sum_i x[b][i] W[o][i]. */
+void dense_forward_ref(float *z, const float *x, const float *W, const float *b, int B, int n_in, int n_out)
+{
+    for (int r = 0; r < B; r++)
+        for (int o = 0; o < n_out; o++) {
+            float s = b[o];
+            for (int i = 0; i < n_in; i++)
+                s += x[(size_t)r * n_in + i] * W[(size_t)o * n_in + i];
+            z[(size_t)r * n_out + o] = s;
+        }
+}
+
+/* Dot product with eight independent partial sums, which the compiler turns into SIMD
+ * lanes without -ffast-math (the sum order is fixed, so results are reproducible). */
+static inline float dot(const float *restrict x, const float *restrict w, int n)
+{
+    float acc[8] = {0};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            acc[k] += x[i + k] * w[i + k];
+    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (; i < n; i++)
+        s += x[i] * w[i];
+    return s;
+}
+
+void dense_forward(float *restrict z, const float *restrict x, const float *restrict W,
+                   const float *restrict b, int B, int n_in, int n_out)
+{
+    for (int r = 0; r < B; r++) {
+        const float *xr = x + (size_t)r * n_in;
+        float *zr = z + (size_t)r * n_out;
+        for (int o = 0; o < n_out; o++)
+            zr[o] = b[o] + dot(xr, W + (size_t)o * n_in, n_in);
+    }
+}
+
+void dense_backward(float *restrict dx, float *restrict dW, float *restrict db,
+                    const float *restrict dz, const float *restrict x, const float *restrict W,
+                    int B, int n_in, int n_out)
+{
+    for (int r = 0; r < B; r++) {
+        const float *dzr = dz + (size_t)r * n_out;
+        const float *xr = x + (size_t)r * n_in;
+        for (int o = 0; o < n_out; o++) {
+            float g = dzr[o];
+            db[o] += g;
+            float *dWo = dW + (size_t)o * n_in;
+            for (int i = 0; i < n_in; i++)
+                dWo[i] += g * xr[i];
+        }
+        if (dx) {
+            float *dxr = dx + (size_t)r * n_in;
+            for (int o = 0; o < n_out; o++) {
+                float g = dzr[o];
+                const float *Wo = W + (size_t)o * n_in;
+                for (int i = 0; i < n_in; i++)
+                    dxr[i] += g * Wo[i];
+            }
+        }
+    }
+}
+
+/* ---- batch normalisation -------------------------------------------------------- */
+
+static void batchnorm_forward(layer *L, const float *x, float *xhat, float *z, int B, bool train)
+{
+    int n = L->n_out;
+    for (int j = 0; j < n; j++) {
+        double mean, var;
+        if (train) {
+            double s = 0.0, sq = 0.0;
+            for (int r = 0; r < B; r++)
+                s += x[(size_t)r * n + j];
+            mean = s / B;
+            for (int r = 0; r < B; r++) {
+                double d = x[(size_t)r * n + j] - mean;
+                sq += d * d;
+            }
+            var = sq / B; /* biased, to normalise */
+            L->batch_mean[j] = (float)mean;
+            L->batch_var[j] = (float)var;
+            /* running estimates use the unbiased variance, as torch does */
+            double unbiased = B > 1 ? var * B / (B - 1) : var;
+            L->running_mean[j] = (float)((1.0 - BN_MOMENTUM) * L->running_mean[j] + BN_MOMENTUM * mean);
+            L->running_var[j] = (float)((1.0 - BN_MOMENTUM) * L->running_var[j] + BN_MOMENTUM * unbiased);
+        } else {
+            mean = L->running_mean[j];
+            var = L->running_var[j];
+        }
+        float inv = (float)(1.0 / sqrt(var + BN_EPS)), m = (float)mean;
+        for (int r = 0; r < B; r++) {
+            size_t k = (size_t)r * n + j;
+            xhat[k] = (x[k] - m) * inv;
+            z[k] = L->W[j] * xhat[k] + L->b[j];
+        }
+    }
+}
+
+static void batchnorm_backward(layer *L, float *dx, const float *dz, const float *xhat, int B)
+{
+    int n = L->n_out;
+    for (int j = 0; j < n; j++) {
+        double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+        float gamma = L->W[j];
+        for (int r = 0; r < B; r++) {
+            size_t k = (size_t)r * n + j;
+            L->dW[j] += dz[k] * xhat[k];
+            L->db[j] += dz[k];
+            double dxh = (double)dz[k] * gamma;
+            sum_dxhat += dxh;
+            sum_dxhat_xhat += dxh * xhat[k];
+        }
+        if (!dx)
+            continue;
+        double inv = 1.0 / sqrt((double)L->batch_var[j] + BN_EPS);
+        for (int r = 0; r < B; r++) {
+            size_t k = (size_t)r * n + j;
+            double dxh = (double)dz[k] * gamma;
+            dx[k] += (float)(inv / B * (B * dxh - sum_dxhat - xhat[k] * sum_dxhat_xhat));
+        }
+    }
+}
+
+/* ---- dispatch ------------------------------------------------------------------- */
+
+void net_forward_layer(net *n, workspace *ws, int i, bool train)
+{
+    layer *L = &n->layers[i];
+    const float *x = net_layer_input(n, ws, i);
+    int B = ws->rows;
+    size_t len = (size_t)B * L->n_out;
+    float *z = ws->z[i], *a = ws->a[i], *aux = ws->aux[i];
+    switch (L->kind) {
+    case LAYER_DENSE:
+        dense_forward(z, x, L->W, L->b, B, L->n_in, L->n_out);
+        break;
+    case LAYER_BATCHNORM:
+        batchnorm_forward(L, x, aux, z, B, train);
+        break;
+    case LAYER_DROPOUT:
+        if (!train || L->p == 0.0f)
+            for (size_t k = 0; k < len; k++)
+                aux[k] = 1.0f;
+        else if (!n->freeze_masks) {
+            float keep = 1.0f / (1.0f - L->p);
+            for (size_t k = 0; k < len; k++)
+                aux[k] = rng_uniform(&n->dropout_rng) < L->p ? 0.0f : keep;
+        }
+        for (size_t k = 0; k < len; k++)
+            z[k] = x[k] * aux[k];
+        break;
+    case LAYER_RESIDUAL_BEGIN:
+        memcpy(z, x, len * sizeof *z);
+        break;
+    case LAYER_RESIDUAL_END: {
+        const float *skip = ws->a[L->partner];
+        for (size_t k = 0; k < len; k++)
+            z[k] = x[k] + skip[k];
+        break;
+    }
+    default:
+        break;
+    }
+    act_forward(L->act, a, z, B, L->n_out);
+}
+
+void net_backward_layer(net *n, workspace *ws, int i)
+{
+    layer *L = &n->layers[i];
+    int B = ws->rows;
+    size_t len = (size_t)B * L->n_out;
+    bool fused_last = i == n->n_layers - 1 && loss_is_fused(n->loss, L->act);
+    if (!fused_last)
+        act_backward(L->act, ws->dz[i], ws->da[i], ws->z[i], ws->a[i], B, L->n_out);
+    const float *dz = ws->dz[i];
+    float *dx = i > 0 ? ws->da[i - 1] : NULL;
+    switch (L->kind) {
+    case LAYER_DENSE:
+        dense_backward(dx, L->dW, L->db, dz, net_layer_input(n, ws, i), L->W, B, L->n_in, L->n_out);
+        break;
+    case LAYER_BATCHNORM:
+        batchnorm_backward(L, dx, dz, ws->aux[i], B);
+        break;
+    case LAYER_DROPOUT:
+        if (dx)
+            for (size_t k = 0; k < len; k++)
+                dx[k] += dz[k] * ws->aux[i][k];
+        break;
+    case LAYER_RESIDUAL_BEGIN:
+        if (dx)
+            for (size_t k = 0; k < len; k++)
+                dx[k] += dz[k];
+        break;
+    case LAYER_RESIDUAL_END: {
+        float *dskip = ws->da[L->partner];
+        for (size_t k = 0; k < len; k++)
+            dskip[k] += dz[k];
+        if (dx)
+            for (size_t k = 0; k < len; k++)
+                dx[k] += dz[k];
+        break;
+    }
+    default:
+        break;
+    }
+}
