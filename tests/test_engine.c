@@ -23,15 +23,23 @@ static double loss_at(net *n, int rows, const int *labels)
 /* Backprop vs central differences, per parameter and along a random direction.
  * Float32 forward passes limit the per-element check; the directional derivative sums
  * over all parameters and is checked tightly. An all-zero gradient is a failure. */
+static void gradcheck_net(const layer_spec *s, int n_layers, const gc_case *c, unsigned seed);
+
 static void gradcheck(const gc_case *c, unsigned seed)
 {
-    enum { ROWS = 4, IN = 3 };
-    layer_spec s[3] = {DENSE(5, c->hidden, INIT_XAVIER),
-                       DENSE(4, c->hidden, INIT_XAVIER),
+    layer_spec s[3] = {DENSE(5, c->hidden, INIT_XAVIER), DENSE(4, c->hidden, INIT_XAVIER),
                        DENSE(c->K, c->last, INIT_XAVIER)};
+    gradcheck_net(s, 3, c, seed);
+}
+
+static void gradcheck_net(const layer_spec *s, int n_layers, const gc_case *c, unsigned seed)
+{
+    enum { ROWS = 4, IN = 3 };
     net n;
     ds_error err;
-    assert_int_equal(net_create(&n, IN, s, 3, c->loss, ROWS, ROWS, &err), 0);
+    assert_int_equal(net_create(&n, IN, s, n_layers, c->loss, ROWS, ROWS, &err), 0);
+    assert_int_equal(net_out_width(&n), c->K); /* labels are drawn below K */
+    rng_seed(&n.dropout_rng, seed, RNG_STREAM_DROPOUT);
     rng r;
     rng_seed(&r, seed, 9);
     /* ReLU-like units have a kink at z = 0 where finite differences straddle two slopes:
@@ -44,14 +52,16 @@ static void gradcheck(const gc_case *c, unsigned seed)
             n.params[i] = (float)(rng_gauss(&r) * 0.6);
         for (int i = 0; i < ROWS * IN; i++)
             n.train.x[i] = (float)rng_gauss(&r);
-        net_forward(&n, &n.train, ROWS, true);
+        n.freeze_masks = false;
+        net_forward(&n, &n.train, ROWS, true); /* draws the dropout masks once ... */
+        n.freeze_masks = true;                 /* ... and every later pass reuses them */
         float nearest = INFINITY;
-        int alive = 0; /* a ReLU output layer with every unit off has a true gradient of 0 */
-        for (int l = 0; l < 3; l++)
+        int alive = 0, last = n_layers - 1; /* a ReLU output layer with every unit off has a true gradient of 0 */
+        for (int l = 0; l < n_layers; l++)
             for (int i = 0; i < ROWS * n.layers[l].n_out; i++) {
-                if ((l < 2 && kinked_hidden) || (l == 2 && kinked_last))
+                if ((l < last && kinked_hidden) || (l == last && kinked_last))
                     nearest = fminf(nearest, fabsf(n.train.z[l][i]));
-                alive += l == 2 && n.train.z[l][i] > 0.0f;
+                alive += l == last && n.train.z[l][i] > 0.0f;
             }
         if (nearest > 0.05f && (c->last != ACT_RELU || alive >= ROWS))
             break;
@@ -64,7 +74,7 @@ static void gradcheck(const gc_case *c, unsigned seed)
     net_forward(&n, &n.train, ROWS, true);
     net_zero_grad(&n, &n.train);
     net_loss(&n, &n.train, labels, true);
-    for (int i = 2; i >= 0; i--)
+    for (int i = n_layers - 1; i >= 0; i--)
         net_backward_layer(&n, &n.train, i);
     double *g = calloc(n.n_params, sizeof *g), gnorm = 0.0;
     for (size_t i = 0; i < n.n_params; i++) {
@@ -146,6 +156,72 @@ static void test_gradcheck_cross_entropy(void **state)
         gradcheck(&lin, 200 + h);
         gradcheck(&soft, 300 + h);
     }
+}
+
+/* Batch norm in training mode (the batch statistics depend on every row), with and without
+ * an activation after it, and as the last layer before the loss. */
+static void test_gradcheck_batchnorm(void **state)
+{
+    (void)state;
+    layer_spec s[4] = {DENSE(5, ACT_LINEAR, INIT_XAVIER), {.kind = LAYER_BATCHNORM, .act = ACT_TANH},
+                       DENSE(3, ACT_LINEAR, INIT_XAVIER), {.kind = LAYER_BATCHNORM, .act = ACT_LINEAR}};
+    gc_case ce = {ACT_TANH, ACT_LINEAR, LOSS_CROSS_ENTROPY, 3}, mse = {ACT_TANH, ACT_LINEAR, LOSS_MSE, 3};
+    gradcheck_net(s, 4, &ce, 700);
+    gradcheck_net(s, 4, &mse, 701);
+    layer_spec sig[3] = {DENSE(4, ACT_LINEAR, INIT_XAVIER), {.kind = LAYER_BATCHNORM, .act = ACT_SIGMOID},
+                         DENSE(2, ACT_LINEAR, INIT_XAVIER)};
+    gc_case ce2 = {ACT_TANH, ACT_LINEAR, LOSS_CROSS_ENTROPY, 2};
+    gradcheck_net(sig, 3, &ce2, 702);
+}
+
+/* Dropout with its mask held fixed: gradients flow only through kept units, scaled. */
+static void test_gradcheck_dropout(void **state)
+{
+    (void)state;
+    layer_spec s[4] = {DENSE(6, ACT_TANH, INIT_XAVIER), {.kind = LAYER_DROPOUT, .p = 0.5f},
+                       DENSE(5, ACT_SIGMOID, INIT_XAVIER), DENSE(3, ACT_LINEAR, INIT_XAVIER)};
+    gc_case c = {ACT_TANH, ACT_LINEAR, LOSS_CROSS_ENTROPY, 3};
+    gradcheck_net(s, 4, &c, 710);
+}
+
+/* Residual blocks: the gradient flows through the block and around it; nested blocks, a
+ * block at the very input, and an activation after the addition. */
+static void test_gradcheck_residual(void **state)
+{
+    (void)state;
+    layer_spec s[8] = {DENSE(4, ACT_TANH, INIT_XAVIER), {.kind = LAYER_RESIDUAL_BEGIN},
+                       DENSE(4, ACT_TANH, INIT_XAVIER), {.kind = LAYER_RESIDUAL_BEGIN},
+                       DENSE(4, ACT_SIGMOID, INIT_XAVIER), {.kind = LAYER_RESIDUAL_END},
+                       {.kind = LAYER_RESIDUAL_END, .act = ACT_TANH}, DENSE(2, ACT_LINEAR, INIT_XAVIER)};
+    gc_case c = {ACT_TANH, ACT_LINEAR, LOSS_CROSS_ENTROPY, 2};
+    gradcheck_net(s, 8, &c, 720);
+    layer_spec at_input[4] = {{.kind = LAYER_RESIDUAL_BEGIN}, DENSE(3, ACT_TANH, INIT_XAVIER),
+                              {.kind = LAYER_RESIDUAL_END}, DENSE(2, ACT_LINEAR, INIT_XAVIER)};
+    gradcheck_net(at_input, 4, &c, 721);
+}
+
+static void test_dropout_mask_is_inverted_and_off_in_eval(void **state)
+{
+    (void)state;
+    layer_spec s[2] = {{.kind = LAYER_DROPOUT, .p = 0.25f}, DENSE(1, ACT_LINEAR, INIT_XAVIER)};
+    net n;
+    ds_error err;
+    assert_int_equal(net_create(&n, 400, s, 2, LOSS_MSE, 50, 50, &err), 0);
+    for (int i = 0; i < 50 * 400; i++)
+        n.train.x[i] = n.eval.x[i] = 2.0f;
+    net_forward(&n, &n.train, 50, true);
+    int kept = 0;
+    for (int i = 0; i < 50 * 400; i++) {
+        float m = n.train.aux[0][i];
+        assert_true(m == 0.0f || m == 1.0f / 0.75f);
+        assert_true(n.train.a[0][i] == 2.0f * m);
+        kept += m != 0.0f;
+    }
+    assert_true(abs(kept - 15000) < 400); /* 3/4 of 20,000 kept, within ~6 standard deviations */
+    net_forward(&n, &n.eval, 50, false);
+    for (int i = 0; i < 50 * 400; i++)
+        assert_true(n.eval.a[0][i] == 2.0f);
+    net_destroy(&n);
 }
 
 static void test_gradcheck_bce(void **state)
@@ -335,6 +411,10 @@ int main(void)
         cmocka_unit_test(test_gradcheck_mse_every_activation),
         cmocka_unit_test(test_gradcheck_cross_entropy),
         cmocka_unit_test(test_gradcheck_bce),
+        cmocka_unit_test(test_gradcheck_batchnorm),
+        cmocka_unit_test(test_gradcheck_dropout),
+        cmocka_unit_test(test_gradcheck_residual),
+        cmocka_unit_test(test_dropout_mask_is_inverted_and_off_in_eval),
         cmocka_unit_test(test_dense_fast_matches_reference),
         cmocka_unit_test(test_init_statistics),
         cmocka_unit_test(test_uniform_init_bias_follows_torch),

@@ -6,16 +6,21 @@
 #include "lesson/lesson.h"
 #include "golden/torch_golden.h"
 
-static void run_three_steps(const char *optimizer_line, const char *clip_line, float *out, size_t n_out)
+static const char *const plain_layers = "layer = dense 4 tanh\nlayer = dense 2 linear\n";
+
+/* Trains 3 steps from the generator's initial parameters; leaves the trainer in *keep when
+ * keep is non-NULL (the caller destroys it). */
+static void run_steps(const char *layers, const char *optimizer_line, const char *clip_line, float *out,
+                      size_t n_out, trainer *keep)
 {
+    static lesson l;
     char text[1024];
     snprintf(text, sizeof text,
-             "# t\n\n```deepstep\ndata = tiny.csv\nbatch = 3\nshuffle = no\n"
-             "layer = dense 4 tanh\nlayer = dense 2 linear\nloss = cross_entropy\n"
-             "optimizer = %s\nclip = %s\nepochs = 5\n```\n",
-             optimizer_line, clip_line);
-    lesson l;
+             "# t\n\n```deepstep\ndata = tiny.csv\nbatch = 3\nshuffle = no\n%s"
+             "loss = cross_entropy\noptimizer = %s\nclip = %s\nepochs = 5\n```\n",
+             layers, optimizer_line, clip_line);
     ds_error err = {0};
+    lesson_free(&l);
     if (lesson_parse(&l, "tests/fixtures/inline.md", text, strlen(text), &err) != 0) {
         print_error("%s:%d: %s\n", err.file, err.line, err.msg);
         fail();
@@ -32,8 +37,15 @@ static void run_three_steps(const char *optimizer_line, const char *clip_line, f
         trainer_step(&t, STEP_BATCH);
     assert_int_equal(t.step, 3);
     memcpy(out, t.net.params, n_out * sizeof(float));
-    trainer_destroy(&t);
-    lesson_free(&l);
+    if (keep)
+        *keep = t;
+    else
+        trainer_destroy(&t);
+}
+
+static void run_three_steps(const char *optimizer_line, const char *clip_line, float *out, size_t n_out)
+{
+    run_steps(plain_layers, optimizer_line, clip_line, out, n_out, NULL);
 }
 
 static void expect_golden(const char *opt, const char *clip, const float *golden)
@@ -82,6 +94,37 @@ static void test_clip_norm_matches_torch(void **s)
     expect_golden("sgd lr=0.1 weight_decay=0.01", "norm 0.1", golden_clip_norm);
 }
 static void test_clip_value_matches_torch(void **s) { (void)s; expect_golden("sgd lr=0.1", "value 0.05", golden_clip_value); }
+
+/* BatchNorm1d in training: parameters, running statistics, and the eval-mode outputs that
+ * use them, after 3 steps, against torch. */
+static void test_batchnorm_matches_torch(void **s)
+{
+    (void)s;
+    float got[34];
+    trainer t;
+    run_steps("layer = dense 4 linear\nlayer = batchnorm tanh\nlayer = dense 2 linear\n",
+              "sgd lr=0.1 weight_decay=0.01", "none", got, 34, &t);
+    for (int k = 0; k < 34; k++)
+        if (!close_rel(got[k], golden_bn[k], 1e-4, 1e-3)) {
+            print_error("batchnorm net: param %d = %.9g, torch %.9g\n", k, got[k], golden_bn[k]);
+            fail();
+        }
+    const layer *bn = &t.net.layers[1];
+    for (int j = 0; j < 4; j++) {
+        assert_close(bn->running_mean[j], golden_bn_running[j], 1e-4);
+        assert_close(bn->running_var[j], golden_bn_running[4 + j], 1e-4);
+    }
+    int rows[6] = {0, 1, 2, 3, 4, 5};
+    workspace *ws = &t.net.eval;
+    dataset_gather(&t.data, rows, 6, ws->x, NULL);
+    net_forward(&t.net, ws, 6, false);
+    for (int k = 0; k < 12; k++)
+        if (!close_rel(ws->z[2][k], golden_bn_eval_logits[k], 1e-4, 1e-3)) {
+            print_error("eval logit %d = %.9g, torch %.9g\n", k, ws->z[2][k], golden_bn_eval_logits[k]);
+            fail();
+        }
+    trainer_destroy(&t);
+}
 
 /* The goldens differ from each other: a test comparing the wrong optimizer would fail. */
 static void test_goldens_are_distinct(void **s)
@@ -182,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_adamw_matches_torch),
         cmocka_unit_test(test_clip_norm_matches_torch),
         cmocka_unit_test(test_clip_value_matches_torch),
+        cmocka_unit_test(test_batchnorm_matches_torch),
         cmocka_unit_test(test_goldens_are_distinct),
         cmocka_unit_test(test_closed_form_steps),
         cmocka_unit_test(test_adam_bias_corrected_moments_exposed),

@@ -40,6 +40,34 @@ CASES = [
     ("clip_value", lambda p: torch.optim.SGD(p, lr=0.1), ("value", 0.05)),
 ]
 
+def bn_case():
+    """Linear(3,4) -> BatchNorm1d(4) -> Tanh -> Linear(4,2), SGD lr 0.1 with weight decay
+    0.01, 3 steps: deepstep's `dense 4 linear`, `batchnorm tanh`, `dense 2 linear`.
+    Parameters in order (W0, b0, gamma, beta, W2, b2), then running mean and var."""
+    flat = torch.tensor([0.1 * ((k * 7) % 11 - 5) for k in range(34)], dtype=torch.float32)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    with torch.no_grad():
+        off = 0
+        for p in net.parameters():
+            p.copy_(flat[off:off + p.numel()].view_as(p))
+            off += p.numel()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, weight_decay=0.01)
+    net.train()
+    for t in range(3):
+        rows = slice(3 * (t % 2), 3 * (t % 2) + 3)
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(X[rows]), y[rows]).backward()
+        opt.step()
+    params = torch.cat([p.detach().flatten() for p in net.parameters()]).numpy()
+    bn = net[1]
+    running = torch.cat([bn.running_mean, bn.running_var]).numpy()
+    net.eval()
+    eval_logits = net(X).detach().flatten().numpy()  # eval mode: running statistics
+    for name, arr in [("bn", params), ("bn_running", running), ("bn_eval_logits", eval_logits)]:
+        print(f"static const float golden_{name}[{arr.size}] = {{")
+        print("    " + ", ".join(f"{v:.9g}f" for v in arr) + "};")
+
+
 for name, make, clip in CASES:
     net = init_params()
     opt = make(net.parameters())
@@ -55,3 +83,5 @@ for name, make, clip in CASES:
     flat = torch.cat([p.detach().flatten() for p in net.parameters()]).numpy()
     print(f"static const float golden_{name}[{flat.size}] = {{")
     print("    " + ", ".join(f"{v:.9g}f" for v in flat) + "};")
+
+bn_case()
