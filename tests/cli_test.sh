@@ -31,7 +31,7 @@ acc=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' <<<"$out")
 check digits-val-acc-at-least-95 awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
 "$DS" run lessons/12-digits.md --save "$T/d2.npz" --quiet >/dev/null
 check same-seed-byte-identical-npz cmp -s "$T/d1.npz" "$T/d2.npz"
-check log-header [ "$(head -1 "$T/d1.csv")" = "step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,frac_dead,grad_norm,weight_norm,update_ratio" ]
+check log-header [ "$(head -1 "$T/d1.csv")" = "step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,frac_dead,grad_norm,weight_norm,update_ratio,health" ]
 # 1438 training rows / batch 32 = 45 batches x 30 epochs = 1350 steps, 2 layers each
 check log-rows [ "$(($(wc -l <"$T/d1.csv") - 1))" -eq 2700 ]
 

@@ -1,6 +1,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdbool.h>
 
 void stats_activations(layer_stats *s, const net *n, const workspace *ws, int i)
 {
@@ -53,13 +54,14 @@ static double sum_squares(const float *v, size_t n)
 void stats_gradients(layer_stats *s, const net *n, int i)
 {
     const layer *L = &n->layers[i];
-    s->grad_norm = (float)sqrt(sum_squares(L->dW, L->n_params));
+    s->grad_norm = L->n_params ? (float)sqrt(sum_squares(L->dW, L->n_params)) : NAN;
 }
 
-static double std_of(const float *v, const float *minus, size_t n)
+/* Standard deviation of v (or of v - minus); with centered false, the RMS instead. */
+static double std_of(const float *v, const float *minus, size_t n, bool centered)
 {
     double sum = 0.0, sq = 0.0;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n && centered; k++)
         sum += minus ? (double)v[k] - minus[k] : v[k];
     double mean = sum / n;
     for (size_t k = 0; k < n; k++) {
@@ -73,16 +75,45 @@ void stats_update(layer_stats *s, const net *n, int i)
 {
     const layer *L = &n->layers[i];
     size_t nw = L->n_weights;
-    s->weight_norm = (float)sqrt(sum_squares(L->W, L->n_params));
     if (nw == 0) { /* no weights: nothing to compare an update with */
-        s->update_ratio = NAN;
+        s->weight_norm = s->update_ratio = NAN;
         return;
     }
-    double du = std_of(L->W, L->W_prev, nw), w = std_of(L->W_prev, NULL, nw);
+    s->weight_norm = (float)sqrt(sum_squares(L->W, L->n_params));
+    bool centered = L->kind != LAYER_BATCHNORM;
+    double du = std_of(L->W, L->W_prev, nw, centered), w = std_of(L->W_prev, NULL, nw, centered);
     if (du == 0.0)
         s->update_ratio = -INFINITY;
     else if (w == 0.0)
         s->update_ratio = INFINITY;
     else
         s->update_ratio = (float)log10(du / w);
+}
+
+static const char *const health_names[HEALTH_COUNT] = {"ok", "vanishing", "exploding", "saturated", "dead"};
+
+const char *health_name(layer_health h) { return (h >= 0 && h < HEALTH_COUNT) ? health_names[h] : "?"; }
+
+void stats_classify(layer_stats *s, const net *n)
+{
+    float largest = 0.0f;
+    for (int i = 0; i < n->n_layers; i++)
+        if (isfinite(s[i].grad_norm) && s[i].grad_norm > largest)
+            largest = s[i].grad_norm;
+    for (int i = 0; i < n->n_layers; i++) {
+        const layer *L = &n->layers[i];
+        layer_stats *st = &s[i];
+        bool has_grad = !isnan(st->grad_norm);
+        if (has_grad && (st->grad_norm > HEALTH_EXPLODING_GRAD_NORM || st->update_ratio > HEALTH_EXPLODING_UPDATE_RATIO))
+            st->health = HEALTH_EXPLODING;
+        else if (L->act == ACT_RELU && st->frac_dead >= HEALTH_DEAD_FRACTION)
+            st->health = HEALTH_DEAD;
+        else if ((L->act == ACT_TANH || L->act == ACT_SIGMOID) && st->frac_saturated >= HEALTH_SATURATED_FRACTION)
+            st->health = HEALTH_SATURATED;
+        else if (has_grad && (st->grad_norm < HEALTH_VANISHING_ABSOLUTE ||
+                              st->grad_norm < HEALTH_VANISHING_RELATIVE * largest))
+            st->health = HEALTH_VANISHING;
+        else
+            st->health = HEALTH_OK;
+    }
 }

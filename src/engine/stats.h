@@ -6,20 +6,46 @@
  *   grad_norm        L2 norm of (dW, db)
  *   weight_norm      L2 norm of (W, b)
  *   update_ratio     log10(std(W_after - W_before) / std(W_before)); healthy near -3;
- *                    -inf when nothing moved
+ *                    -inf when nothing moved. Batchnorm uses the RMS instead of the std (its
+ *                    gamma starts as all ones, whose std is 0).
+ * Layers without parameters (dropout, residual markers) report grad_norm, weight_norm and
+ * update_ratio as NaN: not applicable.
+ *
+ * Health, per layer and step, first match wins (thresholds below, measured on the lessons:
+ * healthy nets stay under a gradient norm of 3 and an update ratio of -1):
+ *   exploding   gradient norm (before clipping) > 100, or update ratio > -0.5
+ *   dead        ReLU with >= 50% of its units 0 for the whole batch
+ *   saturated   tanh/sigmoid with >= 50% of outputs saturated
+ *   vanishing   gradient norm < 1e-3 x the largest layer's this step, or < 1e-7
+ *   ok          otherwise
  */
 #ifndef DS_STATS_H
 #define DS_STATS_H
 
 #include "net.h"
 
+typedef enum layer_health {
+    HEALTH_OK, HEALTH_VANISHING, HEALTH_EXPLODING, HEALTH_SATURATED, HEALTH_DEAD, HEALTH_COUNT
+} layer_health;
+
 typedef struct layer_stats {
     float act_min, act_max, act_mean, act_std;
     float frac_saturated, frac_dead;
     float grad_norm, weight_norm, update_ratio;
+    layer_health health;
 } layer_stats;
 
 #define SATURATION_THRESHOLD 0.97f
+#define HEALTH_EXPLODING_GRAD_NORM 100.0f
+#define HEALTH_EXPLODING_UPDATE_RATIO (-0.5f)
+#define HEALTH_VANISHING_RELATIVE 1e-3f
+#define HEALTH_VANISHING_ABSOLUTE 1e-7f
+#define HEALTH_DEAD_FRACTION 0.5f
+#define HEALTH_SATURATED_FRACTION 0.5f
+
+const char *health_name(layer_health h);
+/* Classify every layer from its statistics (needs all layers: "vanishing" is relative). */
+void stats_classify(layer_stats *s, const net *n);
 
 void stats_activations(layer_stats *s, const net *n, const workspace *ws, int i);
 void stats_gradients(layer_stats *s, const net *n, int i);

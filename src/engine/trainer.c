@@ -249,8 +249,8 @@ static void do_clip(trainer *t)
         }
     }
     c->norm_after = global_norm(n->grads, n->n_params);
-    for (int i = 0; i < n->n_layers; i++)
-        stats_gradients(&t->stats[i], n, i);
+    /* t->stats keep the raw (pre-clip) gradient norms: that is what explodes; the clip
+     * factor says what was done about it. */
 }
 
 static void do_update(trainer *t, int i)
@@ -327,6 +327,7 @@ static bool run_micro(trainer *t, trainer_event *ev)
         bad = check(t, n->layers[i].W, n->layers[i].n_params, 0, "W", i);
         break;
     case PHASE_END_BATCH:
+        stats_classify(t->stats, n);
         ev->touched = TOUCH_METRICS;
         break;
     case PHASE_END_EPOCH:
