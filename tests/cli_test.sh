@@ -101,3 +101,44 @@ wait $pid; st=$?
 check sigint-exit-130 [ $st -eq 130 ]
 check sigint-message grep -q "interrupted at step" "$T/err"
 check sigint-no-files bash -c "! ls '$T'/o.npz* '$T'/o.csv* >/dev/null 2>&1"
+
+# --- training tricks, asserted through the headless log ---------------------------------
+last_step_health() { # CSV LAYER: health of LAYER at the log's last step
+    awk -F, -v L="$2" 'NR > 1 { if ($3 == L) h = $15 } END { print h }' "$1"
+}
+"$DS" run lessons/04-vanishing-gradients.md --experiment plain --log "$T/plain.csv" >/dev/null
+check deep-sigmoid-layer0-vanishing [ "$(last_step_health "$T/plain.csv" 0)" = vanishing ]
+check deep-sigmoid-layer2-vanishing [ "$(last_step_health "$T/plain.csv" 2)" = vanishing ]
+check deep-sigmoid-output-ok [ "$(last_step_health "$T/plain.csv" 10)" = ok ]
+g0=$(awk -F, 'NR > 1 && $3 == 0 { g = $12 } END { print g }' "$T/plain.csv")
+g10=$(awk -F, 'NR > 1 && $3 == 10 { g = $12 } END { print g }' "$T/plain.csv")
+check deep-sigmoid-gradient-ratio awk -v a="$g0" -v b="$g10" 'BEGIN { exit !(a < 1e-4 * b) }'
+for e in batchnorm residual; do
+    "$DS" run lessons/04-vanishing-gradients.md --experiment $e --log "$T/$e.csv" >"$T/$e.out"
+    check "$e-never-vanishing" bash -c "! grep -q vanishing '$T/$e.csv'"
+    acc=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' "$T/$e.out")
+    check "$e-learns" awk -v a="$acc" 'BEGIN { exit !(a >= 0.8) }'
+done
+
+"$DS" run lessons/09-gradient-clipping.md --experiment none --log "$T/noclip.csv" >"$T/noclip.out"; st=$?
+check noclip-diverges-exit-3 [ $st -eq 3 ]
+check noclip-exploding-before-nan [ "$(awk -F, '$15 == "exploding"' "$T/noclip.csv" | wc -l)" -ge 4 ]
+check noclip-nan-traced grep -qE '^diverged: training diverged at step [0-9]+ .*= (nan|inf|-inf);' "$T/noclip.out"
+"$DS" run lessons/09-gradient-clipping.md --experiment clip1 >"$T/clip1.out"; st=$?
+acc=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' "$T/clip1.out")
+check clip1-trains [ $st -eq 0 ]
+check clip1-accuracy awk -v a="$acc" 'BEGIN { exit !(a >= 0.8) }'
+
+"$DS" run lessons/07-overfitting.md --experiment early --save "$T/early.npz" >"$T/early.out"
+best=$(sed -n 's/^early stop after epoch [0-9]*: .*restored the weights of epoch \([0-9]*\) .*/\1/p' "$T/early.out")
+check early-stop-says-so [ -n "$best" ]
+"$DS" run lessons/07-overfitting.md --experiment early --epochs "$best" --save "$T/best.npz" >/dev/null
+check early-stop-restores-best-weights cmp -s "$T/early.npz" "$T/best.npz"
+
+"$DS" run lessons/07-overfitting.md --experiment ensemble --epochs 5 >"$T/ens.out"
+check ensemble-members [ "$(grep -c '^member [1-5] (seed [1-5]): val_acc 0\.[0-9]*$' "$T/ens.out")" -eq 5 ]
+check ensemble-average grep -qE '^ensemble of 5 \(averaged probabilities\): val_acc 0\.[0-9]+$' "$T/ens.out"
+"$DS" run lessons/07-overfitting.md --experiment baseline --epochs 5 >"$T/base.out"
+m1=$(sed -n 's/^member 1 (seed 1): val_acc //p' "$T/ens.out")
+b1=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' "$T/base.out")
+check ensemble-member1-is-the-single-net [ "$m1" = "$b1" ]

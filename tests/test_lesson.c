@@ -101,7 +101,7 @@ static void test_parse_errors_name_the_line(void **s)
                  "layer: unknown activation 'tanhh' (expected one of linear, sigmoid, tanh, relu, leaky_relu, softmax)");
     expect_error("data = xor\n# comment\n\noptimiser = sgd\n", 9,
                  "unknown key 'optimiser' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                 "loss, optimizer, clip, schedule, epochs, seed)");
+                 "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble)");
     expect_error(OK_HEAD "epochs = 5\nepochs = 6\n", 9, "'epochs' is given twice (first on line 8)");
     expect_error(OK_HEAD "layer = dense 0 relu\n", 8, "layer: width '0' is not a whole number from 1 to 65536");
     expect_error(OK_HEAD "layer = conv 3 relu\n", 8,
@@ -134,6 +134,51 @@ static void test_parse_errors_name_the_line(void **s)
     expect_error("layer = dense 2 tanh\n", 5, "experiment has no 'data = ...' line");
     expect_error("data = xor\n", 5, "experiment has no 'layer = dense N ACTIVATION' line");
     expect_error("", 5, "experiment has no 'data = ...' line");
+    /* layer kinds */
+    expect_error(OK_HEAD "layer = dropout 1.5\n", 8,
+                 "layer: dropout needs a probability from 0 up to (not including) 1: dropout P");
+    expect_error(OK_HEAD "layer = batchnorm relu extra\n", 8,
+                 "layer: batchnorm takes at most an activation: batchnorm [ACTIVATION]");
+    expect_error(OK_HEAD "layer = residual middle\n", 8, "layer: expected 'residual begin' or 'residual end [ACTIVATION]'");
+    expect_error(OK_HEAD "layer = residual begin\nlayer = dense 3 tanh\nlayer = residual end\nlayer = dense 2 linear\n", 10,
+                 "layer: the residual block ends with width 3 but began with width 4 (line 8); its input is added to "
+                 "its output, so they must match");
+    expect_error(OK_HEAD "layer = residual end\nlayer = dense 2 linear\n", 8,
+                 "layer: 'residual end' without a 'residual begin' before it");
+    expect_error(OK_HEAD "layer = residual begin\nlayer = dense 2 linear\n", 8,
+                 "layer: 'residual begin' is never closed by 'residual end'");
+    expect_error(OK_HEAD "layer = dense 2 linear\nlayer = dropout 0.5\n", 9,
+                 "layer: the last layer must produce the output (dense, batchnorm or residual end), not dropout");
+    /* early stopping and ensembles watch held-out data */
+    expect_error(OK_HEAD "layer = dense 2 linear\nearly_stop = patience=3\n", 9,
+                 "early_stop: needs held-out data to watch (add 'validation = F', e.g. 0.2)");
+    expect_error(OK_HEAD "early_stop = 3\n", 8, "early_stop: expected none or patience=N (epochs without improvement, N >= 1)");
+    expect_error(OK_HEAD "layer = dense 2 linear\nensemble = 3\n", 9,
+                 "ensemble: the averaged prediction is measured on held-out data (add 'validation = F')");
+    expect_error(OK_HEAD "ensemble = 0\n", 8, "ensemble: '0' is not a whole number of members from 1 to 100");
+}
+
+static void test_layer_kinds_parse(void **s)
+{
+    (void)s;
+    const char *t = "# T\n```deepstep\ndata = xor\nvalidation = 0.25\nlayer = dense 4 linear\nlayer = batchnorm relu\n"
+                    "layer = dropout 0.2\nlayer = residual begin\nlayer = dense 4 tanh\nlayer = residual end relu\n"
+                    "layer = dense 1 sigmoid\nearly_stop = patience=5\nensemble = 3\n```\n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "x.md", t, strlen(t), &err), 0);
+    const experiment *x = &l.experiments[0];
+    assert_int_equal(x->n_layers, 7);
+    assert_int_equal(x->layers[1].kind, LAYER_BATCHNORM);
+    assert_int_equal(x->layers[1].act, ACT_RELU);
+    assert_int_equal(x->layers[2].kind, LAYER_DROPOUT);
+    assert_close(x->layers[2].p, 0.2, 1e-7);
+    assert_int_equal(x->layers[3].kind, LAYER_RESIDUAL_BEGIN);
+    assert_int_equal(x->layers[5].kind, LAYER_RESIDUAL_END);
+    assert_int_equal(x->layers[5].act, ACT_RELU);
+    assert_int_equal(x->early_stop, 5);
+    assert_int_equal(x->ensemble, 3);
+    lesson_free(&l);
 }
 
 static void test_lesson_file_errors(void **s)
@@ -159,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_data_paths_resolve_against_the_lesson),
         cmocka_unit_test(test_parse_errors_name_the_line),
         cmocka_unit_test(test_lesson_file_errors),
+        cmocka_unit_test(test_layer_kinds_parse),
     };
     return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
 }

@@ -219,6 +219,33 @@ static void test_stats_match_definitions(void **s)
     free_trainer(t);
 }
 
+static void test_predict_matches_evaluate(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer("data = blobs samples=90\nvalidation = 0.3\nbatch = 10\nlayer = dense 8 tanh\n"
+                              "layer = dense 3 linear\nepochs = 3\n", 0);
+    assert_non_null(t);
+    while (!trainer_done(t))
+        trainer_step(t, STEP_EPOCH);
+    int n = t->split.n_val;
+    float *p = malloc(sizeof(float) * n * 3);
+    trainer_predict(t, t->split.val, n, p);
+    int correct = 0;
+    for (int r = 0; r < n; r++) {
+        float *q = p + r * 3;
+        assert_close(q[0] + q[1] + q[2], 1.0, 1e-5);
+        int best = q[1] > q[0] ? 1 : 0;
+        best = q[2] > q[best] ? 2 : best;
+        correct += best == t->data.labels[t->split.val[r]];
+    }
+    double loss, acc;
+    trainer_evaluate(t, t->split.val, n, &loss, &acc);
+    assert_close((double)correct / n, acc, 1e-12);
+    assert_close(acc, t->last_epoch.val_acc, 1e-12);
+    free(p);
+    free_trainer(t);
+}
+
 static int teardown(void **s)
 {
     (void)s;
@@ -239,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_max_steps_stops_inside_an_epoch),
         cmocka_unit_test(test_stats_match_definitions),
+        cmocka_unit_test(test_predict_matches_evaluate),
     };
     return cmocka_run_group_tests_name("trainer", tests, NULL, teardown);
 }

@@ -161,6 +161,160 @@ static void describe(const trainer *t, const experiment *x, int index, int count
            t->batch_size, t->epochs);
 }
 
+/* Runs t to the end, printing epoch lines and logging steps. Returns an exit status. */
+static int train(trainer *t, const run_opts *o, runlog *log)
+{
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    bool progress = isatty(STDERR_FILENO) && !o->quiet;
+    double last_progress = now_seconds();
+    bool progress_shown = false;
+    trainer_event ev = {0};
+    while (!trainer_done(t) && !interrupted) {
+        ev = trainer_step(t, STEP_MICRO);
+        if (ev.diverged)
+            break;
+        if (ev.phase == PHASE_END_BATCH) {
+            runlog_step(log, t);
+            if (progress && now_seconds() - last_progress > 0.1) {
+                fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.4g ", ev.epoch, t->epochs, ev.batch,
+                        t->batches_per_epoch, ev.loss);
+                progress_shown = true;
+                last_progress = now_seconds();
+            }
+        } else if (ev.phase == PHASE_END_EPOCH && !o->quiet) {
+            if (progress_shown)
+                fprintf(stderr, "\r\033[K"), progress_shown = false;
+            print_epoch(t);
+        }
+    }
+    if (progress_shown)
+        fprintf(stderr, "\r\033[K");
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (interrupted)
+        return EXIT_INTERRUPTED;
+    if (t->div.happened) {
+        printf("diverged: %s\n", t->div.message);
+        runlog_step(log, t); /* the step that diverged, so the log shows how it got there */
+        return EXIT_DIVERGED;
+    }
+    if (t->early.stopped)
+        printf("early stop after epoch %d: validation loss has not improved for %d epochs; restored the weights "
+               "of epoch %d (val_loss %.6f)\n", t->last_epoch.epoch, t->cfg.early_stop, t->early.best_epoch,
+               t->early.best_val_loss);
+    if (ev.phase == PHASE_END_BATCH && t->epoch_seen && !o->quiet) /* --steps stopped it inside an epoch */
+        printf("stopped after step %ld (epoch %d, batch %d of %d): train_loss %.6f  train_acc %.4f (this epoch so "
+               "far)\n", t->step, t->epoch + 1, t->batch + 1, t->batches_per_epoch, t->epoch_loss_sum / t->epoch_seen,
+               (double)t->epoch_correct / t->epoch_seen);
+    return 0;
+}
+
+static void print_done(const trainer *t, const char *saved)
+{
+    char va[32];
+    if (t->early.stopped) { /* the weights are epoch best_epoch's, not the last epoch's */
+        printf("done: %ld steps, %d epochs, weights of epoch %d: val_loss %.6f, val_acc %.4f%s%s\n", t->step,
+               t->last_epoch.epoch, t->early.best_epoch, t->early.restored_val_loss, t->early.restored_val_acc,
+               saved ? ", weights in " : "", saved ? saved : "");
+        return;
+    }
+    fmt_metric(va, sizeof va, t->last_epoch.val_acc, 4);
+    printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s\n", t->step,
+           t->last_epoch.epoch, t->last_epoch.train_loss, t->last_epoch.train_acc, va, saved ? ", weights in " : "",
+           saved ? saved : "");
+}
+
+/* Accuracy of averaged probabilities (rows, K) against the labels of rows. */
+static double averaged_accuracy(const trainer *t, const float *probs, const int *rows, int n_rows)
+{
+    int K = net_out_width(&t->net);
+    long correct = 0;
+    for (int r = 0; r < n_rows; r++) {
+        const float *p = probs + (size_t)r * K;
+        int pred = 0;
+        if (K == 1)
+            pred = p[0] >= 0.5f;
+        else
+            for (int j = 1; j < K; j++)
+                pred = p[j] > p[pred] ? j : pred;
+        correct += pred == t->data.labels[rows[r]];
+    }
+    return n_rows ? (double)correct / n_rows : NAN;
+}
+
+static int finish_files(trainer *t, const run_opts *o, runlog *log)
+{
+    ds_error err = {0};
+    if (runlog_close(log, &err) != 0 || (o->save && weights_save(&t->net, o->save, &err) != 0)) {
+        err_print(stderr, &err);
+        return 1;
+    }
+    return 0;
+}
+
+/* ensemble = K: members 1..K from seeds seed..seed+K-1 on the same data; the first member's
+ * weights and step log are the ones saved. */
+static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
+{
+    ds_error err = {0};
+    float *sum = NULL;
+    int status = 0, n_val = 0, K = 0;
+    int *val_rows = NULL;
+    trainer first;
+    memset(&first, 0, sizeof first);
+    for (int k = 0; k < x->ensemble && status == 0; k++) {
+        trainer t;
+        if (trainer_create_member(&t, x, k, o->epochs, o->steps, &err) != 0) {
+            err_print(stderr, &err);
+            status = 1;
+            break;
+        }
+        if (!o->quiet)
+            printf("# member %d of %d (seed %llu)\n", k + 1, x->ensemble, (unsigned long long)(x->seed + k));
+        runlog none = {0};
+        status = train(&t, o, k == 0 ? log : &none);
+        if (status == 0) {
+            if (!sum) {
+                n_val = t.split.n_val;
+                K = net_out_width(&t.net);
+                sum = calloc((size_t)n_val * K, sizeof(float));
+                val_rows = malloc((size_t)n_val * sizeof(int));
+                memcpy(val_rows, t.split.val, (size_t)n_val * sizeof(int));
+            }
+            float *probs = malloc((size_t)n_val * K * sizeof(float));
+            trainer_predict(&t, t.split.val, n_val, probs);
+            for (size_t i = 0; i < (size_t)n_val * K; i++)
+                sum[i] += probs[i] / (float)x->ensemble;
+            free(probs);
+            printf("member %d (seed %llu): val_acc %.4f\n", k + 1, (unsigned long long)(x->seed + k),
+                   t.last_epoch.val_acc);
+        }
+        if (k == 0)
+            first = t;
+        else
+            trainer_destroy(&t);
+    }
+    if (status == 0) {
+        printf("ensemble of %d (averaged probabilities): val_acc %.4f\n", x->ensemble,
+               averaged_accuracy(&first, sum, val_rows, n_val));
+        status = finish_files(&first, o, log);
+        if (status == 0 && o->save)
+            printf("weights of member 1 in %s\n", o->save);
+    } else if (status == EXIT_INTERRUPTED) {
+        fprintf(stderr, "deepstep run: interrupted; no files written\n");
+        runlog_abort(log);
+    } else
+        runlog_abort(log);
+    if (first.stats)
+        trainer_destroy(&first);
+    free(sum);
+    free(val_rows);
+    return status;
+}
+
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
@@ -173,87 +327,46 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     const experiment *x = lesson_find_experiment(&l, o.experiment, &err);
-    trainer t;
-    if (!x || trainer_create(&t, x, o.epochs, o.steps, &err) != 0) {
+    if (x && x->ensemble > 1 && o.load) {
+        err_set(&err, x->file, x->line_ensemble, "ensemble: --load cannot start %d members from one set of weights",
+                x->ensemble);
+        x = NULL;
+    }
+    runlog log = {0};
+    if (!x || (o.log && runlog_open(&log, o.log, &err) != 0)) {
         err_print(stderr, &err);
         lesson_free(&l);
         return 1;
     }
-    int status = 0;
-    runlog log = {0};
-    if (o.load && weights_load(&t.net, o.load, &err) != 0)
-        status = 1;
-    if (status == 0 && o.log && runlog_open(&log, o.log, &err) != 0)
-        status = 1;
-    if (status != 0) {
-        err_print(stderr, &err);
-        trainer_destroy(&t);
+    int status;
+    if (x->ensemble > 1) {
+        status = run_ensemble(x, &o, &log);
         lesson_free(&l);
         return status;
+    }
+    trainer t;
+    if (trainer_create(&t, x, o.epochs, o.steps, &err) != 0 || (o.load && weights_load(&t.net, o.load, &err) != 0)) {
+        err_print(stderr, &err);
+        runlog_abort(&log);
+        if (t.stats)
+            trainer_destroy(&t);
+        lesson_free(&l);
+        return 1;
     }
     if (!o.quiet)
         describe(&t, x, (int)(x - l.experiments) + 1, l.n_experiments);
     fflush(stdout);
-
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    bool progress = isatty(STDERR_FILENO) && !o.quiet;
-    double last_progress = now_seconds();
-    bool progress_shown = false;
-    trainer_event ev = {0};
-    while (!trainer_done(&t) && !interrupted) {
-        ev = trainer_step(&t, STEP_MICRO);
-        if (ev.diverged)
-            break;
-        if (ev.phase == PHASE_END_BATCH) {
-            runlog_step(&log, &t);
-            if (progress && now_seconds() - last_progress > 0.1) {
-                fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.4f ", ev.epoch, t.epochs, ev.batch,
-                        t.batches_per_epoch, ev.loss);
-                progress_shown = true;
-                last_progress = now_seconds();
-            }
-        } else if (ev.phase == PHASE_END_EPOCH && !o.quiet) {
-            if (progress_shown)
-                fprintf(stderr, "\r\033[K"), progress_shown = false;
-            print_epoch(&t);
-        }
-    }
-    if (progress_shown)
-        fprintf(stderr, "\r\033[K");
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-
-    if (interrupted) {
+    status = train(&t, &o, &log);
+    if (status == EXIT_INTERRUPTED) {
         fprintf(stderr, "deepstep run: interrupted at step %ld; no files written\n", t.step);
         runlog_abort(&log);
-        status = EXIT_INTERRUPTED;
-    } else if (t.div.happened) {
-        printf("diverged: %s\n", t.div.message);
-        runlog_step(&log, &t); /* the step that diverged, so the log shows how it got there */
+    } else if (status == EXIT_DIVERGED) {
         if (runlog_close(&log, &err) != 0)
             err_print(stderr, &err);
-        status = EXIT_DIVERGED;
     } else {
-        if (ev.phase == PHASE_END_BATCH) { /* --steps stopped it inside an epoch */
-            double loss = t.epoch_seen ? t.epoch_loss_sum / t.epoch_seen : NAN;
-            double acc = t.epoch_seen ? (double)t.epoch_correct / t.epoch_seen : NAN;
-            if (!o.quiet && t.epoch_seen)
-                printf("stopped after step %ld (epoch %d, batch %d of %d): train_loss %.6f  train_acc %.4f (this "
-                       "epoch so far)\n", t.step, t.epoch + 1, t.batch + 1, t.batches_per_epoch, loss, acc);
-        }
-        if (runlog_close(&log, &err) != 0 || (o.save && weights_save(&t.net, o.save, &err) != 0)) {
-            err_print(stderr, &err);
-            status = 1;
-        } else {
-            char va[32];
-            fmt_metric(va, sizeof va, t.last_epoch.val_acc, 4);
-            printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s\n", t.step,
-                   t.last_epoch.epoch, t.last_epoch.train_loss, t.last_epoch.train_acc, va,
-                   o.save ? ", weights in " : "", o.save ? o.save : "");
-        }
+        status = finish_files(&t, &o, &log);
+        if (status == 0)
+            print_done(&t, o.save);
     }
     trainer_destroy(&t);
     lesson_free(&l);

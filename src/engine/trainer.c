@@ -15,6 +15,12 @@ const char *phase_name(trainer_phase p) { return (p >= 0 && p < PHASE_COUNT) ? p
 
 int trainer_create(trainer *t, const experiment *x, int epochs_override, long max_steps, ds_error *err)
 {
+    return trainer_create_member(t, x, 0, epochs_override, max_steps, err);
+}
+
+int trainer_create_member(trainer *t, const experiment *x, int member, int epochs_override, long max_steps,
+                          ds_error *err)
+{
     memset(t, 0, sizeof *t);
     t->cfg = *x;
     if (experiment_load_data(x, &t->data, err) != 0)
@@ -40,12 +46,18 @@ int trainer_create(trainer *t, const experiment *x, int epochs_override, long ma
         split_destroy(&t->split);
         return -1;
     }
+    uint64_t seed = x->seed + (uint64_t)member;
     rng init_rng;
-    rng_seed(&init_rng, x->seed, RNG_STREAM_INIT);
+    rng_seed(&init_rng, seed, RNG_STREAM_INIT);
     net_init_params(&t->net, &init_rng);
-    rng_seed(&t->net.dropout_rng, x->seed, RNG_STREAM_DROPOUT);
+    rng_seed(&t->net.dropout_rng, seed, RNG_STREAM_DROPOUT);
     optim_init(&t->opt, &x->opt, t->net.n_params);
-    rng_seed(&t->shuffle_rng, x->seed, RNG_STREAM_SHUFFLE);
+    rng_seed(&t->shuffle_rng, seed, RNG_STREAM_SHUFFLE);
+    if (x->early_stop > 0) {
+        t->early.best_params = xcalloc(t->net.n_params, sizeof(float));
+        t->early.best_buffers = xcalloc(t->net.n_buffers, sizeof(float));
+        t->early.best_val_loss = INFINITY;
+    }
     t->order = xcalloc((size_t)n_train, sizeof(int));
     t->labels = xcalloc((size_t)t->batch_size, sizeof(int));
     t->eval_labels = xcalloc(EVAL_ROWS, sizeof(int));
@@ -65,6 +77,8 @@ void trainer_destroy(trainer *t)
     free(t->labels);
     free(t->eval_labels);
     free(t->stats);
+    free(t->early.best_params);
+    free(t->early.best_buffers);
     memset(t, 0, sizeof *t);
 }
 
@@ -85,6 +99,25 @@ float trainer_lr_at(const trainer *t, long step, int epoch)
     if (x->warmup > 0 && step < x->warmup)
         lr *= (double)(step + 1) / x->warmup;
     return (float)lr;
+}
+
+void trainer_predict(trainer *t, const int *rows, int n_rows, float *probs)
+{
+    net *n = &t->net;
+    workspace *ws = &n->eval;
+    int last = n->n_layers - 1, K = n->layers[last].n_out;
+    for (int start = 0; start < n_rows; start += ws->cap) {
+        int m = n_rows - start < ws->cap ? n_rows - start : ws->cap;
+        dataset_gather(&t->data, rows + start, m, ws->x, NULL);
+        net_forward(n, ws, m, false);
+        float *out = probs + (size_t)start * K;
+        if (n->loss == LOSS_CROSS_ENTROPY)
+            act_forward(ACT_SOFTMAX, out, ws->z[last], m, K);
+        else if (n->loss == LOSS_BCE)
+            act_forward(ACT_SIGMOID, out, ws->z[last], m, K);
+        else
+            memcpy(out, ws->a[last], (size_t)m * K * sizeof(float));
+    }
 }
 
 void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, double *acc)
@@ -277,6 +310,21 @@ static void do_end_epoch(trainer *t)
         trainer_evaluate(t, t->split.val, t->split.n_val, &m->val_loss, &m->val_acc);
     else
         m->val_loss = m->val_acc = NAN;
+    early_stop_state *e = &t->early;
+    if (t->cfg.early_stop > 0 && m->has_val) {
+        if (m->val_loss < e->best_val_loss) {
+            e->best_val_loss = m->val_loss;
+            e->best_epoch = m->epoch;
+            e->epochs_since_best = 0;
+            memcpy(e->best_params, t->net.params, t->net.n_params * sizeof(float));
+            memcpy(e->best_buffers, t->net.buffers, t->net.n_buffers * sizeof(float));
+        } else if (++e->epochs_since_best >= t->cfg.early_stop) {
+            e->stopped = true;
+            memcpy(t->net.params, e->best_params, t->net.n_params * sizeof(float));
+            memcpy(t->net.buffers, e->best_buffers, t->net.n_buffers * sizeof(float));
+            trainer_evaluate(t, t->split.val, t->split.n_val, &e->restored_val_loss, &e->restored_val_acc);
+        }
+    }
 }
 
 /* Runs the micro-step under the cursor; fills ev; returns true when it diverged. */
@@ -380,7 +428,7 @@ static void advance_cursor(trainer *t)
     case PHASE_END_EPOCH:
         t->epoch++;
         t->batch = 0;
-        if (t->epoch >= t->epochs || (t->max_steps > 0 && t->step >= t->max_steps))
+        if (t->epoch >= t->epochs || (t->max_steps > 0 && t->step >= t->max_steps) || t->early.stopped)
             t->next_phase = PHASE_DONE;
         else
             t->next_phase = PHASE_LOAD_BATCH;

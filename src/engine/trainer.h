@@ -62,6 +62,15 @@ typedef struct epoch_metrics {
     float lr;  /* the lr used during this epoch */
 } epoch_metrics;
 
+typedef struct early_stop_state {
+    double best_val_loss;
+    int best_epoch;        /* 1-based; 0 before the first evaluation */
+    int epochs_since_best;
+    bool stopped;          /* stopped early; the best weights were restored */
+    double restored_val_loss, restored_val_acc; /* measured again after restoring */
+    float *best_params, *best_buffers;
+} early_stop_state;
+
 typedef struct clip_info {
     double norm_before, norm_after, factor; /* factor 1 when nothing was clipped */
     long clipped;                           /* elements clamped (value mode) */
@@ -92,10 +101,15 @@ typedef struct trainer {
     layer_stats *stats; /* (n_layers) */
     clip_info clip;
     divergence div;
+    early_stop_state early;
 } trainer;
 
-/* Loads the data, builds and initialises the net. epochs_override/max_steps 0 = from cfg / none. */
+/* Loads the data, builds and initialises the net. epochs_override/max_steps 0 = from cfg / none.
+ * member k of an ensemble draws its weights, order and dropout masks from seed + k; the data,
+ * its split and normalisation always come from seed, so members see the same rows. */
 int trainer_create(trainer *t, const experiment *x, int epochs_override, long max_steps, ds_error *err);
+int trainer_create_member(trainer *t, const experiment *x, int member, int epochs_override, long max_steps,
+                          ds_error *err);
 void trainer_destroy(trainer *t);
 
 trainer_event trainer_step(trainer *t, step_size size);
@@ -103,6 +117,9 @@ bool trainer_done(const trainer *t);
 
 /* The learning rate of the schedule at (step, epoch), 0-based. */
 float trainer_lr_at(const trainer *t, long step, int epoch);
+/* Predicted probabilities (rows, K) for the given rows in eval mode: softmax of the logits
+ * for cross_entropy, sigmoid for bce, the outputs themselves for mse. */
+void trainer_predict(trainer *t, const int *rows, int n_rows, float *probs);
 /* Mean loss and accuracy over the given rows, in the eval workspace (train state untouched). */
 void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, double *acc);
 

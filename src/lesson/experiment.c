@@ -348,7 +348,8 @@ static int parse_loss_int(const char *s, int *o) { loss_kind k; int r = loss_par
 static int parse_bool_int(const char *s, int *o) { bool b; int r = yes_no(s, &b); *o = b; return r; }
 
 static const char *const known_keys[] = {"name", "data", "normalize", "validation", "batch", "shuffle", "layer",
-                                         "loss", "optimizer", "clip", "schedule", "epochs", "seed", NULL};
+                                         "loss", "optimizer", "clip", "schedule", "epochs", "seed", "early_stop",
+                                         "ensemble", NULL};
 
 static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool *loss_set)
 {
@@ -401,6 +402,20 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
         if (n != 1 || parse_long(tok[0], 1, 1000000, &iv) != 0)
             return fail(c, "epochs: '%s' is not a whole number from 1 to 1000000", tok[0]);
         x->epochs = (int)iv;
+    } else if (strcmp(key, "early_stop") == 0) {
+        x->line_early_stop = c->line;
+        char *v = n == 1 ? option_value(tok[0]) : NULL;
+        if (n == 1 && strcmp(tok[0], "none") == 0)
+            x->early_stop = 0;
+        else if (v && strcmp(tok[0], "patience") == 0 && parse_long(v, 1, 100000, &iv) == 0)
+            x->early_stop = (int)iv;
+        else
+            return fail(c, "early_stop: expected none or patience=N (epochs without improvement, N >= 1)");
+    } else if (strcmp(key, "ensemble") == 0) {
+        x->line_ensemble = c->line;
+        if (n != 1 || parse_long(tok[0], 1, 100, &iv) != 0)
+            return fail(c, "ensemble: '%.60s' is not a whole number of members from 1 to 100", tok[0]);
+        x->ensemble = (int)iv;
     } else if (strcmp(key, "seed") == 0) {
         char *end;
         errno = 0;
@@ -423,6 +438,7 @@ static void defaults(experiment *x)
     x->schedule = SCHED_CONSTANT;
     x->epochs = 10;
     x->seed = 1;
+    x->ensemble = 1;
 }
 
 static bool key_is_known(const char *key)
@@ -454,7 +470,7 @@ static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
     if (!key_is_known(key))
         return err_set(c->err, c->file, c->line,
                        "unknown key '%.40s' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                       "loss, optimizer, clip, schedule, epochs, seed)", key);
+                       "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble)", key);
     int ki = 0;
     while (strcmp(known_keys[ki], key) != 0)
         ki++;
@@ -500,6 +516,12 @@ int experiment_parse(experiment *x, const char *text, size_t len, const char *fi
         return err_set(err, file, fence_line, "experiment has no 'layer = dense N ACTIVATION' line");
     if (check_residual_widths(x, err) != 0)
         return -1;
+    if (x->early_stop > 0 && x->validation <= 0)
+        return err_set(err, file, x->line_early_stop,
+                       "early_stop: needs held-out data to watch (add 'validation = F', e.g. 0.2)");
+    if (x->ensemble > 1 && x->validation <= 0)
+        return err_set(err, file, x->line_ensemble,
+                       "ensemble: the averaged prediction is measured on held-out data (add 'validation = F')");
     const layer_spec *last = &x->layers[x->n_layers - 1];
     int out_width = -1; /* the width of the last dense layer (batchnorm etc. keep it) */
     for (int i = x->n_layers - 1; i >= 0 && out_width < 0; i--)

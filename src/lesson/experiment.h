@@ -43,14 +43,17 @@ typedef struct experiment {
     int warmup;                        /* optimizer steps of linear warm-up, 0 = none */
     int epochs;
     uint64_t seed;
+    int early_stop;                    /* patience in epochs; 0 = off */
+    int ensemble;                      /* members trained from seeds seed .. seed+K-1; 1 = one net */
     /* Lines of keys, for errors found after parsing (data that does not fit the net). */
-    int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch;
+    int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch, line_early_stop, line_ensemble;
 } experiment;
 
 /* Parse a block's text. first_line is the file line of the block's first text line;
  * base_dir resolves relative data paths. Defaults: normalize none, validation 0,
  * batch full, shuffle no, optimizer sgd lr=0.1, clip none, schedule constant, epochs 10,
- * seed 1, loss cross_entropy when the last layer has more than one output, else bce. */
+ * seed 1, loss cross_entropy when the last layer has more than one output, else bce,
+ * early_stop none, ensemble 1. */
 int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
                      int first_line, const char *base_dir, ds_error *err);
 
