@@ -246,6 +246,43 @@ static void test_predict_matches_evaluate(void **s)
     free_trainer(t);
 }
 
+static void test_param_story(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer(TINY "optimizer = sgd lr=0.5\nepochs = 1\n", 0);
+    assert_non_null(t);
+    trainer_step(t, STEP_BATCH);
+    param_story p = trainer_param_story(t, 3);
+    assert_int_equal(p.layer, 0);
+    assert_close(p.delta, -0.5 * p.grad, 1e-5);
+    assert_close(p.step_over_lr_grad, -1.0, 1e-4); /* plain SGD moves exactly lr * g */
+    assert_null(p.state_name[0]);
+    free_trainer(t);
+    t = make_trainer(TINY "optimizer = adam lr=0.01\nepochs = 1\n", 0);
+    trainer_step(t, STEP_BATCH);
+    p = trainer_param_story(t, (size_t)t->net.layers[1].param_off + 1);
+    assert_int_equal(p.layer, 1);
+    assert_string_equal(p.state_name[0], "m");
+    assert_string_equal(p.state_name[1], "v");
+    assert_close(p.m_hat, p.grad, 1e-5);                 /* first step: m_hat = g */
+    assert_close(p.v_hat, p.grad * p.grad, 1e-4);       /* v_hat = g^2 */
+    assert_close(p.delta, -0.01 * (p.grad > 0 ? 1 : -1), 1e-4); /* a step of lr * sign(g) */
+    free_trainer(t);
+}
+
+static void test_clip_layer_shares_sum_to_one(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer(TINY "clip = norm 100\nepochs = 1\n", 0);
+    while (trainer_step(t, STEP_MICRO).phase != PHASE_CLIP)
+        ;
+    double sum = t->clip.layer_share[0] + t->clip.layer_share[1];
+    assert_close(sum, 1.0, 1e-5);
+    assert_true(t->clip.factor == 1.0); /* under the threshold: untouched */
+    assert_close(t->clip.norm_after, t->clip.norm_before, 1e-12);
+    free_trainer(t);
+}
+
 static int teardown(void **s)
 {
     (void)s;
@@ -267,6 +304,8 @@ int main(void)
         cmocka_unit_test(test_max_steps_stops_inside_an_epoch),
         cmocka_unit_test(test_stats_match_definitions),
         cmocka_unit_test(test_predict_matches_evaluate),
+        cmocka_unit_test(test_param_story),
+        cmocka_unit_test(test_clip_layer_shares_sum_to_one),
     };
     return cmocka_run_group_tests_name("trainer", tests, NULL, teardown);
 }

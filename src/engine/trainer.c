@@ -62,6 +62,7 @@ int trainer_create_member(trainer *t, const experiment *x, int member, int epoch
     t->labels = xcalloc((size_t)t->batch_size, sizeof(int));
     t->eval_labels = xcalloc(EVAL_ROWS, sizeof(int));
     t->stats = xcalloc((size_t)x->n_layers, sizeof(layer_stats));
+    t->clip.layer_share = xcalloc((size_t)x->n_layers, sizeof(float));
     t->next_phase = PHASE_LOAD_BATCH;
     t->lr = trainer_lr_at(t, 0, 0);
     return 0;
@@ -77,6 +78,7 @@ void trainer_destroy(trainer *t)
     free(t->labels);
     free(t->eval_labels);
     free(t->stats);
+    free(t->clip.layer_share);
     free(t->early.best_params);
     free(t->early.best_buffers);
     memset(t, 0, sizeof *t);
@@ -261,6 +263,11 @@ static void do_clip(trainer *t)
     net *n = &t->net;
     clip_info *c = &t->clip;
     c->norm_before = global_norm(n->grads, n->n_params);
+    for (int i = 0; i < n->n_layers; i++) {
+        const layer *L = &n->layers[i];
+        double sq = global_norm(L->dW, L->n_params);
+        c->layer_share[i] = c->norm_before > 0 ? (float)(sq * sq / (c->norm_before * c->norm_before)) : 0.0f;
+    }
     c->factor = 1.0;
     c->clipped = 0;
     if (t->cfg.clip == CLIP_NORM) {
@@ -464,4 +471,30 @@ trainer_event trainer_step(trainer *t, step_size size)
             break;
     }
     return ev;
+}
+
+param_story trainer_param_story(const trainer *t, size_t j)
+{
+    param_story p;
+    memset(&p, 0, sizeof p);
+    const net *n = &t->net;
+    p.layer = -1;
+    for (int i = 0; i < n->n_layers; i++)
+        if (j >= n->layers[i].param_off && j < n->layers[i].param_off + n->layers[i].n_params)
+            p.layer = i;
+    p.before = n->params_prev[j];
+    p.after = n->params[j];
+    p.grad = n->grads[j];
+    p.delta = p.after - p.before;
+    p.lr = t->lr;
+    p.step_over_lr_grad = p.grad != 0.0 && p.lr != 0.0 ? p.delta / (p.lr * p.grad) : NAN;
+    const optimizer *o = &t->opt;
+    for (int k = 0; k < 2; k++) {
+        p.state_name[k] = optim_state_name(o->cfg.kind, k);
+        const float *s = k == 0 ? o->s1 : o->s2;
+        p.state[k] = s ? s[j] : NAN;
+    }
+    p.m_hat = o->s2 ? optim_m_hat(o, j) : NAN;
+    p.v_hat = o->s2 ? optim_v_hat(o, j) : NAN;
+    return p;
 }

@@ -74,7 +74,20 @@ typedef struct early_stop_state {
 typedef struct clip_info {
     double norm_before, norm_after, factor; /* factor 1 when nothing was clipped */
     long clipped;                           /* elements clamped (value mode) */
+    float *layer_share;                     /* (n_layers) layer's share of norm_before^2, sums to 1 */
 } clip_info;
+
+/* Everything about one parameter at the last update (the inspector's "whole story"). */
+typedef struct param_story {
+    int layer;
+    double before, after, grad; /* w before and after the update, its gradient (after clipping) */
+    double delta;               /* after - before: the effective step */
+    double step_over_lr_grad;   /* delta / (lr * grad): -1 for plain SGD; NaN when grad is 0 */
+    double lr;
+    const char *state_name[2];  /* optimizer state names, NULL when unused */
+    double state[2];            /* their values (velocity; accumulator; m, v) */
+    double m_hat, v_hat;        /* adam/adamw bias-corrected moments */
+} param_story;
 
 typedef struct trainer {
     experiment cfg;
@@ -124,5 +137,8 @@ void trainer_predict(trainer *t, const int *rows, int n_rows, float *probs);
 void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, double *acc);
 
 const char *phase_name(trainer_phase p);
+
+/* The story of flat parameter j (0 <= j < net.n_params). */
+param_story trainer_param_story(const trainer *t, size_t j);
 
 #endif
