@@ -283,6 +283,53 @@ static void test_clip_layer_shares_sum_to_one(void **s)
     free_trainer(t);
 }
 
+/* Step forward, step back through a snapshot and replay: the same numbers, bit for bit,
+ * with dropout masks, batchnorm statistics, shuffling and adam state all in play. */
+static void test_step_back_and_forward_reproduces(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer("data = moons samples=60\nbatch = 8\nshuffle = yes\nlayer = dense 6 tanh\n"
+                              "layer = batchnorm relu\nlayer = dropout 0.3\nlayer = dense 2 linear\n"
+                              "optimizer = adam lr=0.01\nclip = norm 1\nepochs = 4\n", 0);
+    assert_non_null(t);
+    for (int i = 0; i < 9; i++) /* past an epoch boundary (8 batches per epoch) */
+        trainer_step(t, STEP_BATCH);
+    trainer_snapshot snap = {0};
+    trainer_snapshot_save(t, &snap); /* at a batch start */
+    long start = t->micro;
+    for (int i = 0; i < 7; i++)
+        trainer_step(t, STEP_MICRO);
+    size_t np = t->net.n_params, nw = t->net.train.block_floats;
+    float *p1 = malloc(np * sizeof(float)), *w1 = malloc(nw * sizeof(float));
+    memcpy(p1, t->net.params, np * sizeof(float));
+    memcpy(w1, t->net.train.block, nw * sizeof(float));
+    long micro = t->micro;
+    /* keep going, then go back to `micro` by restoring and replaying */
+    trainer_step(t, STEP_BATCH);
+    trainer_step(t, STEP_BATCH);
+    trainer_snapshot_restore(t, &snap);
+    assert_int_equal(t->micro, start);
+    while (t->micro < micro)
+        trainer_step(t, STEP_MICRO);
+    assert_memory_equal(t->net.params, p1, np * sizeof(float));
+    assert_memory_equal(t->net.train.block, w1, nw * sizeof(float));
+    /* and on to the end of the batch, identical to a run that never went back */
+    trainer_step(t, STEP_BATCH);
+    float *p2 = malloc(np * sizeof(float));
+    memcpy(p2, t->net.params, np * sizeof(float));
+    trainer *u = make_trainer("data = moons samples=60\nbatch = 8\nshuffle = yes\nlayer = dense 6 tanh\n"
+                              "layer = batchnorm relu\nlayer = dropout 0.3\nlayer = dense 2 linear\n"
+                              "optimizer = adam lr=0.01\nclip = norm 1\nepochs = 4\n", 0);
+    while (u->micro < t->micro)
+        trainer_step(u, STEP_MICRO);
+    assert_memory_equal(u->net.params, p2, np * sizeof(float));
+    assert_memory_equal(u->net.buffers, t->net.buffers, t->net.n_buffers * sizeof(float));
+    free(p1), free(w1), free(p2);
+    trainer_snapshot_free(&snap);
+    free_trainer(t);
+    free_trainer(u);
+}
+
 static int teardown(void **s)
 {
     (void)s;
@@ -306,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_predict_matches_evaluate),
         cmocka_unit_test(test_param_story),
         cmocka_unit_test(test_clip_layer_shares_sum_to_one),
+        cmocka_unit_test(test_step_back_and_forward_reproduces),
     };
     return cmocka_run_group_tests_name("trainer", tests, NULL, teardown);
 }

@@ -2,6 +2,7 @@
 #include "test_common.h"
 #include "ui/app.h"
 #include "ui/markdown.h"
+#include "ui/narrate.h"
 
 static void test_lesson_view_shows_title_pages_and_text(void **s)
 {
@@ -19,14 +20,15 @@ static void test_lesson_view_shows_title_pages_and_text(void **s)
     assert_non_null(strstr(row, "page 1/5"));
     assert_true(frame_contains(&f, "XOR is the smallest problem"));
     frame_row_text(&f, 23, row, sizeof row);
-    assert_non_null(strstr(row, "q quit"));
+    assert_non_null(strstr(row, "? help"));
     app_key(&a, K_PGDN);
     app_key(&a, K_PGDN);
     view_draw(&a, &f);
     assert_true(frame_contains(&f, "page 3/5"));
     assert_true(frame_contains(&f, "The experiment"));
     assert_true(frame_contains(&f, "\xE2\x94\x80\xE2\x94\x80 experiment \xE2\x94\x80\xE2\x94\x80"));
-    assert_true(frame_contains(&f, "layer     = dense 4 tanh init=xavier"));
+    assert_true(frame_contains(&f, "layer     = dense 4 tanh")); /* long code lines wrap, marked */
+    assert_true(frame_contains(&f, "\xE2\x86\xAAinit=xavier"));
     app_key(&a, 'q');
     assert_true(a.quit);
     frame_free(&f);
@@ -142,6 +144,193 @@ static void test_markdown_wraps_to_width(void **s)
     md_doc_free(&d);
 }
 
+/* All narration lines joined, for searching. */
+static void narration(const session *s, char *buf, size_t cap)
+{
+    char lines[NARRATE_LINES][NARRATE_COLS];
+    int n = narrate(s, lines);
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        strncat(buf, lines[i], cap - strlen(buf) - 1);
+        strncat(buf, "\n", cap - strlen(buf) - 1);
+    }
+}
+
+static void expect_in(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle)) {
+        print_error("'%s' not in narration:\n%s\n", needle, hay);
+        fail();
+    }
+}
+
+/* One batch of the XOR lesson, micro-step by micro-step: every phase is narrated with the
+ * engine's own numbers. */
+static void test_narration_follows_the_engine(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    assert_true(a.has_session);
+    session *s = &a.s;
+    char text[4096], want[200];
+    narration(s, text, sizeof text);
+    expect_in(text, "Press n (or Space) to take the first micro-step");
+    const trainer_phase phases[] = {PHASE_LOAD_BATCH, PHASE_FORWARD, PHASE_FORWARD, PHASE_LOSS, PHASE_BACKWARD,
+                                    PHASE_BACKWARD, PHASE_UPDATE, PHASE_UPDATE, PHASE_END_BATCH};
+    for (int k = 0; k < 9; k++) {
+        app_key(&a, 'n');
+        assert_int_equal(s->last.phase, phases[k]);
+        narration(s, text, sizeof text);
+        const trainer *t = &s->t;
+        switch (phases[k]) {
+        case PHASE_LOAD_BATCH:
+            expect_in(text, "Load batch 1 of 1 (epoch 1): 4 rows");
+            break;
+        case PHASE_FORWARD: {
+            int i = s->last.layer;
+            snprintf(want, sizeof want, "= %.4g\n", (double)t->net.train.z[i][0]);
+            expect_in(text, "z[0][0] = b[0] + sum_i W[0][i]*x[i]");
+            expect_in(text, want); /* the z the engine computed */
+            break;
+        }
+        case PHASE_LOSS:
+            snprintf(want, sizeof want, "batch loss L = %.4g", t->loss);
+            expect_in(text, "Loss: binary cross-entropy");
+            expect_in(text, want);
+            break;
+        case PHASE_BACKWARD:
+            snprintf(want, sizeof want, "|dL/dW, dL/db| = %.4g", (double)t->stats[s->last.layer].grad_norm);
+            expect_in(text, want);
+            break;
+        case PHASE_UPDATE: {
+            const layer *L = &t->net.layers[s->last.layer];
+            snprintf(want, sizeof want, "w <- w - lr*g = %.4g - 1*", (double)L->W_prev[0]);
+            expect_in(text, want);
+            snprintf(want, sizeof want, " = %.4g\n", (double)L->W[0]);
+            expect_in(text, want); /* the weight after the engine's update */
+            break;
+        }
+        default:
+            expect_in(text, "Step 1 done (epoch 1, batch 1 of 1)");
+            expect_in(text, "layer health: 0:");
+        }
+    }
+    /* back one micro-step and forward again: the same words and numbers */
+    app_key(&a, 'b');
+    app_key(&a, 'b');
+    assert_int_equal(s->last.phase, PHASE_UPDATE);
+    char again[4096];
+    app_key(&a, 'n');
+    narration(s, again, sizeof again);
+    app_key(&a, 'b');
+    app_key(&a, 'n');
+    narration(s, text, sizeof text);
+    assert_string_equal(text, again);
+    app_free(&a);
+}
+
+static void test_lesson_screen_panels(void **state)
+{
+    (void)state;
+    const int sizes[][2] = {{80, 24}, {160, 48}};
+    for (int k = 0; k < 2; k++) {
+        app a;
+        app_init(&a);
+        ds_error err = {0};
+        assert_int_equal(app_open_lesson(&a, "lessons/12-digits.md", &err), 0);
+        app_key(&a, 'N');
+        app_key(&a, 'n');
+        frame f;
+        frame_init(&f, sizes[k][0], sizes[k][1]);
+        view_draw(&a, &f);
+        assert_true(frame_contains(&f, "Network (2 layers, 9610 parameters)"));
+        assert_true(frame_contains(&f, "What just happened"));
+        assert_true(frame_contains(&f, "Load batch 2 of 45"));
+        assert_true(frame_contains(&f, "Inspector: layer 0, a (32x128)"));
+        assert_true(frame_contains(&f, "epoch 1/30  batch 2/45  step 1  next: forward L0"));
+        if (k == 1) { /* room for everything */
+            assert_true(frame_contains(&f, "Activation ranges"));
+            assert_true(frame_contains(&f, "Gradient norms"));
+            assert_true(frame_contains(&f, "Loss per step"));
+        }
+        app_key(&a, K_TAB); /* focus moves to the network */
+        assert_int_equal(a.focus, P_NETWORK);
+        app_key(&a, K_RIGHT);
+        assert_int_equal(a.s.layer, 1);
+        frame_free(&f);
+        app_free(&a);
+    }
+}
+
+static void test_inspector_keys_and_weight_edit(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    session *s = &a.s;
+    app_key(&a, 'N'); /* one full step */
+    app_key(&a, 'i'); /* a -> W */
+    assert_int_equal(s->buf, BUF_W);
+    app_key(&a, 'g'); /* W -> dL/dW */
+    assert_int_equal(s->buf, BUF_DW);
+    app_key(&a, 'g');
+    a.focus = P_INSPECTOR;
+    app_key(&a, K_DOWN);
+    app_key(&a, K_RIGHT);
+    assert_int_equal(s->row, 1);
+    assert_int_equal(s->col, 1);
+    long j = session_selected_param(s);
+    assert_int_equal(j, (long)(1 * 2 + 1));
+    app_key(&a, 'x');
+    assert_true(a.prompting);
+    for (const char *p = "\b\b\b\b\b\b\b\b\b\b"; *p; p++)
+        app_key(&a, K_BACKSPACE);
+    for (const char *p = "0.25"; *p; p++)
+        app_key(&a, *p);
+    app_key(&a, K_ENTER);
+    assert_false(a.prompting);
+    assert_true(s->t.net.params[j] == 0.25f);
+    /* the edit is the new beginning: stepping back stops there */
+    app_key(&a, 'n');
+    app_key(&a, 'b');
+    assert_true(s->t.net.params[j] == 0.25f);
+    assert_false(session_back(s));
+    /* d: the numerical gradient check of the selected layer agrees with backprop */
+    app_key(&a, 'N');
+    app_key(&a, 'd');
+    assert_non_null(strstr(s->gradcheck, "(they agree)"));
+    app_free(&a);
+}
+
+static void test_running_and_speed(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    app_key(&a, 'r');
+    assert_true(a.s.running);
+    a.s.speed = 1; /* 4 micro-steps a frame */
+    assert_true(app_tick(&a, 1000.0));
+    assert_int_equal(a.s.t.micro, 4);
+    app_key(&a, 'r');
+    assert_false(a.s.running);
+    assert_false(app_tick(&a, 1000.0));
+    app_key(&a, '[');
+    assert_close(a.s.t.cfg.opt.lr, 0.5, 1e-7);
+    app_key(&a, 'c');
+    assert_int_equal(a.s.t.cfg.clip, CLIP_NORM);
+    app_key(&a, 'R');
+    assert_int_equal(a.s.t.micro, 0);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +340,10 @@ int main(void)
         cmocka_unit_test(test_frame_utf8_and_clipping),
         cmocka_unit_test(test_markdown_rendering),
         cmocka_unit_test(test_markdown_wraps_to_width),
+        cmocka_unit_test(test_narration_follows_the_engine),
+        cmocka_unit_test(test_lesson_screen_panels),
+        cmocka_unit_test(test_inspector_keys_and_weight_edit),
+        cmocka_unit_test(test_running_and_speed),
     };
     return cmocka_run_group_tests_name("ui", tests, NULL, NULL);
 }

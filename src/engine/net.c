@@ -29,6 +29,7 @@ static int workspace_create(workspace *ws, const net *n, int cap)
     ws->cap = cap;
     ws->rows = 0;
     ws->block = xcalloc(floats, sizeof(float));
+    ws->block_floats = floats;
     ws->ptrs = xcalloc(5 * (size_t)n->n_layers, sizeof(float *));
     ws->z = ws->ptrs;
     ws->a = ws->ptrs + n->n_layers;

@@ -91,6 +91,7 @@ typedef struct workspace {
     float **aux;    /* [layer] (cap, out) batchnorm x_hat, dropout mask */
     float *sample_loss; /* (cap) */
     float *block;   /* the one allocation behind all of the above */
+    size_t block_floats;
     float **ptrs;
 } workspace;
 

@@ -464,6 +464,7 @@ trainer_event trainer_step(trainer *t, step_size size)
             return ev;
         }
         trainer_phase done = ev.phase;
+        t->micro++;
         advance_cursor(t);
         ev.step = t->step;
         if (size == STEP_MICRO || (size == STEP_BATCH && done == PHASE_END_BATCH) ||

@@ -106,6 +106,7 @@ typedef struct trainer {
     int next_layer;
     int epoch, batch; /* 0-based, of the batch in progress */
     long step;        /* updates completed */
+    long micro;       /* micro-steps completed (the stepper's position, for stepping back) */
     double loss;
     float lr;
     double epoch_loss_sum;
@@ -140,5 +141,21 @@ const char *phase_name(trainer_phase p);
 
 /* The story of flat parameter j (0 <= j < net.n_params). */
 param_story trainer_param_story(const trainer *t, size_t j);
+
+/* ---- snapshots: stepping back --------------------------------------------------------
+ * A snapshot holds everything that changes while training (cursor, parameters, gradients,
+ * optimizer and batchnorm state, random generators, statistics and the training workspace),
+ * so restoring one and stepping forward reproduces the same numbers bit for bit. */
+typedef struct trainer_snapshot {
+    trainer scalars;     /* a copy of the struct; its pointers are not used */
+    float *floats;       /* params, params_prev, grads, s1, s2, buffers, workspace, stats, shares, early best */
+    int *ints;           /* order, labels */
+    size_t n_floats, n_ints;
+} trainer_snapshot;
+
+size_t trainer_snapshot_bytes(const trainer *t);
+void trainer_snapshot_save(const trainer *t, trainer_snapshot *s);
+void trainer_snapshot_restore(trainer *t, const trainer_snapshot *s);
+void trainer_snapshot_free(trainer_snapshot *s);
 
 #endif

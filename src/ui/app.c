@@ -2,22 +2,44 @@
 #include "app.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../common/xalloc.h"
+#include "../io/atomic.h"
+#include "../io/weights.h"
 
 void app_init(app *a)
 {
     memset(a, 0, sizeof *a);
     a->screen = SCREEN_BROWSER;
+    a->experiment = -1;
+    a->focus = P_LESSON;
+    a->cache = xcalloc(1, sizeof *a->cache);
+    a->cache->page = -1;
+    snprintf(a->snapshot_dir, sizeof a->snapshot_dir, ".");
+}
+
+static void close_session(app *a)
+{
+    if (a->has_session)
+        session_free(&a->s);
+    a->has_session = false;
+    a->experiment = -1;
 }
 
 void app_free(app *a)
 {
+    close_session(a);
     if (a->has_lesson)
         lesson_free(&a->lesson);
     free(a->entries);
+    if (a->cache)
+        md_doc_free(&a->cache->doc);
+    free(a->cache);
     memset(a, 0, sizeof *a);
 }
 
@@ -30,7 +52,7 @@ int app_scan_lessons(app *a, const char *dir, ds_error *err)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return err_set(err, dir, 0, "cannot open the lessons folder");
+        return err_set(err, dir, 0, "cannot open the lessons folder: %s", strerror(errno));
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         size_t n = strlen(e->d_name);
@@ -63,11 +85,41 @@ int app_scan_lessons(app *a, const char *dir, ds_error *err)
     return 0;
 }
 
+int app_page_experiment(const app *a)
+{
+    int found = -1;
+    for (int i = 0; i < a->lesson.n_experiments; i++)
+        if (a->lesson.experiment_page[i] <= a->page)
+            found = i;
+    return found;
+}
+
+/* Start (or keep) the session of the experiment that belongs to the current page. */
+static void follow_page(app *a)
+{
+    int want = app_page_experiment(a);
+    if (want < 0 && a->lesson.n_experiments > 0)
+        want = 0; /* pages before the first experiment show it already */
+    if (want == a->experiment)
+        return;
+    close_session(a);
+    if (want < 0)
+        return;
+    ds_error err = {0};
+    if (session_start(&a->s, &a->lesson.experiments[want], &err) != 0) {
+        err_format(&err, a->message, sizeof a->message);
+        return;
+    }
+    a->has_session = true;
+    a->experiment = want;
+}
+
 int app_open_lesson(app *a, const char *path, ds_error *err)
 {
     lesson l;
     if (lesson_load(&l, path, err) != 0)
         return -1;
+    close_session(a);
     if (a->has_lesson)
         lesson_free(&a->lesson);
     a->lesson = l;
@@ -76,6 +128,9 @@ int app_open_lesson(app *a, const char *path, ds_error *err)
     a->page = 0;
     a->scroll = 0;
     a->message[0] = '\0';
+    a->cache->page = -1;
+    a->focus = P_LESSON;
+    follow_page(a);
     return 0;
 }
 
@@ -105,29 +160,299 @@ static void browser_key(app *a, int key)
     }
 }
 
+/* ---- files the learner asks for ---------------------------------------------------- */
+
+static void file_stem(const app *a, char *buf, size_t cap, const char *ext)
+{
+    const char *slash = strrchr(a->lesson.path, '/');
+    const char *base = slash ? slash + 1 : a->lesson.path;
+    size_t n = strlen(base);
+    if (n > 3 && strcmp(base + n - 3, ".md") == 0)
+        n -= 3;
+    snprintf(buf, cap, "%s/%.*s-step%ld%s", a->snapshot_dir, (int)n, base, a->has_session ? a->s.t.step : 0L, ext);
+}
+
+static void save_weights(app *a)
+{
+    char path[700];
+    file_stem(a, path, sizeof path, ".npz");
+    ds_error err = {0};
+    if (weights_save(&a->s.t.net, path, &err) != 0)
+        err_format(&err, a->message, sizeof a->message);
+    else
+        snprintf(a->message, sizeof a->message, "weights saved to %s", path);
+}
+
+int app_save_screen(app *a, const frame *f)
+{
+    char path[700];
+    file_stem(a, path, sizeof path, ".txt");
+    atomic_file af;
+    ds_error err = {0};
+    if (atomic_open(&af, path, &err) != 0) {
+        err_format(&err, a->message, sizeof a->message);
+        return -1;
+    }
+    char row[4096];
+    for (int y = 0; y < f->h; y++) {
+        frame_row_text(f, y, row, sizeof row);
+        fprintf(af.f, "%s\n", row);
+    }
+    if (atomic_commit(&af, &err) != 0) {
+        err_format(&err, a->message, sizeof a->message);
+        return -1;
+    }
+    snprintf(a->message, sizeof a->message, "screen saved to %s", path);
+    return 0;
+}
+
+/* ---- the stepper's keys ------------------------------------------------------------- */
+
+static void after_step(app *a)
+{
+    a->message[0] = '\0';
+    a->s.gradcheck[0] = '\0';
+    if (a->s.t.div.happened)
+        a->s.running = false;
+}
+
+static void toggle_clip(app *a)
+{
+    trainer *t = &a->s.t;
+    if (t->cfg.clip == CLIP_NONE) {
+        bool from_lesson = a->s.cfg.clip != CLIP_NONE;
+        t->cfg.clip = from_lesson ? a->s.cfg.clip : CLIP_NORM;
+        t->cfg.clip_value = from_lesson ? a->s.cfg.clip_value : 1.0f;
+        snprintf(a->message, sizeof a->message, "clipping on: %s %g", clip_name(t->cfg.clip), (double)t->cfg.clip_value);
+    } else {
+        t->cfg.clip = CLIP_NONE;
+        snprintf(a->message, sizeof a->message, "clipping off");
+    }
+}
+
+static void scale_lr(app *a, double factor)
+{
+    trainer *t = &a->s.t;
+    t->cfg.opt.lr = (float)(t->cfg.opt.lr * factor);
+    t->lr = trainer_lr_at(t, t->step, t->epoch);
+    snprintf(a->message, sizeof a->message, "learning rate %g (takes effect from the next update)", (double)t->lr);
+}
+
+static void start_prompt(app *a)
+{
+    long j = session_selected_param(&a->s);
+    if (j < 0) {
+        snprintf(a->message, sizeof a->message,
+                 "select a weight first: focus the inspector (Tab), press i until it shows W or b, move with the arrows");
+        return;
+    }
+    a->prompting = true;
+    snprintf(a->prompt, sizeof a->prompt, "%.6g", (double)a->s.t.net.params[j]);
+}
+
+static void prompt_key(app *a, int key)
+{
+    size_t n = strlen(a->prompt);
+    if (key == K_ESC) {
+        a->prompting = false;
+        return;
+    }
+    if (key == K_ENTER) {
+        char *end;
+        double v = strtod(a->prompt, &end);
+        a->prompting = false;
+        if (end == a->prompt || *end != '\0' || !isfinite(v)) {
+            snprintf(a->message, sizeof a->message, "'%s' is not a number; the weight is unchanged", a->prompt);
+            return;
+        }
+        long j = session_selected_param(&a->s);
+        session_set_param(&a->s, j, (float)v);
+        snprintf(a->message, sizeof a->message, "weight set to %g; step on (n) to see what follows", v);
+        return;
+    }
+    if (key == K_BACKSPACE) {
+        if (n > 0)
+            a->prompt[n - 1] = '\0';
+        return;
+    }
+    if (n + 1 < sizeof a->prompt && key < 0x80 && (strchr("0123456789.-+eE", key) && key != 0))
+        a->prompt[n] = (char)key, a->prompt[n + 1] = '\0';
+}
+
+static void move_selection(app *a, int drow, int dcol)
+{
+    session *s = &a->s;
+    s->row += drow;
+    s->col += dcol;
+    session_clamp_selection(s);
+}
+
+static void focus_key(app *a, int key)
+{
+    session *s = &a->s;
+    switch (a->focus) {
+    case P_NETWORK:
+        if (key == K_LEFT || key == 'h')
+            s->layer--;
+        else if (key == K_RIGHT || key == 'l')
+            s->layer++;
+        else if (key == K_ENTER)
+            a->focus = P_INSPECTOR;
+        session_clamp_selection(s);
+        break;
+    case P_INSPECTOR:
+        if (key == K_LEFT || key == 'h') move_selection(a, 0, -1);
+        else if (key == K_RIGHT || key == 'l') move_selection(a, 0, 1);
+        else if (key == K_UP || key == 'k') move_selection(a, -1, 0);
+        else if (key == K_DOWN || key == 'j') move_selection(a, 1, 0);
+        break;
+    default: /* the lesson text and the rest scroll */
+        if (key == K_DOWN || key == 'j')
+            a->scroll++;
+        else if ((key == K_UP || key == 'k') && a->scroll > 0)
+            a->scroll--;
+        else if (key == K_HOME)
+            a->scroll = 0;
+        break;
+    }
+}
+
+/* i: the inspector's buffer cycles input, z, a, W, b, state; g: a value <-> its gradient. */
+static void cycle_buffer(session *s)
+{
+    static const inspect_buffer order[] = {BUF_INPUT, BUF_Z, BUF_A, BUF_W, BUF_B, BUF_STATE};
+    int n = (int)(sizeof order / sizeof *order), at = 0;
+    inspect_buffer base = s->buf == BUF_DA ? BUF_A : s->buf == BUF_DZ ? BUF_Z : s->buf == BUF_DW ? BUF_W
+                          : s->buf == BUF_DB ? BUF_B : s->buf;
+    for (int i = 0; i < n; i++)
+        if (order[i] == base)
+            at = i;
+    for (int k = 1; k <= n; k++) { /* the next one this layer has */
+        inspect_buffer b = order[(at + k) % n];
+        int r, c;
+        if (session_buffer(s, b, &r, &c)) {
+            s->buf = b;
+            break;
+        }
+    }
+    session_clamp_selection(s);
+}
+
+static void toggle_gradient(session *s)
+{
+    switch (s->buf) {
+    case BUF_A: s->buf = BUF_DA; break;
+    case BUF_DA: s->buf = BUF_A; break;
+    case BUF_Z: s->buf = BUF_DZ; break;
+    case BUF_DZ: s->buf = BUF_Z; break;
+    case BUF_W: s->buf = BUF_DW; break;
+    case BUF_DW: s->buf = BUF_W; break;
+    case BUF_B: s->buf = BUF_DB; break;
+    case BUF_DB: s->buf = BUF_B; break;
+    default: break;
+    }
+}
+
+static bool stepper_key(app *a, int key)
+{
+    session *s = &a->s;
+    switch (key) {
+    case 'n': case ' ': session_step(s, STEP_MICRO); after_step(a); return true;
+    case 'b': case K_BACKSPACE:
+        if (!session_back(s))
+            snprintf(a->message, sizeof a->message, "already at the beginning");
+        else
+            after_step(a);
+        return true;
+    case 'N': session_step(s, STEP_BATCH); after_step(a); return true;
+    case 'e': session_step(s, STEP_EPOCH); after_step(a); return true;
+    case 'r':
+        s->running = !s->running && !trainer_done(&s->t);
+        return true;
+    case '+': if (s->speed < SPEED_MAX) s->speed++; return true;
+    case '-': if (s->speed > 0) s->speed--; return true;
+    case 'R': session_reset(s); snprintf(a->message, sizeof a->message, "back to the start"); return true;
+    case 'g': toggle_gradient(s); session_clamp_selection(s); return true;
+    case 'i': cycle_buffer(s); return true;
+    case 'v': s->heatmap = !s->heatmap; return true;
+    case 'c': toggle_clip(a); return true;
+    case '[': scale_lr(a, 0.5); return true;
+    case ']': scale_lr(a, 2.0); return true;
+    case 'x': start_prompt(a); return true;
+    case 'd': session_gradcheck(s); return true;
+    case 's': save_weights(a); return true;
+    default: return false;
+    }
+}
+
+static panel_id next_visible(const app *a, int dir)
+{
+    int p = a->focus;
+    for (int k = 0; k < P_COUNT; k++) {
+        p = (p + dir + P_COUNT) % P_COUNT;
+        if (a->visible[p])
+            return (panel_id)p;
+    }
+    return a->focus;
+}
+
+static void click(app *a)
+{
+    for (int p = 0; p < P_COUNT; p++) {
+        rect r = a->rects[p];
+        if (a->visible[p] && a->mouse_x >= r.x && a->mouse_x < r.x + r.w && a->mouse_y >= r.y &&
+            a->mouse_y < r.y + r.h) {
+            a->focus = (panel_id)p;
+            if (p == P_NETWORK && a->has_session && r.w > 0) { /* layers are laid out evenly */
+                int n = a->s.t.net.n_layers + 1, slot = (a->mouse_x - r.x) * n / r.w - 1;
+                if (slot >= 0) {
+                    a->s.layer = slot;
+                    session_clamp_selection(&a->s);
+                }
+            }
+        }
+    }
+}
+
 static void lesson_key(app *a, int key)
 {
+    if (a->prompting) {
+        prompt_key(a, key);
+        return;
+    }
+    if (a->has_session && stepper_key(a, key))
+        return;
     switch (key) {
-    case K_PGDN: case K_RIGHT: case 'l':
+    case K_PGDN:
         if (a->page + 1 < a->lesson.n_pages)
             a->page++, a->scroll = 0;
+        follow_page(a);
         break;
-    case K_PGUP: case K_LEFT: case 'h':
+    case K_PGUP:
         if (a->page > 0)
             a->page--, a->scroll = 0;
+        follow_page(a);
         break;
-    case K_DOWN: case 'j': a->scroll++; break;
-    case K_UP: case 'k':
-        if (a->scroll > 0)
-            a->scroll--;
-        break;
-    case K_HOME: a->scroll = 0; break;
-    case K_ESC: case K_BACKSPACE:
-        if (a->n_entries > 0)
+    case K_TAB: a->focus = next_visible(a, 1); break;
+    case K_BTAB: a->focus = next_visible(a, -1); break;
+    case K_WHEEL_DOWN: a->scroll++; break;
+    case K_WHEEL_UP: if (a->scroll > 0) a->scroll--; break;
+    case K_MOUSE: click(a); break;
+    case 'S': a->message[0] = '\0'; break; /* the terminal front end saves the frame it drew */
+    case K_ESC:
+        if (a->n_entries > 0) {
+            close_session(a);
             a->screen = SCREEN_BROWSER;
+        }
         break;
     case 'q': a->quit = true; break;
-    default: break;
+    default:
+        if (key >= '1' && key <= '7') {
+            int p = key - '1';
+            a->hidden[p] = !a->hidden[p];
+        } else if (a->has_session || a->focus == P_LESSON)
+            focus_key(a, key);
+        break;
     }
 }
 
@@ -138,7 +463,7 @@ void app_key(app *a, int key)
         if (key != 'q')
             return;
     }
-    if (key == '?') {
+    if (key == '?' && !a->prompting) {
         a->help = true;
         return;
     }
@@ -146,4 +471,29 @@ void app_key(app *a, int key)
         browser_key(a, key);
     else
         lesson_key(a, key);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+bool app_tick(app *a, double budget_ms)
+{
+    if (!a->has_session || !a->s.running)
+        return false;
+    session *s = &a->s;
+    double start = now_ms();
+    long limit = s->speed >= SPEED_MAX ? -1 : 1L << (2 * s->speed); /* 4^speed micro-steps */
+    for (long k = 0; (limit < 0 || k < limit) && !trainer_done(&s->t); k++) {
+        session_step(s, STEP_MICRO);
+        if (s->t.div.happened || now_ms() - start > budget_ms)
+            break;
+    }
+    after_step(a);
+    if (trainer_done(&s->t))
+        s->running = false;
+    return true;
 }

@@ -7,6 +7,8 @@
 
 #include "../lesson/lesson.h"
 #include "frame.h"
+#include "markdown.h"
+#include "session.h"
 
 typedef struct ui_options {
     const char *lesson_path; /* NULL: the browser */
@@ -17,10 +19,20 @@ typedef struct ui_options {
 /* Keys, independent of curses. Printable ASCII keys are their own codes. */
 enum {
     KEY_NONE = 0, K_ENTER = '\n', K_ESC = 27, K_TAB = '\t',
-    K_UP = 0x1000, K_DOWN, K_LEFT, K_RIGHT, K_PGUP, K_PGDN, K_HOME, K_END, K_BACKSPACE, K_BTAB
+    K_UP = 0x1000, K_DOWN, K_LEFT, K_RIGHT, K_PGUP, K_PGDN, K_HOME, K_END, K_BACKSPACE, K_BTAB,
+    K_MOUSE /* a click: app.mouse_x/y; wheel: K_WHEEL_UP/DOWN */, K_WHEEL_UP, K_WHEEL_DOWN
 };
 
 typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON } ui_screen;
+
+/* The panels of the lesson screen, in focus order. */
+typedef enum panel_id {
+    P_LESSON, P_NETWORK, P_INSPECTOR, P_NARRATION, P_ACTIVATIONS, P_GRADIENTS, P_CURVES, P_COUNT
+} panel_id;
+
+typedef struct rect {
+    int x, y, w, h;
+} rect;
 
 typedef struct lesson_entry {
     char path[EXPERIMENT_PATH_MAX];
@@ -32,6 +44,13 @@ typedef struct lesson_entry {
 #define UI_MIN_W 60
 #define UI_MIN_H 16
 
+/* A rendered lesson page, kept while page and width stay the same (drawing is per frame). */
+typedef struct page_cache {
+    int page, width;
+    const char *src;
+    md_doc doc;
+} page_cache;
+
 typedef struct app {
     ui_screen screen;
     lesson_entry *entries;
@@ -39,8 +58,21 @@ typedef struct app {
     lesson lesson;
     bool has_lesson;
     int page, scroll;
+    int experiment;            /* index of the experiment the session runs, -1 when none */
+    session s;
+    bool has_session;
+    panel_id focus;
+    bool hidden[P_COUNT];      /* toggled off with 1..7 */
     bool help, quit, ascii;
-    char message[512]; /* one line in the status bar (errors) */
+    char message[512];         /* one line in the status bar */
+    /* a line of input in the status bar ('x': a new value for the selected weight) */
+    bool prompting;
+    char prompt[48];
+    int mouse_x, mouse_y;
+    rect rects[P_COUNT];       /* where each panel was drawn last (mouse hit tests) */
+    bool visible[P_COUNT];
+    page_cache *cache;
+    char snapshot_dir[512];    /* where s and S write files; "." by default */
 } app;
 
 void app_init(app *a);
@@ -49,9 +81,15 @@ void app_free(app *a);
 int app_scan_lessons(app *a, const char *dir, ds_error *err);
 int app_open_lesson(app *a, const char *path, ds_error *err);
 void app_key(app *a, int key);
+/* While running, train for up to budget_ms of wall time; returns true when anything changed. */
+bool app_tick(app *a, double budget_ms);
+/* The experiment of the page being read (its own, or the last one before it), -1 if none. */
+int app_page_experiment(const app *a);
 
-/* Draw the whole screen from the state. */
-void view_draw(const app *a, frame *f);
+/* Draw the whole screen from the state (layout, panels, bars). */
+void view_draw(app *a, frame *f);
+/* Save the frame's text to a file (S); returns 0 and names the file in a->message. */
+int app_save_screen(app *a, const frame *f);
 
 /* The terminal front end (term.c). */
 int ui_main(const ui_options *o);

@@ -167,6 +167,23 @@ static void code_text(render *r, const char *text, size_t size)
             styled_line *l = new_line(r);
             line_indent(r, l, r->indent + 2);
             r->code_line_open = true;
+        } else if (r->doc->lines[r->doc->n - 1].n >= r->width - 1) {
+            /* too long for the panel: continue on the next line, marked, rather than cut;
+             * a word near the edge moves down whole */
+            int cut = r->doc->lines[r->doc->n - 1].n;
+            const styled_line *prev = &r->doc->lines[r->doc->n - 1];
+            for (int q = prev->n - 1; q > prev->n - 16 && q > r->indent + 4; q--)
+                if (prev->ch[q] == ' ') {
+                    cut = q + 1;
+                    break;
+                }
+            styled_line *l = new_line(r);
+            styled_line *p = &r->doc->lines[r->doc->n - 2]; /* new_line may have moved the array */
+            line_indent(r, l, r->indent + 2);
+            line_put(l, 0x21AA, ROLE_DIM); /* ↪ */
+            for (int q = cut; q < p->n; q++)
+                line_put(l, p->ch[q], (role)p->role[q]);
+            p->n = cut;
         }
         uint32_t cp;
         char tmp[5] = {0};

@@ -6,11 +6,19 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "app.h"
 
 static volatile sig_atomic_t got_signal;
+
+static double monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
 static int curses_active;
 static int use_color, use_utf8;
 
@@ -64,6 +72,13 @@ static wchar_t ascii_of(uint32_t cp)
     case 0x2248: return '~';
     case 0x00D7: return 'x';
     case 0x00B7: return '.';
+    case 0x2550: return '=';
+    case 0x2501: return '=';
+    case 0x2503: return '|';
+    case 0x25CF: return 'o';
+    case 0x2026: return '~';
+    case 0x270E: return '*';
+    case 0x21AA: return '>';
     default: return cp < 0x80 ? (wchar_t)cp : '?';
     }
 }
@@ -100,6 +115,25 @@ static int map_key(int ch)
     }
 }
 
+/* A mouse event as one of our keys (click position goes into the app). */
+static int map_mouse(app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK)
+        return KEY_NONE;
+    a->mouse_x = ev.x;
+    a->mouse_y = ev.y;
+    if (ev.bstate & BUTTON4_PRESSED)
+        return K_WHEEL_UP;
+#ifdef BUTTON5_PRESSED
+    if (ev.bstate & BUTTON5_PRESSED)
+        return K_WHEEL_DOWN;
+#endif
+    if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED))
+        return K_MOUSE;
+    return KEY_NONE;
+}
+
 static void start_curses(const ui_options *o)
 {
     const char *loc = setlocale(LC_ALL, "");
@@ -115,6 +149,12 @@ static void start_curses(const ui_options *o)
     set_escdelay(25);
     curs_set(0);
     timeout(100); /* wake up to notice signals */
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+                  | BUTTON5_PRESSED
+#endif
+              , NULL);
+    mouseinterval(0);
     const char *nc = getenv("NO_COLOR");
     use_color = has_colors() && !o->no_color && !(nc && nc[0]);
     if (use_color) {
@@ -157,6 +197,14 @@ int ui_main(const ui_options *o)
     frame_init(&f, COLS, LINES);
     bool dirty = true;
     while (!a.quit && !got_signal) {
+        /* Running: a frame every 40 ms (25 frames/s): up to 30 ms of training (4^speed
+         * micro-steps, or as many as fit at full speed), the frame, then the keys until the
+         * next frame is due, so a key is answered within 50 ms. Idle: wait for a key, waking
+         * to notice signals. */
+        bool running = a.has_session && a.s.running;
+        double frame_start = monotonic_ms();
+        if (running && app_tick(&a, 30.0))
+            dirty = true;
         if (dirty) {
             if (f.w != COLS || f.h != LINES) {
                 frame_free(&f);
@@ -166,6 +214,8 @@ int ui_main(const ui_options *o)
             blit(&f);
             dirty = false;
         }
+        int wait = running ? 40 - (int)(monotonic_ms() - frame_start) : 100;
+        timeout(wait < 1 ? 1 : wait);
         int ch = getch();
         if (ch == ERR)
             continue;
@@ -173,7 +223,10 @@ int ui_main(const ui_options *o)
             dirty = true;
             continue;
         }
-        app_key(&a, map_key(ch));
+        int key = ch == KEY_MOUSE ? map_mouse(&a) : map_key(ch);
+        app_key(&a, key);
+        if (key == 'S' && a.screen == SCREEN_LESSON && !a.prompting)
+            app_save_screen(&a, &f); /* the frame as the learner sees it */
         dirty = true;
     }
     restore_terminal();

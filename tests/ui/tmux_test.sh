@@ -34,14 +34,53 @@ start() { # start W H COMMAND; each session gets its own server, so no start rac
 cleanup() { tmux $SOCK kill-server 2>/dev/null; }
 trap cleanup EXIT
 
-# --- a lesson at 80x24 ------------------------------------------------------------------
+# --- a lesson at 80x24: step through a whole batch -----------------------------------------
 start 80 24 "$DS lessons/00-welcome.md"
 wait_for opens-lesson-title "Welcome: watch a tiny net learn XOR"
 wait_for shows-page-count "page 1/5"
-keys NPage
-wait_for pgdn-next-page "page 2/5"
-keys NPage
-wait_for experiment-shown "layer     = dense 4 tanh init=xavier"
+wait_for network-panel "Network (2 layers, 17 parameters)"
+wait_for narration-invites "Press n (or Space)"
+keys n
+wait_for step-load-batch "Load batch 1 of 1 (epoch 1): 4 rows"
+keys n
+wait_for step-forward-0 "Forward, layer 0 (dense 2->4, tanh)"
+wait_for forward-has-numbers "z[0][0] = b[0] + sum_i W[0][i]*x[i] ="
+keys n
+wait_for step-forward-1 "Forward, layer 1 (dense 4->1, sigmoid)"
+keys n
+wait_for step-loss "Loss: binary cross-entropy"
+wait_for loss-has-number "batch loss L = 0."
+keys n
+wait_for step-backward-1 "Backward, layer 1"
+keys n
+wait_for step-backward-0 "Backward, layer 0"
+wait_for backward-has-numbers "dL/dz[0][0] = "
+keys n
+wait_for step-update-0 "Update, layer 0 (dense 2->4, tanh), with sgd"
+wait_for update-has-formula "w <- w - lr*g ="
+keys n
+wait_for step-update-1 "Update, layer 1"
+before=$(screen)
+keys n
+wait_for step-end-batch "Step 1 done (epoch 1, batch 1 of 1)"
+keys b
+sleep 0.3
+back=$(screen)
+[ "$back" = "$before" ] && ok step-back-same-screen || bad step-back-same-screen "screen after b differs from before n"
+keys n
+wait_for step-forward-again "Step 1 done (epoch 1, batch 1 of 1)"
+# run and pause: the step counter moves, then stops
+keys r
+wait_for running-shown "[running x16] epoch"
+keys r
+sleep 0.3
+s1=$(screen | sed -n 's/.* step \([0-9]*\) .*/\1/p' | tail -1)
+sleep 0.4
+s2=$(screen | sed -n 's/.* step \([0-9]*\) .*/\1/p' | tail -1)
+[ -n "$s1" ] && [ "$s1" -gt 1 ] && ok run-trained || bad run-trained "step counter '$s1'"
+[ "$s1" = "$s2" ] && ok pause-stops || bad pause-stops "step moved from $s1 to $s2 while paused"
+keys NPage NPage
+wait_for experiment-shown "layer     = dense 4 tanh"
 keys '?'
 wait_for help-shown "Any key closes this help."
 keys x
@@ -49,13 +88,33 @@ sleep 0.2
 if screen | grep -qF "Any key closes this help."; then bad help-closes "help still shown"; else ok help-closes; fi
 tmux $SOCK resize-window -t "$S" -x 40 -y 10 2>/dev/null || tmux $SOCK resize-pane -t "$S" -x 40 -y 10
 wait_for too-small "terminal too small (need 60x16)"
-tmux $SOCK resize-window -t "$S" -x 160 -y 48 2>/dev/null || tmux $SOCK resize-pane -t "$S" -x 160 -y 48
+tmux $SOCK resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux $SOCK resize-pane -t "$S" -x 80 -y 24
 wait_for recovers-after-resize "Welcome: watch a tiny net learn XOR"
 keys q
 wait_for q-quits "EXITED 0"
 alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
 [ "$alt" = 0 ] && ok q-restores-terminal || bad q-restores-terminal "alternate screen still on"
 if screen | grep -q $'\x1b\|\[?1049\|\^\['; then bad no-stray-escapes "$(screen | cat -v | head -5)"; else ok no-stray-escapes; fi
+
+# --- 160x48: every panel, on a real classifier -----------------------------------------------
+start 160 48 "$DS lessons/12-digits.md"
+wait_for wide-opens "Capstone: reading handwritten digits"
+keys N N n n
+wait_for wide-inspector "Inspector: layer 0, a (32x128)"
+wait_for wide-activations "Activation ranges"
+wait_for wide-gradients "Gradient norms, log scale"
+wait_for wide-curves "Loss per step"
+wait_for wide-narration "Forward, layer 0 (dense 64->128, relu)"
+keys e
+wait_for wide-epoch "Epoch 1 done: train loss"
+wait_for wide-validation "validation (held-out rows, eval mode): loss"
+keys S
+wait_for screen-saved "screen saved to ./12-digits-step45.txt"
+[ -s "$ROOT/12-digits-step45.txt" ] && grep -q "Epoch 1 done" "$ROOT/12-digits-step45.txt" && ok screen-file ||
+    bad screen-file "12-digits-step45.txt missing or without the narration"
+rm -f "$ROOT/12-digits-step45.txt"
+keys q
+wait_for wide-quits "EXITED 0"
 
 # --- the browser, then Ctrl-C -------------------------------------------------------------
 start 160 48 "$DS"
@@ -71,7 +130,7 @@ alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
 # --- SIGTERM and ASCII fallback -----------------------------------------------------------
 start 80 24 "LANG=C LC_ALL=C $DS --no-color lessons/00-welcome.md"
 wait_for ascii-locale-opens "Welcome: watch a tiny net learn XOR"
-wait_for ascii-fallback "net of 2 > 4 > 1" # the lesson's arrows, drawn as ASCII
+wait_for ascii-fallback "of 2 > 4 > 1" # the lesson's arrows, drawn as ASCII
 pkill -TERM -f "$BUILD/deepstep --no-color lessons/00-welcome.md"
 wait_for sigterm-exits "EXITED 143"
 alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')

@@ -1,0 +1,80 @@
+/* layout.c - where each panel goes, from the terminal size. 80x24 shows the lesson, the
+ * network, the narration and one detail panel at a time (the focused one first); wider and
+ * taller terminals show more side by side. */
+#include "view.h"
+
+static void place(app *a, panel_id p, int x, int y, int w, int h)
+{
+    a->rects[p] = (rect){x, y, w, h};
+    a->visible[p] = w > 0 && h > 1;
+}
+
+/* Stack the detail panels in a column, the focused one first; as many as fit. */
+static void stack(app *a, const panel_id *order, int n, int x, int y, int w, int h)
+{
+    panel_id list[4];
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (order[i] == a->focus && !a->hidden[order[i]])
+            list[k++] = order[i];
+    for (int i = 0; i < n; i++)
+        if (order[i] != a->focus && !a->hidden[order[i]])
+            list[k++] = order[i];
+    int fit = h / 9 > 0 ? h / 9 : 1;
+    if (fit > k)
+        fit = k;
+    for (int i = 0; i < fit; i++) {
+        int top = y + h * i / fit, bottom = y + h * (i + 1) / fit;
+        place(a, list[i], x, top, w, bottom - top);
+    }
+}
+
+void layout_compute(app *a, int w, int h)
+{
+    for (int p = 0; p < P_COUNT; p++)
+        a->visible[p] = false;
+    int top = 1, bottom = h - 1; /* title bar and status bar */
+    if (!a->has_session) {
+        place(a, P_LESSON, 0, top, w, bottom - top);
+        return;
+    }
+    if (!a->hidden[P_NETWORK]) {
+        place(a, P_NETWORK, 0, top, w, 5);
+        top += 5;
+    }
+    int body = bottom - top;
+    int lw = a->hidden[P_LESSON] ? 0 : (w >= 120 ? w * 36 / 100 : w * 40 / 100);
+    if (lw)
+        place(a, P_LESSON, 0, top, lw - 1, body);
+    int rx = lw, rw = w - lw;
+    int nh = a->hidden[P_NARRATION] ? 0 : (h >= 40 ? 11 : 8);
+    if (nh)
+        place(a, P_NARRATION, rx, top, rw, nh);
+    int dy = top + nh, dh = bottom - dy;
+    if (dh < 4)
+        return;
+    if (rw >= 90 && dh >= 18) { /* two columns of details */
+        int cw = rw / 2;
+        const panel_id left[] = {P_INSPECTOR, P_CURVES}, right[] = {P_ACTIVATIONS, P_GRADIENTS};
+        int n_left = 0, n_right = 0;
+        for (int i = 0; i < 2; i++)
+            n_left += !a->hidden[left[i]], n_right += !a->hidden[right[i]];
+        int y = dy;
+        for (int i = 0; i < 2; i++)
+            if (!a->hidden[left[i]]) {
+                int hh = n_left == 2 ? (i == 0 ? dh * 55 / 100 : dh - dh * 55 / 100) : dh;
+                place(a, left[i], rx, y, cw - 1, hh);
+                y += hh;
+            }
+        y = dy;
+        for (int i = 0; i < 2; i++)
+            if (!a->hidden[right[i]]) {
+                int hh = n_right == 2 ? dh / 2 + (i == 1 ? dh % 2 : 0) : dh;
+                place(a, right[i], rx + cw, y, rw - cw, hh);
+                y += hh;
+            }
+        return;
+    }
+    const panel_id order[] = {P_INSPECTOR, P_ACTIVATIONS, P_GRADIENTS, P_CURVES};
+    stack(a, order, 4, rx, dy, rw, dh);
+}

@@ -1,0 +1,289 @@
+#include "session.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/xalloc.h"
+
+static const char *const buffer_names[BUF_COUNT] = {"input", "z", "a", "dL/da", "dL/dz", "W", "dL/dW", "b", "dL/db",
+                                                    "optimizer state"};
+
+const char *buffer_name(inspect_buffer b) { return (b >= 0 && b < BUF_COUNT) ? buffer_names[b] : "?"; }
+
+static void histories_reset(session *s)
+{
+    s->n_steps = 0;
+    s->n_epochs = 0;
+    memset(s->grad_hist, 0, (size_t)s->t.net.n_layers * GRAD_HISTORY * sizeof(float));
+}
+
+int session_start(session *s, const experiment *x, ds_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = *x;
+    if (trainer_create(&s->t, &s->cfg, 0, 0, err) != 0)
+        return -1;
+    s->active = true;
+    trainer_snapshot_save(&s->t, &s->initial);
+    size_t bytes = trainer_snapshot_bytes(&s->t);
+    s->ring_cap = (int)(SNAPSHOT_BUDGET / (bytes ? bytes : 1));
+    s->ring_cap = s->ring_cap < 2 ? 2 : (s->ring_cap > 64 ? 64 : s->ring_cap);
+    s->ring = xcalloc((size_t)s->ring_cap, sizeof *s->ring);
+    s->grad_hist = xcalloc((size_t)s->t.net.n_layers * GRAD_HISTORY, sizeof(float));
+    s->buf = BUF_A;
+    s->speed = 2;
+    return 0;
+}
+
+void session_free(session *s)
+{
+    if (!s->active)
+        return;
+    trainer_destroy(&s->t);
+    trainer_snapshot_free(&s->initial);
+    for (int i = 0; i < s->ring_cap; i++)
+        trainer_snapshot_free(&s->ring[i]);
+    free(s->ring);
+    free(s->step_loss);
+    free(s->epochs);
+    free(s->grad_hist);
+    memset(s, 0, sizeof *s);
+}
+
+void session_reset(session *s)
+{
+    trainer_snapshot_restore(&s->t, &s->initial);
+    s->ring_n = s->ring_next = 0;
+    s->has_last = false;
+    s->running = false;
+    histories_reset(s);
+}
+
+static void record(session *s, const trainer_event *ev)
+{
+    trainer *t = &s->t;
+    if (ev->phase == PHASE_END_BATCH) {
+        if (s->n_steps == s->cap_steps) {
+            s->cap_steps = s->cap_steps ? 2 * s->cap_steps : 1024;
+            s->step_loss = xrealloc(s->step_loss, (size_t)s->cap_steps, sizeof(float));
+        }
+        s->step_loss[s->n_steps++] = (float)t->loss;
+        int slot = (int)((t->step - 1) % GRAD_HISTORY);
+        for (int i = 0; i < t->net.n_layers; i++)
+            s->grad_hist[(size_t)i * GRAD_HISTORY + slot] = t->stats[i].grad_norm;
+    } else if (ev->phase == PHASE_END_EPOCH) {
+        if (s->n_epochs == s->cap_epochs) {
+            s->cap_epochs = s->cap_epochs ? 2 * s->cap_epochs : 64;
+            s->epochs = xrealloc(s->epochs, (size_t)s->cap_epochs, sizeof(epoch_metrics));
+        }
+        s->epochs[s->n_epochs++] = t->last_epoch;
+    }
+}
+
+/* A snapshot at each batch start, before its first micro-step. */
+static void maybe_snapshot(session *s)
+{
+    trainer *t = &s->t;
+    if (t->next_phase != PHASE_LOAD_BATCH || t->micro == 0)
+        return;
+    int newest = (s->ring_next + s->ring_cap - 1) % s->ring_cap;
+    if (s->ring_n > 0 && s->ring[newest].scalars.micro == t->micro)
+        return;
+    trainer_snapshot_save(t, &s->ring[s->ring_next]);
+    s->ring_next = (s->ring_next + 1) % s->ring_cap;
+    if (s->ring_n < s->ring_cap)
+        s->ring_n++;
+}
+
+static trainer_event step_micro(session *s)
+{
+    maybe_snapshot(s);
+    trainer_event ev = trainer_step(&s->t, STEP_MICRO);
+    s->last = ev;
+    s->has_last = true;
+    record(s, &ev);
+    return ev;
+}
+
+trainer_event session_step(session *s, step_size size)
+{
+    trainer_event ev = s->last;
+    while (!trainer_done(&s->t)) {
+        ev = step_micro(s);
+        if (size == STEP_MICRO || ev.diverged || (size == STEP_BATCH && ev.phase == PHASE_END_BATCH) ||
+            (size == STEP_EPOCH && ev.phase == PHASE_END_EPOCH))
+            break;
+    }
+    return ev;
+}
+
+bool session_back(session *s)
+{
+    trainer *t = &s->t;
+    if (t->micro <= s->initial.scalars.micro) /* the start, or the last weight edit */
+        return false;
+    long target = t->micro - 1;
+    const trainer_snapshot *best = &s->initial;
+    for (int i = 0; i < s->ring_n; i++) {
+        const trainer_snapshot *c = &s->ring[i];
+        if (c->scalars.micro <= target && c->scalars.micro > best->scalars.micro)
+            best = c;
+    }
+    trainer_snapshot_restore(t, best);
+    /* histories back to the snapshot, then rebuilt by the replay */
+    s->n_steps = t->step;
+    s->n_epochs = t->epoch;
+    s->has_last = false;
+    while (t->micro < target)
+        step_micro(s);
+    return true;
+}
+
+const float *session_buffer(const session *s, inspect_buffer b, int *rows, int *cols)
+{
+    const trainer *t = &s->t;
+    const net *n = &t->net;
+    const layer *L = &n->layers[s->layer];
+    const workspace *ws = &n->train;
+    int r = ws->rows, o = L->n_out;
+    *rows = r;
+    *cols = o;
+    switch (b) {
+    case BUF_INPUT:
+        *cols = L->n_in;
+        return net_layer_input(n, ws, s->layer);
+    case BUF_Z: return ws->z[s->layer];
+    case BUF_A: return ws->a[s->layer];
+    case BUF_DA: return ws->da[s->layer];
+    case BUF_DZ: return ws->dz[s->layer];
+    case BUF_W:
+    case BUF_DW:
+        if (!L->n_weights)
+            return NULL;
+        *rows = L->kind == LAYER_DENSE ? o : 1;
+        *cols = L->kind == LAYER_DENSE ? L->n_in : o;
+        return b == BUF_W ? L->W : L->dW;
+    case BUF_B:
+    case BUF_DB:
+        if (!L->n_params)
+            return NULL;
+        *rows = 1;
+        return b == BUF_B ? L->b : L->db;
+    case BUF_STATE:
+        if (!t->opt.s1 || !L->n_weights)
+            return NULL;
+        *rows = L->kind == LAYER_DENSE ? o : 1;
+        *cols = L->kind == LAYER_DENSE ? L->n_in : o;
+        return t->opt.s1 + L->param_off;
+    default:
+        return NULL;
+    }
+}
+
+long session_selected_param(const session *s)
+{
+    const layer *L = &s->t.net.layers[s->layer];
+    if (!L->n_params)
+        return -1;
+    int rows, cols;
+    if (!session_buffer(s, s->buf, &rows, &cols))
+        return -1;
+    switch (s->buf) {
+    case BUF_W:
+    case BUF_DW:
+    case BUF_STATE:
+        return (long)L->param_off + (long)s->row * cols + s->col;
+    case BUF_B:
+    case BUF_DB:
+        return (long)(L->param_off + L->n_weights) + s->col;
+    default:
+        return -1;
+    }
+}
+
+void session_clamp_selection(session *s)
+{
+    int n_layers = s->t.net.n_layers;
+    s->layer = s->layer < 0 ? 0 : (s->layer >= n_layers ? n_layers - 1 : s->layer);
+    int rows, cols;
+    if (!session_buffer(s, s->buf, &rows, &cols))
+        rows = cols = 1;
+    if (rows < 1)
+        rows = 1;
+    if (cols < 1)
+        cols = 1;
+    s->row = s->row < 0 ? 0 : (s->row >= rows ? rows - 1 : s->row);
+    s->col = s->col < 0 ? 0 : (s->col >= cols ? cols - 1 : s->col);
+}
+
+void session_set_param(session *s, long j, float value)
+{
+    if (j < 0 || (size_t)j >= s->t.net.n_params)
+        return;
+    s->t.net.params[j] = value;
+    /* The past no longer leads here: make this moment the new beginning for stepping back. */
+    trainer_snapshot_save(&s->t, &s->initial);
+    s->ring_n = s->ring_next = 0;
+}
+
+/* ---- gradient check ------------------------------------------------------------- */
+
+static double batch_loss(trainer *t)
+{
+    net *n = &t->net;
+    workspace *ws = &n->train;
+    for (int i = 0; i < n->n_layers; i++)
+        net_forward_layer(n, ws, i, true);
+    return net_loss(n, ws, t->labels, false);
+}
+
+double session_gradcheck(session *s)
+{
+    trainer *t = &s->t;
+    net *n = &t->net;
+    const layer *L = &n->layers[s->layer];
+    if (!L->n_params || n->train.rows == 0) {
+        snprintf(s->gradcheck, sizeof s->gradcheck, "layer %d has no parameters to check%s", s->layer,
+                 n->train.rows ? "" : " (load a batch first)");
+        return NAN;
+    }
+    /* Save what the check disturbs: gradients, the workspace, batchnorm statistics, masks. */
+    float *grads = xcalloc(n->n_params, sizeof(float)), *block = xcalloc(n->train.block_floats, sizeof(float));
+    float *buffers = xcalloc(n->n_buffers ? n->n_buffers : 1, sizeof(float));
+    memcpy(grads, n->grads, n->n_params * sizeof(float));
+    memcpy(block, n->train.block, n->train.block_floats * sizeof(float));
+    memcpy(buffers, n->buffers, n->n_buffers * sizeof(float));
+    bool frozen = n->freeze_masks;
+    n->freeze_masks = true; /* the batch's own dropout masks */
+
+    net_zero_grad(n, &n->train);
+    batch_loss(t);
+    net_loss(n, &n->train, t->labels, true);
+    for (int i = n->n_layers - 1; i >= 0; i--)
+        net_backward_layer(n, &n->train, i);
+    size_t count = L->n_params < 20 ? L->n_params : 20, stride = L->n_params / count;
+    double worst = 0.0;
+    for (size_t k = 0; k < count; k++) {
+        size_t j = L->param_off + k * stride;
+        float keep = n->params[j];
+        double eps = 1e-3 * fmax(1.0, fabs(keep));
+        n->params[j] = keep + (float)eps;
+        double lp = batch_loss(t);
+        n->params[j] = keep - (float)eps;
+        double lm = batch_loss(t);
+        n->params[j] = keep;
+        double num = (lp - lm) / (2 * eps), ana = n->grads[j];
+        double rel = fabs(num - ana) / fmax(fabs(num) + fabs(ana), 1e-6);
+        worst = rel > worst ? rel : worst;
+    }
+    memcpy(n->grads, grads, n->n_params * sizeof(float));
+    memcpy(n->train.block, block, n->train.block_floats * sizeof(float));
+    memcpy(n->buffers, buffers, n->n_buffers * sizeof(float));
+    n->freeze_masks = frozen;
+    free(grads), free(block), free(buffers);
+    snprintf(s->gradcheck, sizeof s->gradcheck,
+             "gradient check, layer %d: %zu parameters, finite differences vs backprop: largest relative error %.1e%s",
+             s->layer, count, worst, worst < 1e-2 ? " (they agree)" : " (they disagree!)");
+    return worst;
+}

@@ -1,0 +1,71 @@
+/* session.h - one experiment being stepped through in the UI: the trainer, snapshots for
+ * stepping back, the histories the charts draw, and what the learner has selected.
+ * Plain state: tests drive it without a terminal. */
+#ifndef DS_SESSION_H
+#define DS_SESSION_H
+
+#include <stdbool.h>
+
+#include "../engine/trainer.h"
+
+typedef enum inspect_buffer {
+    BUF_INPUT, BUF_Z, BUF_A, BUF_DA, BUF_DZ, BUF_W, BUF_DW, BUF_B, BUF_DB, BUF_STATE, BUF_COUNT
+} inspect_buffer;
+
+#define GRAD_HISTORY 64       /* steps of gradient-norm history per layer (sparklines) */
+#define SNAPSHOT_BUDGET (24u << 20) /* bytes of batch-start snapshots kept for stepping back */
+
+typedef struct session {
+    experiment cfg;
+    trainer t;
+    bool active;
+    trainer_event last;        /* what the last micro-step did */
+    bool has_last;
+    /* stepping back: a snapshot at every batch start, the latest few kept */
+    trainer_snapshot initial;
+    trainer_snapshot *ring;
+    int ring_cap, ring_n, ring_next;
+    /* histories */
+    float *step_loss;          /* loss of each optimizer step */
+    long n_steps, cap_steps;
+    epoch_metrics *epochs;     /* every finished epoch */
+    int n_epochs, cap_epochs;
+    float *grad_hist;          /* (n_layers, GRAD_HISTORY) gradient norms by step % GRAD_HISTORY */
+    /* selection */
+    int layer;                 /* selected layer */
+    inspect_buffer buf;        /* what the inspector shows */
+    int row, col;              /* selected element of that buffer */
+    int scroll_row, scroll_col;
+    bool heatmap;              /* numbers or a heatmap */
+    /* continuous running */
+    bool running;
+    int speed;                 /* 0 .. SPEED_MAX: micro-steps per frame = 4^speed (SPEED_MAX: as many as fit) */
+    char gradcheck[200];       /* result of the last 'd' */
+} session;
+
+#define SPEED_MAX 6
+
+int session_start(session *s, const experiment *x, ds_error *err);
+void session_free(session *s);
+void session_reset(session *s);
+/* One micro-step, batch or epoch forward; keeps snapshots and histories. */
+trainer_event session_step(session *s, step_size size);
+/* One micro-step back (restore the nearest snapshot, replay). False at the very start. */
+bool session_back(session *s);
+
+/* The selected buffer: pointer, rows and columns (NULL when the layer has none). */
+const float *session_buffer(const session *s, inspect_buffer b, int *rows, int *cols);
+const char *buffer_name(inspect_buffer b);
+/* Flat parameter index of the selected element when the buffer is W, dW, b, db or state; -1 otherwise. */
+long session_selected_param(const session *s);
+/* Clamp the selection to the buffer's shape after the layer or buffer changed. */
+void session_clamp_selection(session *s);
+
+/* Numerical gradient check of the selected layer on the current batch: up to 20 of its
+ * parameters by central differences against backprop; leaves the trainer untouched.
+ * Writes a one-line summary into s->gradcheck; returns the largest relative error. */
+double session_gradcheck(session *s);
+/* Set one parameter (the learner's "what if"); stepping back cannot cross this edit. */
+void session_set_param(session *s, long j, float value);
+
+#endif

@@ -1,0 +1,207 @@
+/* view_net.c - the network strip, the inspector and the narration panel. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "narrate.h"
+#include "view.h"
+
+static const char *short_kind(const layer *L)
+{
+    switch (L->kind) {
+    case LAYER_DENSE: return "dense";
+    case LAYER_BATCHNORM: return "batchnorm";
+    case LAYER_DROPOUT: return "dropout";
+    case LAYER_RESIDUAL_BEGIN: return "res begin";
+    case LAYER_RESIDUAL_END: return "res end";
+    default: return "?";
+    }
+}
+
+static role health_role(layer_health h)
+{
+    switch (h) {
+    case HEALTH_OK: return ROLE_GOOD;
+    case HEALTH_EXPLODING: return ROLE_BAD;
+    default: return ROLE_WARN;
+    }
+}
+
+/* The layer the stepper is at (just computed, or next), and which way it is going. */
+static int active_layer(const trainer *t, const char **arrow)
+{
+    *arrow = "";
+    if (trainer_done(t))
+        return -2;
+    switch (t->next_phase) {
+    case PHASE_FORWARD: *arrow = "\xE2\x86\x92 forward"; return t->next_layer;
+    case PHASE_BACKWARD: *arrow = "\xE2\x86\x90 backward"; return t->next_layer;
+    case PHASE_UPDATE: *arrow = "\xE2\x9C\x8E update"; return t->next_layer;
+    case PHASE_LOSS: *arrow = "loss next"; return t->net.n_layers - 1;
+    case PHASE_CLIP: *arrow = "clip next"; return -1;
+    default: return -2;
+    }
+}
+
+void draw_network(const app *a, frame *f, rect r)
+{
+    const session *s = &a->s;
+    const trainer *t = &s->t;
+    const net *n = &t->net;
+    char title[160];
+    snprintf(title, sizeof title, "Network (%d layers, %zu parameters): %s", n->n_layers, n->n_params,
+             trainer_done(t) ? "finished" : phase_name(t->next_phase));
+    int y = panel_title(f, r, title, a->focus == P_NETWORK);
+    const char *arrow;
+    int active = active_layer(t, &arrow);
+    int slots = n->n_layers + 1, width = r.w / slots;
+    int first = 0, shown = slots;
+    if (width < 10) { /* too many layers: a window around the selection */
+        width = 10;
+        shown = r.w / width;
+        first = s->layer + 1 - shown / 2;
+        if (first < 0)
+            first = 0;
+        if (first + shown > slots)
+            first = slots - shown;
+    }
+    for (int k = 0; k < shown; k++) {
+        int slot = first + k, x = r.x + k * width, li = slot - 1;
+        char name[32], shape[32];
+        if (slot == 0) {
+            snprintf(name, sizeof name, "input");
+            snprintf(shape, sizeof shape, "%d", n->n_in);
+        } else {
+            const layer *L = &n->layers[li];
+            snprintf(name, sizeof name, "%d %s", li, short_kind(L));
+            snprintf(shape, sizeof shape, "%d %s", L->n_out, L->act == ACT_LINEAR ? "" : act_name(L->act));
+        }
+        bool sel = li == s->layer && slot > 0;
+        frame_put(f, x + 1, y, sel ? ROLE_SELECTED : ROLE_STRONG, name, width - 2);
+        frame_put(f, x + 1, y + 1, ROLE_NORMAL, shape, width - 2);
+        if (slot > 0 && li == active)
+            frame_put(f, x + 1, y + 2, ROLE_WARN, arrow, width - 2);
+        if (slot > 0 && t->step > 0)
+            frame_put(f, x + 1, y + 3, health_role(t->stats[li].health), health_name(t->stats[li].health), width - 2);
+        if (k + 1 < shown)
+            frame_put(f, x + width - 1, y + 1, ROLE_DIM, "\xE2\x86\x92", 1);
+    }
+    if (first > 0)
+        frame_put(f, r.x, y + 1, ROLE_DIM, "\xE2\x80\xA6", 1);
+    if (first + shown < slots)
+        frame_put(f, r.x + r.w - 1, y + 1, ROLE_DIM, "\xE2\x80\xA6", 1);
+}
+
+/* Heatmap cell: the value's size (relative to the largest in view) as a shade, its sign as colour. */
+static void heat_cell(frame *f, int x, int y, float v, float scale, bool ascii, bool sel)
+{
+    static const char *const shades[] = {" ", "\xE2\x96\x91", "\xE2\x96\x92", "\xE2\x96\x93", "\xE2\x96\x88"};
+    static const char *const ascii_shades[] = {" ", ".", ":", "*", "#"};
+    int level = scale > 0 && isfinite(v) ? (int)ceilf(4.0f * fabsf(v) / scale) : (isfinite(v) ? 0 : 4);
+    level = level < 0 ? 0 : (level > 4 ? 4 : level);
+    const char *c = ascii ? ascii_shades[level] : shades[level];
+    role ro = sel ? ROLE_SELECTED : (!isfinite(v) ? ROLE_WARN : (v >= 0 ? ROLE_GOOD : ROLE_BAD));
+    frame_put(f, x, y, ro, c, 1);
+    frame_put(f, x + 1, y, ro, c, 1);
+}
+
+void draw_inspector(const app *a, frame *f, rect r)
+{
+    const session *s = &a->s;
+    const trainer *t = &s->t;
+    int rows, cols;
+    const float *v = session_buffer(s, s->buf, &rows, &cols);
+    char title[200];
+    snprintf(title, sizeof title, "Inspector: layer %d, %s (%dx%d)%s", s->layer, buffer_name(s->buf), rows, cols,
+             s->heatmap ? ", heatmap" : "");
+    int y = panel_title(f, r, title, a->focus == P_INSPECTOR);
+    if (!v) {
+        frame_put(f, r.x + 1, y, ROLE_DIM, "this layer has no such values (press i for another view)", r.w - 2);
+        return;
+    }
+    if (rows == 0) {
+        frame_put(f, r.x + 1, y, ROLE_DIM, "no batch loaded yet: press n", r.w - 2);
+        return;
+    }
+    int cell_w = s->heatmap ? 2 : 10, lab = 5;
+    int vis_rows = r.h - 3, vis_cols = (r.w - lab - 1) / cell_w;
+    if (vis_rows < 1 || vis_cols < 1)
+        return;
+    int r0 = s->row - vis_rows + 1 > 0 ? s->row - vis_rows + 1 : 0;
+    int c0 = s->col - vis_cols + 1 > 0 ? s->col - vis_cols + 1 : 0;
+    float scale = 0;
+    for (int i = r0; i < rows && i < r0 + vis_rows; i++)
+        for (int j = c0; j < cols && j < c0 + vis_cols; j++)
+            if (isfinite(v[(size_t)i * cols + j]))
+                scale = fmaxf(scale, fabsf(v[(size_t)i * cols + j]));
+    char buf[32];
+    for (int i = 0; i < vis_rows && r0 + i < rows; i++) {
+        snprintf(buf, sizeof buf, "%4d", r0 + i);
+        frame_put(f, r.x, y + i, ROLE_DIM, buf, lab);
+        for (int j = 0; j < vis_cols && c0 + j < cols; j++) {
+            float val = v[(size_t)(r0 + i) * cols + c0 + j];
+            bool sel = r0 + i == s->row && c0 + j == s->col;
+            int x = r.x + lab + j * cell_w;
+            if (s->heatmap)
+                heat_cell(f, x, y + i, val, scale, a->ascii, sel);
+            else {
+                char txt[16];
+                snprintf(txt, sizeof txt, "%9s", fmt_compact(buf, sizeof buf, val));
+                frame_put(f, x, y + i, sel ? ROLE_SELECTED : (val < 0 ? ROLE_BAD : ROLE_NORMAL), txt, cell_w - 1);
+            }
+        }
+    }
+    /* the selected element in full, and for a parameter its whole story this step */
+    char line[300], b1[32], b2[32], b3[32], b4[32];
+    float sv = v[(size_t)s->row * cols + s->col];
+    long j = session_selected_param(s);
+    if (j >= 0 && t->step > 0) {
+        param_story p = trainer_param_story(t, (size_t)j);
+        snprintf(line, sizeof line, "[%d][%d] = %.7g   this step: w %s -> %s, grad %s, dw = %s", s->row, s->col,
+                 (double)sv, fmt_compact(b1, sizeof b1, p.before), fmt_compact(b2, sizeof b2, p.after),
+                 fmt_compact(b3, sizeof b3, p.grad), fmt_compact(b4, sizeof b4, p.delta));
+    } else
+        snprintf(line, sizeof line, "[%d][%d] = %.7g", s->row, s->col, (double)sv);
+    frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_STRONG, line, r.w - 2);
+}
+
+/* Greedy wrap of one narration line into the panel. */
+static int put_wrapped(frame *f, int x, int y, int w, int max_y, role ro, const char *text)
+{
+    int len = (int)strlen(text), start = 0, lines = 0;
+    while (start < len && y + lines < max_y) {
+        int end = start, last_space = -1, cols = 0;
+        while (end < len && cols < w) {
+            if (text[end] == ' ')
+                last_space = end;
+            end++;
+            while (end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
+                end++;
+            cols++;
+        }
+        if (end < len && last_space > start)
+            end = last_space;
+        char piece[NARRATE_COLS];
+        snprintf(piece, sizeof piece, "%.*s", end - start, text + start);
+        frame_put(f, x + (lines ? 2 : 0), y + lines, ro, piece, w - (lines ? 2 : 0));
+        lines++;
+        start = end;
+        while (start < len && text[start] == ' ')
+            start++;
+    }
+    return lines;
+}
+
+void draw_narration(const app *a, frame *f, rect r)
+{
+    const session *s = &a->s;
+    char lines[NARRATE_LINES][NARRATE_COLS];
+    int n = narrate(s, lines);
+    int y = panel_title(f, r, "What just happened", a->focus == P_NARRATION);
+    int max_y = r.y + r.h;
+    for (int i = 0; i < n && y < max_y; i++)
+        y += put_wrapped(f, r.x + 1, y, r.w - 2, max_y, i == 0 ? ROLE_STRONG : (strchr(lines[i], '=') ? ROLE_CODE : ROLE_NORMAL),
+                         lines[i]);
+    if (s->gradcheck[0] && y < max_y)
+        put_wrapped(f, r.x + 1, y, r.w - 2, max_y, ROLE_GOOD, s->gradcheck);
+}
