@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/bench_ui.h"
 #include "cli/run.h"
 #include "ui/app.h"
 
@@ -23,6 +24,7 @@ static void usage(FILE *out)
             "  deepstep                      open the lesson browser (lessons/*.md)\n"
             "  deepstep LESSON.md            open a lesson in the stepper\n"
             "  deepstep run LESSON.md [...]  train headless; see 'deepstep run --help'\n"
+            "  deepstep --bench-ui [LESSON]  time the rendering of a 160x48 frame\n"
             "  deepstep --help | --version\n"
             "\n"
             "options for the UI:\n"
@@ -46,6 +48,11 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "--bench-ui") == 0) {
+        double median;
+        /* default: the residual experiment of the vanishing-gradients lesson (29 layers), page 4 */
+        return argc >= 3 ? bench_ui(argv[2], 0, &median) : bench_ui("lessons/04-vanishing-gradients.md", 3, &median);
+    }
 
     /* ./lessons in a checkout; the installed copy otherwise. */
     struct stat st;

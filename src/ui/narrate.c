@@ -73,6 +73,17 @@ static double act_deriv(activation f, double z, double a)
     }
 }
 
+/* Index of the largest |v[k]|: what the narration follows when the learner has not chosen
+ * (a weight whose input is always 0 has a gradient of 0 and would show nothing happening). */
+static size_t strongest(const float *v, size_t n)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < n; k++)
+        if (fabsf(v[k]) > fabsf(v[best]))
+            best = k;
+    return best;
+}
+
 /* The element the narration follows in layer i: the selected one when the learner is looking
  * at this layer's activations, else row 0, unit 0. */
 static void focus(const session *s, int i, int *r, int *j)
@@ -242,8 +253,9 @@ static void backward(const session *s, text *t, int i)
         say(t, "dL/dz = dL/da * f'(z), where %s: dL/dz[%d][%d] = %s * %s = %s", deriv_formula(L->act), r, j, num(b1, ws->da[i][k]),
             num(b2, act_deriv(L->act, ws->z[i][k], ws->a[i][k])), num(b3, ws->dz[i][k]));
     if (L->kind == LAYER_DENSE) {
-        say(t, "dL/dW[%d][0] = sum over rows of dL/dz[r][%d] * x[r][0] = %s; dL/db[%d] = sum of dL/dz[r][%d] = %s", j, j,
-            num(b1, L->dW[(size_t)j * L->n_in]), j, j, num(b2, L->db[j]));
+        size_t q = strongest(L->dW + (size_t)j * L->n_in, (size_t)L->n_in);
+        say(t, "dL/dW[%d][%zu] = sum over rows of dL/dz[r][%d] * x[r][%zu] = %s; dL/db[%d] = sum of dL/dz[r][%d] = %s", j,
+            q, j, q, num(b1, L->dW[(size_t)j * L->n_in + q]), j, j, num(b2, L->db[j]));
         if (i > 0)
             say(t, "dL/da of layer %d += dL/dz * W (the gradient passed down)", i - 1);
     } else if (L->kind == LAYER_BATCHNORM) {
@@ -294,8 +306,8 @@ static void update(const session *s, text *t, int i)
         return;
     }
     long j = s->layer == i ? session_selected_param(s) : -1;
-    if (j < 0)
-        j = (long)L->param_off;
+    if (j < 0) /* nothing chosen: the weight with the largest gradient */
+        j = (long)(L->param_off + strongest(L->dW, L->n_weights));
     param_story p = trainer_param_story(tr, (size_t)j);
     const opt_config *c = &tr->opt.cfg;
     double wd = c->kind == OPT_ADAMW ? 0.0 : c->weight_decay;

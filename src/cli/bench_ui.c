@@ -1,0 +1,63 @@
+/* bench_ui.c - `deepstep --bench-ui [LESSON.md]`: how long one 160x48 frame takes to render,
+ * on the busiest layout (every panel, the deepest lesson net, mid-batch). */
+#define _POSIX_C_SOURCE 200809L
+#include "bench_ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../ui/app.h"
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int bench_ui(const char *lesson_path, int pages_down, double *median_us)
+{
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    if (app_open_lesson(&a, lesson_path, &err) != 0) {
+        err_print(stderr, &err);
+        app_free(&a);
+        return 1;
+    }
+    for (int i = 0; i < pages_down; i++)
+        app_key(&a, K_PGDN);
+    if (!a.has_session) {
+        fprintf(stderr, "deepstep --bench-ui: %s has no experiment to step\n", lesson_path);
+        app_free(&a);
+        return 1;
+    }
+    for (int i = 0; i < 3; i++) /* history for the sparklines and curves */
+        app_key(&a, 'N');
+    for (int i = 0; i < 5; i++) /* mid-batch: forward in progress */
+        app_key(&a, 'n');
+    frame f;
+    frame_init(&f, 160, 48);
+    enum { WARMUP = 20, RUNS = 200 };
+    double t[RUNS];
+    for (int i = 0; i < WARMUP + RUNS; i++) {
+        double t0 = now_us();
+        view_draw(&a, &f);
+        if (i >= WARMUP)
+            t[i - WARMUP] = now_us() - t0;
+    }
+    qsort(t, RUNS, sizeof *t, cmp_double);
+    *median_us = t[RUNS / 2];
+    printf("bench ui_frame_160x48 median_us=%.1f p90_us=%.1f layers=%d (%s, %d runs)\n", t[RUNS / 2],
+           t[RUNS * 9 / 10], a.s.t.net.n_layers, lesson_path, RUNS);
+    frame_free(&f);
+    app_free(&a);
+    return 0;
+}

@@ -1,0 +1,9 @@
+/* bench_ui.h - the frame-render benchmark. */
+#ifndef DS_BENCH_UI_H
+#define DS_BENCH_UI_H
+
+/* Renders a 160x48 frame of the lesson (after PgDn pages_down times) many times; prints the
+ * median and 90th percentile; *median_us gets the median. Returns an exit status. */
+int bench_ui(const char *lesson_path, int pages_down, double *median_us);
+
+#endif
