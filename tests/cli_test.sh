@@ -142,3 +142,23 @@ check ensemble-average grep -qE '^ensemble of 5 \(averaged probabilities\): val_
 m1=$(sed -n 's/^member 1 (seed 1): val_acc //p' "$T/ens.out")
 b1=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' "$T/base.out")
 check ensemble-member1-is-the-single-net [ "$m1" = "$b1" ]
+
+# --- deepstep float ----------------------------------------------------------------------
+out=$("$DS" float 0.1)
+check float-exact-fp64 grep -qF "= 0.1000000000000000055511151231257827021181583404541015625" <<<"$out"
+check float-fp32-bits grep -qF "0 01111011 10011001100110011001101" <<<"$out"
+check float-bf16-value grep -qF "= 0.10009765625" <<<"$out"
+check float-fp16-ulp grep -qF "rounding error -2.44e-05 (0.000244 relative); ulp 6.1e-05" <<<"$out"
+out=$("$DS" float add 1e10 1e-10)
+check float-add-absorbed-fp64 [ "$(grep -c 'the smaller one was absorbed' <<<"$out")" -ge 2 ]
+check float-add-shift grep -qF "shifted right by 67 places; 0 of its 24 significant bits" <<<"$out"
+check float-add-fp16-overflow grep -qF "Inf: 1e+10 overflows fp16 (largest 65504)" <<<"$out"
+out=$("$DS" float sum 1e-4 100000)
+check float-sum-fp16-naive-stuck grep -qE '^fp16 +11\.0016593933 +1 \(-10\)' <<<"$out"
+check float-sum-fp32-kahan grep -qE '^fp32 .* 11 \(\+2\.5e-07\) *$' <<<"$out"
+out=$("$DS" float softmax 1000 1001)
+check float-softmax-nan grep -qF "exp overflowed to Inf, and Inf/Inf is NaN" <<<"$out"
+check float-softmax-fixed grep -qF "p = [0.268941, 0.731059]" <<<"$out"
+check float-softmax-bf16-rounds-logits grep -qF "the logits as bf16 stores them: [1000, 1000]" <<<"$out"
+expect_error float-bad-number "deepstep float: 'abc' is not a number" float add abc 1
+expect_error float-bad-op "deepstep float: unknown operation 'div' (see deepstep float --help)" float div 1 2
