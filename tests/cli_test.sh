@@ -31,7 +31,7 @@ acc=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' <<<"$out")
 check digits-val-acc-at-least-95 awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
 "$DS" run lessons/12-digits.md --save "$T/d2.npz" --quiet >/dev/null
 check same-seed-byte-identical-npz cmp -s "$T/d1.npz" "$T/d2.npz"
-check log-header [ "$(head -1 "$T/d1.csv")" = "step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,frac_dead,grad_norm,weight_norm,update_ratio,health" ]
+check log-header [ "$(head -1 "$T/d1.csv")" = "step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,frac_dead,grad_norm,weight_norm,update_ratio,health,lost_updates,frac_underflow" ]
 # 1438 training rows / batch 32 = 45 batches x 30 epochs = 1350 steps, 2 layers each
 check log-rows [ "$(($(wc -l <"$T/d1.csv") - 1))" -eq 2700 ]
 
@@ -162,3 +162,21 @@ check float-softmax-fixed grep -qF "p = [0.268941, 0.731059]" <<<"$out"
 check float-softmax-bf16-rounds-logits grep -qF "the logits as bf16 stores them: [1000, 1000]" <<<"$out"
 expect_error float-bad-number "deepstep float: 'abc' is not a number" float add abc 1
 expect_error float-bad-op "deepstep float: unknown operation 'div' (see deepstep float --help)" float div 1 2
+
+# --- precision in training: the float-precision lesson's claims, from the step log ------
+for e in fp32 bf16 fp16 fp16-deep fp16-deep-scaled; do
+    "$DS" run lessons/02-float-precision.md --experiment $e --log "$T/p_$e.csv" --quiet >/dev/null
+done
+late_lost() { awk -F, 'NR > 1 && $1 > 1450 { s += $16 } END { printf "%.0f", s / 50 }' "$1"; }
+final_loss() { tail -1 "$1" | cut -d, -f4; }
+l32=$(late_lost "$T/p_fp32.csv"); lbf=$(late_lost "$T/p_bf16.csv"); l16=$(late_lost "$T/p_fp16.csv")
+check precision-fp32-loses-nothing [ "$l32" -eq 0 ]
+check precision-bf16-loses-most [ "$lbf" -gt "$l16" ]
+check precision-fp16-loses-some [ "$l16" -gt 0 ]
+check precision-loss-order awk -v a="$(final_loss "$T/p_fp32.csv")" -v b="$(final_loss "$T/p_fp16.csv")" \
+    -v c="$(final_loss "$T/p_bf16.csv")" 'BEGIN { exit !(a < b && b < c) }'
+uf() { awk -F, 'NR > 1 && $3 == 0 { s += $17; n++ } END { printf "%.6f", s / n }' "$1"; }
+u1=$(uf "$T/p_fp16-deep.csv"); u2=$(uf "$T/p_fp16-deep-scaled.csv")
+check fp16-underflows-first-layer awk -v u="$u1" 'BEGIN { exit !(u > 0.01) }'
+check loss-scaling-cures-underflow awk -v a="$u1" -v b="$u2" 'BEGIN { exit !(b * 100 < a) }'
+check bf16-no-underflow [ "$(awk -F, 'NR > 1 && $17 != "nan" && $17 > 0' "$T/p_bf16.csv" | wc -l)" -eq 0 ]

@@ -101,7 +101,7 @@ static void test_parse_errors_name_the_line(void **s)
                  "layer: unknown activation 'tanhh' (expected one of linear, sigmoid, tanh, relu, leaky_relu, softmax)");
     expect_error("data = xor\n# comment\n\noptimiser = sgd\n", 9,
                  "unknown key 'optimiser' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                 "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble)");
+                 "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale)");
     expect_error(OK_HEAD "epochs = 5\nepochs = 6\n", 9, "'epochs' is given twice (first on line 8)");
     expect_error(OK_HEAD "layer = dense 0 relu\n", 8, "layer: width '0' is not a whole number from 1 to 65536");
     expect_error(OK_HEAD "layer = conv 3 relu\n", 8,

@@ -330,6 +330,33 @@ static void test_step_back_and_forward_reproduces(void **s)
     free_trainer(u);
 }
 
+/* In bf16 every stored weight is a bf16 number, and the lost-update count is exactly the
+ * number of weights whose fp32 update rounded back to the old value. */
+static void test_precision_rounds_and_counts(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer("data = moons samples=40\nbatch = full\nlayer = dense 8 tanh\nlayer = dense 2 linear\n"
+                              "optimizer = sgd lr=0.01\nprecision = bf16\nepochs = 5\n", 0);
+    assert_non_null(t);
+    while (trainer_step(t, STEP_MICRO).phase != PHASE_BACKWARD || t->next_phase != PHASE_UPDATE)
+        ;
+    layer *L = &t->net.layers[0];
+    /* the update by hand, in fp32 */
+    long expect_lost = 0;
+    for (size_t k = 0; k < L->n_params; k++) {
+        float intended = L->W[k] - 0.01f * L->dW[k];
+        expect_lost += intended != L->W[k] && fp_round(intended, BF16) == L->W[k];
+    }
+    trainer_step(t, STEP_MICRO); /* update layer 0 */
+    assert_int_equal(t->stats[0].lost_updates, expect_lost);
+    assert_true(expect_lost > 0);
+    for (size_t k = 0; k < t->net.n_params; k++)
+        assert_true(t->net.params[k] == (float)fp_round(t->net.params[k], BF16));
+    for (int i = 0; i < 40 * 2; i++)
+        assert_true(t->net.train.x[i] == (float)fp_round(t->net.train.x[i], BF16));
+    free_trainer(t);
+}
+
 static int teardown(void **s)
 {
     (void)s;
@@ -354,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_param_story),
         cmocka_unit_test(test_clip_layer_shares_sum_to_one),
         cmocka_unit_test(test_step_back_and_forward_reproduces),
+        cmocka_unit_test(test_precision_rounds_and_counts),
     };
     return cmocka_run_group_tests_name("trainer", tests, NULL, teardown);
 }

@@ -155,10 +155,11 @@ static void describe(const trainer *t, const experiment *x, int index, int count
     for (int i = 0; i < t->net.n_layers && len < (int)sizeof shape - 16; i++)
         len += snprintf(shape + len, sizeof shape - (size_t)len, "-%d", t->net.layers[i].n_out);
     printf("# %s: experiment %d of %d%s%s%s, %d training rows, %d validation rows, net %s, %zu parameters, "
-           "%s, %s lr=%g, batch %d, %d epochs\n",
+           "%s, %s lr=%g, batch %d, %d epochs%s%s\n",
            x->file, index, count, x->name[0] ? " (" : "", x->name, x->name[0] ? ")" : "", t->split.n_train,
            t->split.n_val, shape, t->net.n_params, loss_name(x->loss), optim_name(x->opt.kind), (double)x->opt.lr,
-           t->batch_size, t->epochs);
+           t->batch_size, t->epochs, x->precision != FP32 ? ", precision " : "",
+           x->precision != FP32 ? fp_spec_of(x->precision)->name : "");
 }
 
 /* Runs t to the end, printing epoch lines and logging steps. Returns an exit status. */
@@ -353,6 +354,8 @@ int cmd_run(int argc, char **argv)
         lesson_free(&l);
         return 1;
     }
+    if (o.load)
+        trainer_apply_precision(&t); /* loaded weights are stored in the experiment's precision too */
     if (!o.quiet)
         describe(&t, x, (int)(x - l.experiments) + 1, l.n_experiments);
     fflush(stdout);

@@ -173,7 +173,25 @@ void net_forward_layer(net *n, workspace *ws, int i, bool train)
     default:
         break;
     }
+    /* precision: z (and batchnorm's x_hat, dropout's output) as stored, then a */
+    fp_round_array(z, len, n->precision);
+    if (L->kind == LAYER_BATCHNORM)
+        fp_round_array(aux, len, n->precision);
     act_forward(L->act, a, z, B, L->n_out);
+    fp_round_array(a, len, n->precision);
+}
+
+/* Round W and b's gradients to the precision, counting the ones that underflow to 0. */
+static void round_grads(net *n, layer *L)
+{
+    L->grad_underflow = 0;
+    if (n->precision == FP32 || n->precision == FP64)
+        return;
+    for (size_t k = 0; k < L->n_params; k++) {
+        float g = L->dW[k], r = (float)fp_round(g, n->precision);
+        L->grad_underflow += g != 0.0f && r == 0.0f;
+        L->dW[k] = r;
+    }
 }
 
 void net_backward_layer(net *n, workspace *ws, int i)
@@ -182,8 +200,11 @@ void net_backward_layer(net *n, workspace *ws, int i)
     int B = ws->rows;
     size_t len = (size_t)B * L->n_out;
     bool fused_last = i == n->n_layers - 1 && loss_is_fused(n->loss, L->act);
-    if (!fused_last)
+    if (!fused_last) {
+        fp_round_array(ws->da[i], len, n->precision); /* every contribution to dL/da has arrived */
         act_backward(L->act, ws->dz[i], ws->da[i], ws->z[i], ws->a[i], B, L->n_out);
+    }
+    fp_round_array(ws->dz[i], len, n->precision);
     const float *dz = ws->dz[i];
     float *dx = i > 0 ? ws->da[i - 1] : NULL;
     switch (L->kind) {
@@ -215,4 +236,5 @@ void net_backward_layer(net *n, workspace *ws, int i)
     default:
         break;
     }
+    round_grads(n, L);
 }

@@ -16,6 +16,7 @@
 #include "../common/err.h"
 #include "act.h"
 #include "loss.h"
+#include "fp.h"
 #include "rng.h"
 
 typedef enum init_kind {
@@ -73,6 +74,7 @@ typedef struct layer {
     size_t param_off; /* W then b, at params + param_off */
     size_t n_weights; /* entries of W: out*in (dense), out (batchnorm gamma), 0 */
     size_t n_params;  /* n_weights + entries of b */
+    size_t grad_underflow;  /* gradient elements of W, b that rounded to 0 in the last backward */
     float *running_mean, *running_var; /* (out) batchnorm, -> buffers */
     float *batch_mean, *batch_var;     /* (out) batchnorm, statistics of the last training batch */
     float *W, *b;           /* (out, in), (out)   -> params      */
@@ -105,6 +107,7 @@ typedef struct net {
     float *buffers;       /* batchnorm running and batch statistics */
     rng dropout_rng;      /* masks are drawn from it in training forward passes */
     bool freeze_masks;    /* reuse the current dropout masks (gradient checks, replay) */
+    fp_format precision;  /* values are rounded to it where they are stored (fp32: no rounding) */
     workspace train, eval;
 } net;
 

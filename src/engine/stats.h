@@ -33,6 +33,8 @@ typedef struct layer_stats {
     float frac_saturated, frac_dead;
     float grad_norm, weight_norm, update_ratio;
     layer_health health;
+    long lost_updates;     /* weights whose update rounded away: w + dw == w although dw != 0 */
+    float frac_underflow;  /* share of the layer's gradient elements that underflowed to 0 */
 } layer_stats;
 
 #define SATURATION_THRESHOLD 0.97f

@@ -51,6 +51,8 @@ int trainer_create_member(trainer *t, const experiment *x, int member, int epoch
     rng_seed(&init_rng, seed, RNG_STREAM_INIT);
     net_init_params(&t->net, &init_rng);
     rng_seed(&t->net.dropout_rng, seed, RNG_STREAM_DROPOUT);
+    t->net.precision = x->precision;
+    trainer_apply_precision(t);
     optim_init(&t->opt, &x->opt, t->net.n_params);
     rng_seed(&t->shuffle_rng, seed, RNG_STREAM_SHUFFLE);
     if (x->early_stop > 0) {
@@ -66,6 +68,14 @@ int trainer_create_member(trainer *t, const experiment *x, int member, int epoch
     t->next_phase = PHASE_LOAD_BATCH;
     t->lr = trainer_lr_at(t, 0, 0);
     return 0;
+}
+
+void trainer_apply_precision(trainer *t)
+{
+    net *n = &t->net;
+    fp_round_array(n->params, n->n_params, n->precision);
+    fp_round_array(n->buffers, n->n_buffers, n->precision);
+    memcpy(n->params_prev, n->params, n->n_params * sizeof(float));
 }
 
 void trainer_destroy(trainer *t)
@@ -231,7 +241,9 @@ static void do_load_batch(trainer *t)
     workspace *ws = &t->net.train;
     ws->rows = rows;
     dataset_gather(&t->data, t->order + start, rows, ws->x, t->labels);
+    fp_round_array(ws->x, (size_t)rows * t->net.n_in, t->net.precision);
     t->lr = trainer_lr_at(t, t->step, t->epoch);
+    t->unscaled = false;
 }
 
 static void do_loss(trainer *t)
@@ -240,6 +252,14 @@ static void do_loss(trainer *t)
     workspace *ws = &n->train;
     net_zero_grad(n, ws);
     t->loss = net_loss(n, ws, t->labels, true);
+    int lastl = n->n_layers - 1;
+    size_t len = (size_t)ws->rows * n->layers[lastl].n_out;
+    float S = t->cfg.loss_scale;
+    if (S != 1.0f) /* static loss scaling: small gradients stay above the format's underflow */
+        for (size_t k = 0; k < len; k++)
+            ws->da[lastl][k] *= S, ws->dz[lastl][k] *= S;
+    fp_round_array(ws->da[lastl], len, n->precision);
+    fp_round_array(ws->dz[lastl], len, n->precision);
     int last = n->n_layers - 1, K = n->layers[last].n_out;
     long correct = 0;
     for (int r = 0; r < ws->rows; r++)
@@ -258,8 +278,22 @@ static double global_norm(const float *g, size_t n)
     return sqrt(s);
 }
 
+/* Divide the loss scale out of the gradients, in fp32, once per step. */
+static void unscale(trainer *t)
+{
+    if (t->unscaled)
+        return;
+    t->unscaled = true;
+    float S = t->cfg.loss_scale;
+    if (S == 1.0f)
+        return;
+    for (size_t i = 0; i < t->net.n_params; i++)
+        t->net.grads[i] /= S;
+}
+
 static void do_clip(trainer *t)
 {
+    unscale(t);
     net *n = &t->net;
     clip_info *c = &t->clip;
     c->norm_before = global_norm(n->grads, n->n_params);
@@ -297,11 +331,26 @@ static void do_update(trainer *t, int i)
 {
     net *n = &t->net;
     layer *L = &n->layers[i];
-    if (i == 0)
+    if (i == 0) {
+        unscale(t);
         optim_begin(&t->opt, n->grads, n->n_params);
+    }
     memcpy(L->W_prev, L->W, L->n_params * sizeof(float));
     if (L->n_params > 0)
         optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->lr);
+    long lost = 0;
+    if (n->precision != FP32) { /* store in the format; count the updates rounding swallowed */
+        for (size_t k = 0; k < L->n_params; k++) {
+            float intended = L->W[k], stored = (float)fp_round(intended, n->precision);
+            lost += intended != L->W_prev[k] && stored == L->W_prev[k];
+            L->W[k] = stored;
+        }
+        if (t->opt.s1)
+            fp_round_array(t->opt.s1 + L->param_off, L->n_params, n->precision);
+        if (t->opt.s2)
+            fp_round_array(t->opt.s2 + L->param_off, L->n_params, n->precision);
+    }
+    t->stats[i].lost_updates = lost;
     stats_update(&t->stats[i], n, i);
 }
 
@@ -366,6 +415,9 @@ static bool run_micro(trainer *t, trainer_event *ev)
     case PHASE_BACKWARD:
         net_backward_layer(n, ws, i);
         stats_gradients(&t->stats[i], n, i);
+        t->stats[i].frac_underflow = n->layers[i].n_params
+                                         ? (float)n->layers[i].grad_underflow / (float)n->layers[i].n_params
+                                         : NAN;
         ev->layer = i;
         ev->touched = TOUCH_DZ | TOUCH_GRADS | (i > 0 ? TOUCH_DA : 0);
         bad = check(t, ws->dz[i], (size_t)ws->rows * n->layers[i].n_out, n->layers[i].n_out, "dL/dz", i) ||

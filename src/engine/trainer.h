@@ -116,7 +116,21 @@ typedef struct trainer {
     clip_info clip;
     divergence div;
     early_stop_state early;
+    bool unscaled;   /* this step's gradients have had the loss scale divided out */
 } trainer;
+
+/* Round the parameters to the experiment's precision (after loading weights). */
+void trainer_apply_precision(trainer *t);
+
+/* Precision (experiment `precision = bf16 | fp16`): values are rounded to the format where
+ * they are stored. Weights when initialised or loaded; each batch's inputs; z, x_hat and a
+ * after each layer's forward; the loss gradient (times loss_scale); dL/da when a layer's
+ * backward uses it, dL/dz, and dW, db after each layer's backward; weights and optimizer state
+ * after each update. Arithmetic inside one operation (dot products, sums) runs in fp32, as
+ * fp16 hardware accumulates in fp32. The loss scale is divided out of the gradients in fp32
+ * before clipping and the update (as torch's GradScaler unscales), so the optimizer sees true
+ * gradients. Counted per layer and step: gradients that underflowed to 0, and weights whose
+ * update was lost to rounding (w + dw rounds back to w although dw != 0). */
 
 /* Loads the data, builds and initialises the net. epochs_override/max_steps 0 = from cfg / none.
  * member k of an ensemble draws its weights, order and dropout masks from seed + k; the data,

@@ -349,7 +349,7 @@ static int parse_bool_int(const char *s, int *o) { bool b; int r = yes_no(s, &b)
 
 static const char *const known_keys[] = {"name", "data", "normalize", "validation", "batch", "shuffle", "layer",
                                          "loss", "optimizer", "clip", "schedule", "epochs", "seed", "early_stop",
-                                         "ensemble", NULL};
+                                         "ensemble", "precision", "loss_scale", NULL};
 
 static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool *loss_set)
 {
@@ -416,6 +416,16 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
         if (n != 1 || parse_long(tok[0], 1, 100, &iv) != 0)
             return fail(c, "ensemble: '%.60s' is not a whole number of members from 1 to 100", tok[0]);
         x->ensemble = (int)iv;
+    } else if (strcmp(key, "precision") == 0) {
+        fp_format f;
+        if (n != 1 || fp_parse(tok[0], &f) != 0 || f == FP64)
+            return fail(c, "precision: '%.60s' is not one of fp32, bf16, fp16 (the engine computes in fp32; "
+                           "precision can only be reduced)", tok[0]);
+        x->precision = f;
+    } else if (strcmp(key, "loss_scale") == 0) {
+        if (n != 1 || parse_double(tok[0], &dv) != 0 || dv <= 0 || dv > 1e8)
+            return fail(c, "loss_scale: '%.60s' is not a number from above 0 to 1e8", tok[0]);
+        x->loss_scale = (float)dv;
     } else if (strcmp(key, "seed") == 0) {
         char *end;
         errno = 0;
@@ -439,6 +449,8 @@ static void defaults(experiment *x)
     x->epochs = 10;
     x->seed = 1;
     x->ensemble = 1;
+    x->precision = FP32;
+    x->loss_scale = 1.0f;
 }
 
 static bool key_is_known(const char *key)
@@ -470,7 +482,7 @@ static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
     if (!key_is_known(key))
         return err_set(c->err, c->file, c->line,
                        "unknown key '%.40s' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                       "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble)", key);
+                       "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale)", key);
     int ki = 0;
     while (strcmp(known_keys[ki], key) != 0)
         ki++;

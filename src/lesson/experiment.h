@@ -12,6 +12,7 @@
 #include "../data/dataset.h"
 #include "../engine/loss.h"
 #include "../engine/net.h"
+#include "../engine/fp.h"
 #include "../engine/optim.h"
 
 typedef enum data_source { DATA_NONE, DATA_CSV, DATA_SYNTH, DATA_IDX } data_source;
@@ -44,6 +45,8 @@ typedef struct experiment {
     int epochs;
     uint64_t seed;
     int early_stop;                    /* patience in epochs; 0 = off */
+    fp_format precision;               /* fp32 (default), bf16 or fp16: see trainer.h */
+    float loss_scale;                  /* static loss scaling, 1 = none */
     int ensemble;                      /* members trained from seeds seed .. seed+K-1; 1 = one net */
     /* Lines of keys, for errors found after parsing (data that does not fit the net). */
     int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch, line_early_stop, line_ensemble;
@@ -53,7 +56,7 @@ typedef struct experiment {
  * base_dir resolves relative data paths. Defaults: normalize none, validation 0,
  * batch full, shuffle no, optimizer sgd lr=0.1, clip none, schedule constant, epochs 10,
  * seed 1, loss cross_entropy when the last layer has more than one output, else bce,
- * early_stop none, ensemble 1. */
+ * early_stop none, ensemble 1, precision fp32, loss_scale 1. */
 int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
                      int first_line, const char *base_dir, ds_error *err);
 
