@@ -26,6 +26,7 @@ static void usage(FILE *out)
             "  deepstep LESSON.md            open a lesson in the stepper\n"
             "  deepstep run LESSON.md [...]  train headless; see 'deepstep run --help'\n"
             "  deepstep float ...            float anatomy and precision loss; see 'deepstep float --help'\n"
+            "  deepstep lab                  the float lab in the terminal UI (also F in the UI)\n"
             "  deepstep --bench-ui [LESSON]  time the rendering of a 160x48 frame\n"
             "  deepstep --help | --version\n"
             "\n"
@@ -60,6 +61,13 @@ int main(int argc, char **argv)
 
     /* ./lessons in a checkout; the installed copy otherwise. */
     struct stat st;
+    if (argc >= 2 && strcmp(argv[1], "lab") == 0) {
+        ui_options lab = {.lab = 1, .lessons_dir = "lessons"};
+        for (int i = 2; i < argc; i++)
+            if (strcmp(argv[i], "--no-color") == 0)
+                lab.no_color = 1;
+        return ui_main(&lab);
+    }
     ui_options opts = {.lessons_dir = stat("lessons", &st) == 0 && S_ISDIR(st.st_mode) ? "lessons"
                                                                                        : DEEPSTEP_DATADIR "/lessons"};
     for (int i = 1; i < argc; i++) {

@@ -363,6 +363,44 @@ static void test_divergence_stops_the_run_and_is_named(void **state)
     app_free(&a);
 }
 
+static void test_float_lab(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    app_key(&a, 'F');
+    assert_int_equal(a.screen, SCREEN_LAB);
+    frame f;
+    frame_init(&f, 110, 30);
+    view_draw(&a, &f);
+    assert_true(frame_contains(&f, "float lab"));
+    assert_true(frame_contains(&f, "0 10100000 00101010000001011111001 = 10000000000")); /* fp32 of 1e10 */
+    assert_true(frame_contains(&f, "fp32  10000000000   = A: B was absorbed"));
+    /* type 1.5, flip fp32's sign bit: -1.5 */
+    app_key(&a, 'x');
+    for (const char *p = "1.5"; *p; p++)
+        app_key(&a, *p);
+    app_key(&a, ' ');
+    assert_string_equal(a.lab.text[0], "-1.5");
+    /* the lowest fraction bit of 1.0 in fp16: 1 + 2^-10 */
+    app_key(&a, 'x');
+    app_key(&a, '1');
+    app_key(&a, K_DOWN);
+    app_key(&a, K_DOWN); /* fp32 -> bf16 -> fp16 */
+    assert_int_equal(a.lab.format, FP16);
+    for (int i = 0; i < 15; i++)
+        app_key(&a, K_RIGHT);
+    assert_int_equal(a.lab.bit, 15);
+    app_key(&a, ' ');
+    assert_true(lab_value(&a.lab, 0) == 1.0 + 0x1p-10);
+    app_key(&a, K_ESC);
+    assert_int_equal(a.screen, SCREEN_LESSON);
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_inspector_keys_and_weight_edit),
         cmocka_unit_test(test_running_and_speed),
         cmocka_unit_test(test_divergence_stops_the_run_and_is_named),
+        cmocka_unit_test(test_float_lab),
     };
     return cmocka_run_group_tests_name("ui", tests, NULL, NULL);
 }

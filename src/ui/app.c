@@ -21,6 +21,7 @@ void app_init(app *a)
     a->cache = xcalloc(1, sizeof *a->cache);
     a->cache->page = -1;
     snprintf(a->snapshot_dir, sizeof a->snapshot_dir, ".");
+    lab_init(&a->lab);
 }
 
 static void close_session(app *a)
@@ -463,8 +464,24 @@ void app_key(app *a, int key)
         if (key != 'q')
             return;
     }
+    if (a->screen == SCREEN_LAB) {
+        if (key == 'F' || key == K_ESC)
+            a->screen = a->lab_return;
+        else if (key == 'q')
+            a->quit = true;
+        else if (key == '?')
+            a->help = true;
+        else
+            lab_key(&a->lab, key);
+        return;
+    }
     if (key == '?' && !a->prompting) {
         a->help = true;
+        return;
+    }
+    if (key == 'F' && !a->prompting) {
+        a->lab_return = a->screen;
+        a->screen = SCREEN_LAB;
         return;
     }
     if (a->screen == SCREEN_BROWSER)

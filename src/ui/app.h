@@ -7,11 +7,13 @@
 
 #include "../lesson/lesson.h"
 #include "frame.h"
+#include "lab.h"
 #include "markdown.h"
 #include "session.h"
 
 typedef struct ui_options {
     const char *lesson_path; /* NULL: the browser */
+    int lab;                 /* start in the float lab */
     const char *lessons_dir;
     int no_color;
 } ui_options;
@@ -23,7 +25,7 @@ enum {
     K_MOUSE /* a click: app.mouse_x/y; wheel: K_WHEEL_UP/DOWN */, K_WHEEL_UP, K_WHEEL_DOWN
 };
 
-typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON } ui_screen;
+typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON, SCREEN_LAB } ui_screen;
 
 /* The panels of the lesson screen, in focus order. */
 typedef enum panel_id {
@@ -72,6 +74,8 @@ typedef struct app {
     rect rects[P_COUNT];       /* where each panel was drawn last (mouse hit tests) */
     bool visible[P_COUNT];
     page_cache *cache;
+    float_lab lab;
+    ui_screen lab_return;      /* where F or Esc leaves the lab to */
     char snapshot_dir[512];    /* where s and S write files; "." by default */
 } app;
 

@@ -175,7 +175,9 @@ int ui_main(const ui_options *o)
     app_init(&a);
     ds_error err = {0};
     /* Load before touching the terminal, so a bad lesson is one plain line on stderr. */
-    if (o->lesson_path) {
+    if (o->lab) {
+        a.screen = a.lab_return = SCREEN_LAB;
+    } else if (o->lesson_path) {
         if (app_open_lesson(&a, o->lesson_path, &err) != 0) {
             err_print(stderr, &err);
             app_free(&a);

@@ -137,6 +137,7 @@ static void draw_help(frame *f)
         "  x          edit the selected weight      d   gradient check of the layer",
         "  s          save weights (.npz)           S   save this screen (.txt)",
         "  1..7       hide / show a panel           PgUp PgDn  lesson pages",
+        "  F          the float lab (bits of any number, + and x in fp64/32/bf16/fp16)",
         "  Esc        lesson list                   q   quit",
         "",
         "Any key closes this help.",
@@ -193,6 +194,8 @@ void view_draw(app *a, frame *f)
     }
     if (a->screen == SCREEN_BROWSER)
         draw_browser(a, f);
+    else if (a->screen == SCREEN_LAB)
+        draw_lab(a, f);
     else
         draw_lesson_screen(a, f);
     if (a->help)

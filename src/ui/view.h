@@ -14,6 +14,7 @@ void draw_narration(const app *a, frame *f, rect r);
 void draw_activations(const app *a, frame *f, rect r);
 void draw_gradients(const app *a, frame *f, rect r);
 void draw_curves(const app *a, frame *f, rect r);
+void draw_lab(const app *a, frame *f);
 
 /* "1.23e-05"-style compact number into buf (width <= 9). */
 const char *fmt_compact(char *buf, size_t cap, double v);

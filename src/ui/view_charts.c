@@ -140,7 +140,11 @@ void draw_gradients(const app *a, frame *f, rect r)
         char txt[64], b1[16];
         snprintf(txt, sizeof txt, "%-8s %-9s", fmt_compact(b1, sizeof b1, st->grad_norm), health_name(st->health));
         frame_put(f, bar_x + bar_w + 1, y, hr, txt, 18);
-        if (isfinite(st->update_ratio) && r.w >= 60) {
+        if (t->net.precision != FP32 && r.w >= 60) { /* what rounding cost this layer */
+            snprintf(txt, sizeof txt, "lost %ld uf %.0f%%", st->lost_updates, 100.0 * st->frac_underflow);
+            frame_put(f, bar_x + bar_w + 20, y, st->lost_updates || st->frac_underflow > 0 ? ROLE_WARN : ROLE_DIM, txt,
+                      r.x + r.w - (bar_x + bar_w + 20) - spark_w - 1);
+        } else if (isfinite(st->update_ratio) && r.w >= 60) {
             snprintf(txt, sizeof txt, "%+.1f", (double)st->update_ratio);
             frame_put(f, bar_x + bar_w + 20, y, fabsf(st->update_ratio + 3.0f) > 2.0f ? ROLE_WARN : ROLE_DIM, txt, 5);
         }

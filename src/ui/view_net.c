@@ -163,6 +163,16 @@ void draw_inspector(const app *a, frame *f, rect r)
     } else
         snprintf(line, sizeof line, "[%d][%d] = %.7g", s->row, s->col, (double)sv);
     frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_STRONG, line, r.w - 2);
+    if (t->net.precision != FP32 && j >= 0 && r.h > 4) { /* the weight as the format stores it */
+        fp_value e = fp_encode(sv, t->net.precision);
+        char bits[80], extra[200];
+        fp_bits_text(&e, bits, sizeof bits);
+        param_story p = trainer_param_story(t, (size_t)j);
+        bool lost = p.grad != 0 && p.delta == 0;
+        snprintf(extra, sizeof extra, "%s bits %s  ulp %s%s", fp_spec_of(t->net.precision)->name, bits,
+                 fmt_compact(b1, sizeof b1, e.ulp), lost ? "  update lost: |dw| < ulp/2" : "");
+        frame_put(f, r.x + 1, r.y + r.h - 2, lost ? ROLE_WARN : ROLE_CODE, extra, r.w - 2);
+    }
 }
 
 /* Greedy wrap of one narration line into the panel. */

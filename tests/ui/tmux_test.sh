@@ -135,3 +135,12 @@ pkill -TERM -f "$BUILD/deepstep --no-color lessons/00-welcome.md"
 wait_for sigterm-exits "EXITED 143"
 alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
 [ "$alt" = 0 ] && ok sigterm-restores-terminal || bad sigterm-restores-terminal "alternate screen still on"
+
+# --- the float lab ---------------------------------------------------------------------------
+start 100 30 "$DS lab"
+wait_for lab-opens "float lab: see the bits"
+wait_for lab-absorbed "fp32  10000000000   = A: B was absorbed"
+keys Right Right Right Space
+wait_for lab-flips-a-bit "flipped exponent bit 3 of fp32: now 2.3283064365386963"
+keys q
+wait_for lab-quits "EXITED 0"
