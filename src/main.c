@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "cli/bench_ui.h"
+#include "cli/check.h"
 #include "cli/float_cmd.h"
 #include "cli/run.h"
 #include "ui/app.h"
@@ -25,6 +26,7 @@ static void usage(FILE *out)
             "  deepstep                      open the lesson browser (lessons/*.md)\n"
             "  deepstep LESSON.md            open a lesson in the stepper\n"
             "  deepstep run LESSON.md [...]  train headless; see 'deepstep run --help'\n"
+            "  deepstep check LESSON.md ...  run every experiment and check what each lesson claims\n"
             "  deepstep float ...            float anatomy and precision loss; see 'deepstep float --help'\n"
             "  deepstep lab                  the float lab in the terminal UI (also F in the UI)\n"
             "  deepstep --bench-ui [LESSON]  time the rendering of a 160x48 frame\n"
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "float") == 0)
         return cmd_float(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "--bench-ui") == 0) {

@@ -11,6 +11,7 @@
 
 #include "../engine/trainer.h"
 #include "../io/runlog.h"
+#include "check.h"
 #include "../io/weights.h"
 #include "../lesson/lesson.h"
 
@@ -19,6 +20,7 @@ typedef struct run_opts {
     long steps;
     int epochs;
     int quiet;
+    int compare;
 } run_opts;
 
 static volatile sig_atomic_t interrupted;
@@ -34,6 +36,7 @@ void run_usage(FILE *out)
     fprintf(out,
             "usage: deepstep run LESSON.md [--experiment K] [--steps N | --epochs N]\n"
             "                    [--load IN.npz] [--save OUT.npz] [--log OUT.csv] [--quiet]\n"
+            "       deepstep run LESSON.md --compare\n"
             "\n"
             "Train one experiment of a lesson without the UI and print one line per epoch.\n"
             "\n"
@@ -44,6 +47,7 @@ void run_usage(FILE *out)
             "  --save OUT.npz  write the final weights (NumPy .npz, float32)\n"
             "  --log OUT.csv   write one row per step and layer (loss, lr, activation and gradient stats)\n"
             "  --quiet         print only the final line\n"
+            "  --compare       train the experiments of each ```deepstep compare block and print a table\n"
             "\n"
             "Exit status: 0 trained, 1 bad input, 3 training diverged (NaN/Inf), 130 interrupted.\n");
 }
@@ -87,6 +91,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
             o->save = next, i++;
         } else if (strcmp(a, "--log") == 0 && next) {
             o->log = next, i++;
+        } else if (strcmp(a, "--compare") == 0) {
+            o->compare = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->quiet = 1;
         } else if (a[0] == '-') {
@@ -228,24 +234,6 @@ static void print_done(const trainer *t, const char *saved)
            saved ? saved : "");
 }
 
-/* Accuracy of averaged probabilities (rows, K) against the labels of rows. */
-static double averaged_accuracy(const trainer *t, const float *probs, const int *rows, int n_rows)
-{
-    int K = net_out_width(&t->net);
-    long correct = 0;
-    for (int r = 0; r < n_rows; r++) {
-        const float *p = probs + (size_t)r * K;
-        int pred = 0;
-        if (K == 1)
-            pred = p[0] >= 0.5f;
-        else
-            for (int j = 1; j < K; j++)
-                pred = p[j] > p[pred] ? j : pred;
-        correct += pred == t->data.labels[rows[r]];
-    }
-    return n_rows ? (double)correct / n_rows : NAN;
-}
-
 static int finish_files(trainer *t, const run_opts *o, runlog *log)
 {
     ds_error err = {0};
@@ -299,8 +287,12 @@ static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
             trainer_destroy(&t);
     }
     if (status == 0) {
+        int *labels = malloc((size_t)(n_val ? n_val : 1) * sizeof(int));
+        for (int i = 0; i < n_val; i++)
+            labels[i] = first.data.labels[val_rows[i]];
         printf("ensemble of %d (averaged probabilities): val_acc %.4f\n", x->ensemble,
-               averaged_accuracy(&first, sum, val_rows, n_val));
+               averaged_accuracy(labels, sum, n_val, K));
+        free(labels);
         status = finish_files(&first, o, log);
         if (status == 0 && o->save)
             printf("weights of member 1 in %s\n", o->save);
@@ -326,6 +318,11 @@ int cmd_run(int argc, char **argv)
     if (lesson_load(&l, o.lesson, &err) != 0) {
         err_print(stderr, &err);
         return 1;
+    }
+    if (o.compare) {
+        int st = print_compare_tables(&l);
+        lesson_free(&l);
+        return st;
     }
     const experiment *x = lesson_find_experiment(&l, o.experiment, &err);
     if (x && x->ensemble > 1 && o.load) {

@@ -349,7 +349,7 @@ static int parse_bool_int(const char *s, int *o) { bool b; int r = yes_no(s, &b)
 
 static const char *const known_keys[] = {"name", "data", "normalize", "validation", "batch", "shuffle", "layer",
                                          "loss", "optimizer", "clip", "schedule", "epochs", "seed", "early_stop",
-                                         "ensemble", "precision", "loss_scale", NULL};
+                                         "ensemble", "precision", "loss_scale", "expect", NULL};
 
 static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool *loss_set)
 {
@@ -482,10 +482,27 @@ static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
     if (!key_is_known(key))
         return err_set(c->err, c->file, c->line,
                        "unknown key '%.40s' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                       "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale)", key);
+                       "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, expect)",
+                       key);
     int ki = 0;
     while (strcmp(known_keys[ki], key) != 0)
         ki++;
+    if (strcmp(key, "expect") == 0) { /* an expression, not words: parsed whole, and it repeats */
+        experiment *x = c->x;
+        if (x->n_expects == (int)(sizeof x->expects / sizeof *x->expects))
+            return err_set(c->err, c->file, c->line, "expect: at most 8 per experiment");
+        const char *v = eq + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        char text[256];
+        snprintf(text, sizeof text, "%s", v);
+        size_t tl = strlen(text);
+        while (tl > 0 && (text[tl - 1] == ' ' || text[tl - 1] == '\t' || text[tl - 1] == '\r'))
+            text[--tl] = '\0';
+        if (!text[0])
+            return err_set(c->err, c->file, c->line, "expect: missing expression");
+        return expect_parse(&x->expects[x->n_expects++], text, c->file, c->line, c->err);
+    }
     if (strcmp(key, "layer") != 0 && seen_line[ki])
         return err_set(c->err, c->file, c->line, "'%s' is given twice (first on line %d)", key, seen_line[ki]);
     seen_line[ki] = c->line;

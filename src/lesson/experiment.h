@@ -14,6 +14,7 @@
 #include "../engine/net.h"
 #include "../engine/fp.h"
 #include "../engine/optim.h"
+#include "expect.h"
 
 typedef enum data_source { DATA_NONE, DATA_CSV, DATA_SYNTH, DATA_IDX } data_source;
 typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE } clip_kind;
@@ -48,6 +49,8 @@ typedef struct experiment {
     fp_format precision;               /* fp32 (default), bf16 or fp16: see trainer.h */
     float loss_scale;                  /* static loss scaling, 1 = none */
     int ensemble;                      /* members trained from seeds seed .. seed+K-1; 1 = one net */
+    expectation expects[8];            /* `expect = ...` lines, checked by deepstep check */
+    int n_expects;
     /* Lines of keys, for errors found after parsing (data that does not fit the net). */
     int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch, line_early_stop, line_ensemble;
 } experiment;

@@ -1,6 +1,7 @@
 #include "lesson.h"
 
 #include <errno.h>
+#include <math.h>
 #include <md4c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ typedef struct parse_state {
     char base_dir[EXPERIMENT_PATH_MAX];
     int in_heading;      /* heading level while inside one */
     int in_deepstep;     /* inside a ```deepstep block */
+    int in_compare;      /* the block is a ```deepstep compare block */
     int in_paragraph;
     int summary_done;
     size_t scan;         /* offset reached so far in the source */
@@ -75,6 +77,15 @@ static int is_deepstep_info(const MD_BLOCK_CODE_DETAIL *d)
     return d->fence_char && d->lang.size == 8 && memcmp(d->lang.text, "deepstep", 8) == 0;
 }
 
+/* "deepstep compare": the info string's second word */
+static int is_compare_info(const MD_BLOCK_CODE_DETAIL *d)
+{
+    const char *t = d->info.text;
+    size_t n = d->info.size;
+    return n >= 16 && memcmp(t, "deepstep", 8) == 0 && (t[8] == ' ' || t[8] == '\t') &&
+           strncmp(t + 9 + strspn(t + 9, " \t"), "compare", 7) == 0;
+}
+
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     parse_state *s = ud;
@@ -84,6 +95,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         s->heading_at = (size_t)-1;
     } else if (type == MD_BLOCK_CODE && is_deepstep_info(detail)) {
         s->in_deepstep = 1;
+        s->in_compare = is_compare_info(detail);
         s->block.first = (size_t)-1;
         s->block.last = 0;
     } else if (type == MD_BLOCK_P && !s->summary_done && s->l->title[0]) {
@@ -112,6 +124,73 @@ static size_t find_fence(const lesson *l, size_t from, size_t before)
     return found;
 }
 
+/* The lines of a compare block. */
+static int parse_compare(parse_state *s, const char *text, size_t len, int first_line, int fence_line)
+{
+    lesson *l = s->l;
+    l->compares = xrealloc(l->compares, (size_t)l->n_compares + 1, sizeof *l->compares);
+    lesson_compare *c = &l->compares[l->n_compares];
+    memset(c, 0, sizeof *c);
+    c->target_loss = NAN;
+    c->line = fence_line;
+    c->page = l->n_pages - 1;
+    int line = first_line;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", (int)(end - pos), text + pos);
+        char *hash = strchr(buf, '#');
+        if (hash)
+            *hash = '\0';
+        char *eq = strchr(buf, '='), *key = buf;
+        while (*key == ' ' || *key == '\t')
+            key++;
+        if (*key && *key != '\r') {
+            if (!eq || (eq[1] == '=' ))
+                return err_set(s->err, l->path, line, "expected 'key = value' in a compare block");
+            char *kend = eq;
+            while (kend > key && (kend[-1] == ' ' || kend[-1] == '\t'))
+                kend--;
+            *kend = '\0';
+            char *val = eq + 1;
+            while (*val == ' ' || *val == '\t')
+                val++;
+            size_t vl = strlen(val);
+            while (vl > 0 && (val[vl - 1] == ' ' || val[vl - 1] == '\r' || val[vl - 1] == '\t'))
+                val[--vl] = '\0';
+            if (strcmp(key, "experiments") == 0) {
+                char *save = NULL;
+                for (char *t = strtok_r(val, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+                    if (c->n == COMPARE_MAX)
+                        return err_set(s->err, l->path, line, "experiments: at most %d to compare", COMPARE_MAX);
+                    snprintf(c->names[c->n++], sizeof c->names[0], "%s", t);
+                }
+            } else if (strcmp(key, "target_loss") == 0) {
+                char *e2;
+                c->target_loss = strtod(val, &e2);
+                if (!*val || *e2 || !(c->target_loss > 0))
+                    return err_set(s->err, l->path, line, "target_loss: '%s' is not a positive number", val);
+            } else if (strcmp(key, "expect") == 0) {
+                if (c->n_expects == 8)
+                    return err_set(s->err, l->path, line, "expect: at most 8 per compare block");
+                if (expect_parse(&c->expects[c->n_expects++], val, l->path, line, s->err) != 0)
+                    return -1;
+            } else
+                return err_set(s->err, l->path, line,
+                               "unknown key '%s' in a compare block (expected experiments, target_loss, expect)", key);
+        }
+        pos = end + 1;
+        line++;
+    }
+    if (c->n < 2)
+        return err_set(s->err, l->path, fence_line, "a compare block needs 'experiments = A B ...' naming at least two");
+    l->n_compares++;
+    return 0;
+}
+
 static int finish_experiment(parse_state *s)
 {
     lesson *l = s->l;
@@ -129,6 +208,11 @@ static int finish_experiment(parse_state *s)
         first_line = line_of(l, s->block.first);
     }
     int fence_line = fence == (size_t)-1 ? first_line - 1 : line_of(l, fence);
+    if (s->in_compare) {
+        if (s->block.last > s->scan)
+            s->scan = s->block.last;
+        return parse_compare(s, text, len, first_line, fence_line);
+    }
     l->experiments = xrealloc(l->experiments, (size_t)l->n_experiments + 1, sizeof *l->experiments);
     l->experiment_page = xrealloc(l->experiment_page, (size_t)l->n_experiments + 1, sizeof(int));
     experiment *x = &l->experiments[l->n_experiments];
@@ -197,6 +281,53 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
     return 0;
 }
 
+int lesson_experiment_index(const lesson *l, const char *name)
+{
+    for (int i = 0; i < l->n_experiments; i++)
+        if (strcmp(l->experiments[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Every experiment an expectation or a comparison names must exist; a compare block's
+ * expectations must say which experiment each metric is from. */
+static int check_expectation(const lesson *l, const expectation *e, bool in_compare, ds_error *err)
+{
+    for (int k = 0; k < e->n_nodes; k++) {
+        const expr_node *n = &e->nodes[k];
+        if (n->kind != EX_METRIC)
+            continue;
+        if (!n->experiment[0] && in_compare)
+            return err_set(err, l->path, e->line,
+                           "expect: in a compare block write experiment.%s (which experiment's %s?)", n->metric,
+                           n->metric);
+        if (n->experiment[0] && lesson_experiment_index(l, n->experiment) < 0)
+            return err_set(err, l->path, e->line, "expect: no experiment named '%s' in this lesson", n->experiment);
+    }
+    return 0;
+}
+
+static int check_references(lesson *l, ds_error *err)
+{
+    for (int i = 0; i < l->n_experiments; i++)
+        for (int k = 0; k < l->experiments[i].n_expects; k++)
+            if (check_expectation(l, &l->experiments[i].expects[k], false, err) != 0)
+                return -1;
+    for (int c = 0; c < l->n_compares; c++) {
+        lesson_compare *cmp = &l->compares[c];
+        for (int k = 0; k < cmp->n; k++) {
+            cmp->index[k] = lesson_experiment_index(l, cmp->names[k]);
+            if (cmp->index[k] < 0)
+                return err_set(err, l->path, cmp->line, "compare: no experiment named '%s' in this lesson",
+                               cmp->names[k]);
+        }
+        for (int k = 0; k < cmp->n_expects; k++)
+            if (check_expectation(l, &cmp->expects[k], true, err) != 0)
+                return -1;
+    }
+    return 0;
+}
+
 int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_error *err)
 {
     memset(l, 0, sizeof *l);
@@ -233,6 +364,10 @@ int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_e
         return err_set(err, path, 1, "lesson has no title (a first line like '# Title')");
     }
     snprintf(l->pages[0].title, sizeof l->pages[0].title, "%s", l->title);
+    if (check_references(l, err) != 0) {
+        lesson_free(l);
+        return -1;
+    }
     /* An intro page with nothing but the title is folded into the first section. */
     return 0;
 }
@@ -267,6 +402,7 @@ void lesson_free(lesson *l)
     free(l->pages);
     free(l->experiments);
     free(l->experiment_page);
+    free(l->compares);
     memset(l, 0, sizeof *l);
 }
 

@@ -15,6 +15,22 @@ typedef struct lesson_page {
     int line;          /* line of the page's heading (1 for the intro page) */
 } lesson_page;
 
+/* A ```deepstep compare block: experiments trained from the same seed and data, compared
+ * side by side (deepstep run --compare; the UI runs them in lockstep):
+ *     experiments = plain batchnorm residual   (names, 2 to 6)
+ *     target_loss = 0.5                        (optional: "steps to reach it" in the table)
+ *     expect      = batchnorm.val_acc > plain.val_acc + 0.3   (repeats; name each experiment) */
+#define COMPARE_MAX 6
+typedef struct lesson_compare {
+    char names[COMPARE_MAX][64];
+    int n;
+    int index[COMPARE_MAX]; /* experiment indices */
+    double target_loss;     /* NAN when not given */
+    expectation expects[8];
+    int n_expects;
+    int line, page;
+} lesson_compare;
+
 typedef struct lesson {
     char path[EXPERIMENT_PATH_MAX];
     char *src;
@@ -26,7 +42,12 @@ typedef struct lesson {
     experiment *experiments;
     int *experiment_page; /* page of each experiment */
     int n_experiments;
+    lesson_compare *compares;
+    int n_compares;
 } lesson;
+
+/* Index of the experiment with this name, -1 if none. */
+int lesson_experiment_index(const lesson *l, const char *name);
 
 int lesson_load(lesson *l, const char *path, ds_error *err);
 /* Same, from text in memory (tests); path is used in messages and to resolve data paths. */

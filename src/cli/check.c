@@ -1,0 +1,380 @@
+#define _POSIX_C_SOURCE 200809L
+#include "check.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/xalloc.h"
+#include "../engine/trainer.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+double averaged_accuracy(const int *labels, const float *probs, int n_rows, int K)
+{
+    long correct = 0;
+    for (int r = 0; r < n_rows; r++) {
+        const float *p = probs + (size_t)r * K;
+        int pred = 0;
+        if (K == 1)
+            pred = p[0] >= 0.5f;
+        else
+            for (int j = 1; j < K; j++)
+                pred = p[j] > p[pred] ? j : pred;
+        correct += pred == labels[r];
+    }
+    return n_rows ? (double)correct / n_rows : NAN;
+}
+
+/* One trainer to the end, collecting what expectations can ask about. */
+static void train_member(trainer *t, run_result *r)
+{
+    int L = t->net.n_layers;
+    long last_epoch_steps = 0;
+    double last_epoch_lost = 0, lost_this_epoch = 0;
+    long steps_this_epoch = 0;
+    trainer_event ev;
+    while (!trainer_done(t)) {
+        ev = trainer_step(t, STEP_MICRO);
+        if (ev.diverged)
+            break;
+        if (ev.phase == PHASE_END_BATCH) {
+            if (r->n_steps % 1024 == 0)
+                r->step_loss = xrealloc(r->step_loss, (size_t)r->n_steps + 1024, sizeof(float));
+            r->step_loss[r->n_steps++] = (float)t->loss;
+            double lost = 0;
+            for (int i = 0; i < L; i++) {
+                r->mean_lost[i] += t->stats[i].lost_updates;
+                r->mean_underflow[i] += isnan(t->stats[i].frac_underflow) ? 0 : t->stats[i].frac_underflow;
+                lost += t->stats[i].lost_updates;
+            }
+            lost_this_epoch += lost;
+            steps_this_epoch++;
+        } else if (ev.phase == PHASE_END_EPOCH) {
+            last_epoch_lost = lost_this_epoch;
+            last_epoch_steps = steps_this_epoch;
+            lost_this_epoch = 0;
+            steps_this_epoch = 0;
+        }
+    }
+    if (steps_this_epoch) { /* stopped inside an epoch */
+        last_epoch_lost = lost_this_epoch;
+        last_epoch_steps = steps_this_epoch;
+    }
+    r->lost_updates = last_epoch_steps ? last_epoch_lost / (double)last_epoch_steps : 0.0;
+}
+
+void run_quiet(const experiment *x, run_result *r)
+{
+    memset(r, 0, sizeof *r);
+    double t0 = now_s();
+    r->ensemble_acc = NAN;
+    float *sum = NULL;
+    int K = 0, n_val = 0;
+    int *labels = NULL;
+    for (int m = 0; m < (x->ensemble > 1 ? x->ensemble : 1); m++) {
+        trainer t;
+        ds_error err = {0};
+        if (trainer_create_member(&t, x, m, 0, 0, &err) != 0) {
+            err_format(&err, r->error, sizeof r->error);
+            r->status = 1;
+            break;
+        }
+        if (m == 0) {
+            r->n_layers = t.net.n_layers;
+            r->final = xcalloc((size_t)r->n_layers, sizeof(layer_stats));
+            r->mean_lost = xcalloc((size_t)r->n_layers, sizeof(double));
+            r->mean_underflow = xcalloc((size_t)r->n_layers, sizeof(double));
+            train_member(&t, r);
+            r->ran = true;
+            r->diverged = t.div.happened;
+            r->nan_step = t.div.happened ? t.div.step + 1 : 0;
+            r->status = t.div.happened ? 3 : 0;
+            r->steps = t.step;
+            r->epochs = t.last_epoch.epoch;
+            r->train_loss = t.last_epoch.train_loss;
+            r->train_acc = t.last_epoch.train_acc;
+            r->val_loss = t.early.stopped ? t.early.restored_val_loss : t.last_epoch.val_loss;
+            r->val_acc = t.early.stopped ? t.early.restored_val_acc : t.last_epoch.val_acc;
+            r->best_epoch = t.early.stopped ? t.early.best_epoch : 0;
+            memcpy(r->final, t.stats, (size_t)r->n_layers * sizeof(layer_stats));
+            for (int i = 0; i < r->n_layers; i++) {
+                r->mean_lost[i] /= r->n_steps ? (double)r->n_steps : 1.0;
+                r->mean_underflow[i] /= r->n_steps ? (double)r->n_steps : 1.0;
+            }
+        } else {
+            run_result scratch;
+            memset(&scratch, 0, sizeof scratch);
+            scratch.mean_lost = xcalloc((size_t)t.net.n_layers, sizeof(double));
+            scratch.mean_underflow = xcalloc((size_t)t.net.n_layers, sizeof(double));
+            train_member(&t, &scratch);
+            free(scratch.mean_lost);
+            free(scratch.mean_underflow);
+            free(scratch.step_loss);
+        }
+        if (x->ensemble > 1 && !t.div.happened) {
+            if (!sum) {
+                n_val = t.split.n_val;
+                K = net_out_width(&t.net);
+                sum = xcalloc((size_t)n_val * K + 1, sizeof(float));
+                labels = xcalloc((size_t)n_val + 1, sizeof(int));
+                for (int i = 0; i < n_val; i++)
+                    labels[i] = t.data.labels[t.split.val[i]];
+            }
+            float *probs = xcalloc((size_t)n_val * K + 1, sizeof(float));
+            trainer_predict(&t, t.split.val, n_val, probs);
+            for (size_t i = 0; i < (size_t)n_val * K; i++)
+                sum[i] += probs[i] / (float)x->ensemble;
+            free(probs);
+        }
+        trainer_destroy(&t);
+    }
+    if (sum)
+        r->ensemble_acc = averaged_accuracy(labels, sum, n_val, K);
+    free(sum);
+    free(labels);
+    r->seconds = now_s() - t0;
+}
+
+void run_result_free(run_result *r)
+{
+    free(r->final);
+    free(r->mean_lost);
+    free(r->mean_underflow);
+    free(r->step_loss);
+    memset(r, 0, sizeof *r);
+}
+
+long steps_to_target(const run_result *r, double target)
+{
+    for (long k = 0; k < r->n_steps; k++)
+        if (r->step_loss[k] < target)
+            return k + 1;
+    return -1;
+}
+
+/* ---- evaluating expectations ----------------------------------------------------- */
+
+typedef struct check_ctx {
+    const lesson *l;
+    run_result *results; /* (n_experiments), run on demand */
+    int current;         /* the experiment an unqualified metric belongs to */
+} check_ctx;
+
+static double compare_target(const lesson *l, int exp_index)
+{
+    for (int c = 0; c < l->n_compares; c++)
+        for (int k = 0; k < l->compares[c].n; k++)
+            if (l->compares[c].index[k] == exp_index && !isnan(l->compares[c].target_loss))
+                return l->compares[c].target_loss;
+    return NAN;
+}
+
+static run_result *result_of(check_ctx *c, int i)
+{
+    if (!c->results[i].ran && !c->results[i].error[0])
+        run_quiet(&c->l->experiments[i], &c->results[i]);
+    return &c->results[i];
+}
+
+static int lookup(void *vctx, const char *experiment_name, int layer_index, const char *metric, double *out, char *why)
+{
+    check_ctx *c = vctx;
+    int i = experiment_name[0] ? lesson_experiment_index(c->l, experiment_name) : c->current;
+    if (i < 0) {
+        snprintf(why, 200, "no experiment named '%s'", experiment_name);
+        return -1;
+    }
+    run_result *r = result_of(c, i);
+    if (!r->ran) {
+        snprintf(why, 200, "%.190s", r->error);
+        return -1;
+    }
+    if (layer_index != -1) {
+        int li = layer_index == -2 ? r->n_layers - 1 : layer_index;
+        if (li >= r->n_layers) {
+            snprintf(why, 200, "layer %d does not exist (the net has %d layers)", li, r->n_layers);
+            return -1;
+        }
+        const layer_stats *s = &r->final[li];
+        if (strcmp(metric, "grad_norm") == 0) *out = s->grad_norm;
+        else if (strcmp(metric, "weight_norm") == 0) *out = s->weight_norm;
+        else if (strcmp(metric, "update_ratio") == 0) *out = s->update_ratio;
+        else if (strcmp(metric, "act_min") == 0) *out = s->act_min;
+        else if (strcmp(metric, "act_max") == 0) *out = s->act_max;
+        else if (strcmp(metric, "act_mean") == 0) *out = s->act_mean;
+        else if (strcmp(metric, "act_std") == 0) *out = s->act_std;
+        else if (strcmp(metric, "frac_saturated") == 0) *out = s->frac_saturated;
+        else if (strcmp(metric, "frac_dead") == 0) *out = s->frac_dead;
+        else if (strcmp(metric, "lost_updates") == 0) *out = (double)s->lost_updates;
+        else if (strcmp(metric, "frac_underflow") == 0) *out = s->frac_underflow;
+        else if (strcmp(metric, "mean_lost_updates") == 0) *out = r->mean_lost[li];
+        else if (strcmp(metric, "mean_frac_underflow") == 0) *out = r->mean_underflow[li];
+        else *out = (double)s->health;
+        return 0;
+    }
+    if (strcmp(metric, "train_loss") == 0) *out = r->train_loss;
+    else if (strcmp(metric, "train_acc") == 0) *out = r->train_acc;
+    else if (strcmp(metric, "val_loss") == 0) *out = r->val_loss;
+    else if (strcmp(metric, "val_acc") == 0) *out = r->val_acc;
+    else if (strcmp(metric, "steps") == 0) *out = (double)r->steps;
+    else if (strcmp(metric, "epochs") == 0) *out = r->epochs;
+    else if (strcmp(metric, "diverged") == 0) *out = r->diverged;
+    else if (strcmp(metric, "nan_step") == 0) *out = (double)r->nan_step;
+    else if (strcmp(metric, "best_epoch") == 0) *out = r->best_epoch;
+    else if (strcmp(metric, "ensemble_acc") == 0) *out = r->ensemble_acc;
+    else if (strcmp(metric, "lost_updates") == 0) *out = r->lost_updates;
+    else { /* steps_to_target */
+        double target = compare_target(c->l, i);
+        if (isnan(target)) {
+            snprintf(why, 200, "steps_to_target needs a target_loss in a compare block naming this experiment");
+            return -1;
+        }
+        long k = steps_to_target(r, target);
+        *out = k < 0 ? INFINITY : (double)k;
+    }
+    return 0;
+}
+
+static bool report(const lesson *l, const expectation *e, const char *owner, check_ctx *c, int *passed, int *failed)
+{
+    char detail[600], why[256];
+    int ok = expect_eval(e, lookup, c, detail, sizeof detail, why);
+    if (ok == 1)
+        (*passed)++;
+    else
+        (*failed)++;
+    printf("%-4s %s:%d: %s: expect %s   (%s)\n", ok == 1 ? "ok" : "FAIL", l->path, e->line, owner, e->text,
+           ok < 0 ? why : detail);
+    return ok == 1;
+}
+
+static int check_lesson(const char *path, int *passed, int *failed)
+{
+    lesson l;
+    ds_error err = {0};
+    if (lesson_load(&l, path, &err) != 0) {
+        char line[1100];
+        err_format(&err, line, sizeof line);
+        printf("FAIL %s\n", line);
+        (*failed)++;
+        return -1;
+    }
+    double t0 = now_s();
+    check_ctx c = {&l, xcalloc((size_t)(l.n_experiments ? l.n_experiments : 1), sizeof(run_result)), 0};
+    int before = *passed + *failed;
+    for (int i = 0; i < l.n_experiments; i++) {
+        c.current = i;
+        char owner[80];
+        snprintf(owner, sizeof owner, "%s", l.experiments[i].name[0] ? l.experiments[i].name : "experiment");
+        for (int k = 0; k < l.experiments[i].n_expects; k++)
+            report(&l, &l.experiments[i].expects[k], owner, &c, passed, failed);
+    }
+    for (int k = 0; k < l.n_compares; k++)
+        for (int j = 0; j < l.compares[k].n_expects; j++)
+            report(&l, &l.compares[k].expects[j], "compare", &c, passed, failed);
+    /* every experiment must at least run, expectations or not */
+    for (int i = 0; i < l.n_experiments; i++) {
+        run_result *r = result_of(&c, i);
+        if (!r->ran) {
+            printf("FAIL %s\n", r->error);
+            (*failed)++;
+        }
+    }
+    printf("     %s: %d expectations, %d experiments, %.1f s\n", path, *passed + *failed - before, l.n_experiments,
+           now_s() - t0);
+    for (int i = 0; i < l.n_experiments; i++)
+        run_result_free(&c.results[i]);
+    free(c.results);
+    lesson_free(&l);
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        fprintf(argc < 2 ? stderr : stdout,
+                "usage: deepstep check LESSON.md ...\n"
+                "Runs every experiment of each lesson headless and checks each `expect =` line.\n"
+                "Prints one line per expectation (ok or FAIL, with the values it used), then\n"
+                "'N passed, N failed'. Exit status 0 when all are met, 1 otherwise.\n");
+        return argc < 2 ? 1 : 0;
+    }
+    int passed = 0, failed = 0;
+    for (int i = 1; i < argc; i++) {
+        check_lesson(argv[i], &passed, &failed);
+        fflush(stdout);
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
+
+/* ---- comparison tables ----------------------------------------------------------- */
+
+/* A table cell: "-" for a missing number, else `digits` significant digits (or fixed 4 decimals). */
+static const char *cell(char *buf, size_t cap, double v, bool fixed)
+{
+    if (isnan(v))
+        snprintf(buf, cap, "-");
+    else if (fixed)
+        snprintf(buf, cap, "%.4f", v);
+    else
+        snprintf(buf, cap, "%.6g", v);
+    return buf;
+}
+
+int print_compare_tables(const lesson *l)
+{
+    if (l->n_compares == 0) {
+        fprintf(stderr, "%s: the lesson has no ```deepstep compare block\n", l->path);
+        return 1;
+    }
+    int status = 0;
+    for (int c = 0; c < l->n_compares; c++) {
+        const lesson_compare *cmp = &l->compares[c];
+        printf("compare (%s:%d):", l->path, cmp->line);
+        for (int k = 0; k < cmp->n; k++)
+            printf(" %s", cmp->names[k]);
+        printf("\n");
+        char target_head[40] = "";
+        if (!isnan(cmp->target_loss))
+            snprintf(target_head, sizeof target_head, "steps_to_loss<%g", cmp->target_loss);
+        printf("%-16s %12s %10s %12s %10s %18s %9s %8s\n", "experiment", "train_loss", "train_acc", "val_loss", "val_acc",
+               target_head[0] ? target_head : "", "nan_step", "seconds");
+        for (int k = 0; k < cmp->n; k++) {
+            run_result r;
+            run_quiet(&l->experiments[cmp->index[k]], &r);
+            if (!r.ran) {
+                printf("%-16s %s\n", cmp->names[k], r.error);
+                status = 1;
+                continue;
+            }
+            char b[6][32];
+            long st = !isnan(cmp->target_loss) ? steps_to_target(&r, cmp->target_loss) : 0;
+            if (isnan(cmp->target_loss))
+                snprintf(b[4], sizeof b[4], " ");
+            else if (st < 0)
+                snprintf(b[4], sizeof b[4], "never");
+            else
+                snprintf(b[4], sizeof b[4], "%ld", st);
+            if (r.diverged)
+                snprintf(b[5], sizeof b[5], "%ld", r.nan_step);
+            else
+                snprintf(b[5], sizeof b[5], "-");
+            printf("%-16s %12s %10s %12s %10s %18s %9s %8.2f\n", cmp->names[k],
+                   cell(b[0], sizeof b[0], r.train_loss, false), cell(b[1], sizeof b[1], r.train_acc, true),
+                   cell(b[2], sizeof b[2], r.val_loss, false), cell(b[3], sizeof b[3], r.val_acc, true), b[4], b[5],
+                   r.seconds);
+            run_result_free(&r);
+        }
+        printf("\n");
+    }
+    return status;
+}

@@ -1,0 +1,337 @@
+#include "expect.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const run_metrics[] = {"train_loss", "train_acc", "val_loss", "val_acc", "steps", "epochs",
+                                          "diverged", "nan_step", "best_epoch", "ensemble_acc", "steps_to_target",
+                                          "lost_updates", NULL};
+static const char *const layer_metrics[] = {"grad_norm", "weight_norm", "update_ratio", "act_min", "act_max",
+                                            "act_mean", "act_std", "frac_saturated", "frac_dead", "lost_updates",
+                                            "frac_underflow", "mean_lost_updates", "mean_frac_underflow", "health",
+                                            NULL};
+static const char *const health_words[] = {"ok", "vanishing", "exploding", "saturated", "dead", NULL};
+
+bool expect_known_metric(const char *name, bool layer)
+{
+    const char *const *list = layer ? layer_metrics : run_metrics;
+    for (int i = 0; list[i]; i++)
+        if (strcmp(list[i], name) == 0)
+            return true;
+    return false;
+}
+
+const char *expect_metric_names(bool layer)
+{
+    return layer ? "grad_norm, weight_norm, update_ratio, act_min, act_max, act_mean, act_std, frac_saturated, "
+                   "frac_dead, lost_updates, frac_underflow, mean_lost_updates, mean_frac_underflow, health"
+                 : "train_loss, train_acc, val_loss, val_acc, steps, epochs, diverged, nan_step, best_epoch, "
+                   "ensemble_acc, steps_to_target, lost_updates";
+}
+
+typedef struct parser {
+    expectation *e;
+    const char *p;
+    const char *file;
+    int line;
+    ds_error *err;
+    bool failed;
+} parser;
+
+static int fail_at(parser *ps, const char *what)
+{
+    if (!ps->failed)
+        err_set(ps->err, ps->file, ps->line, "expect: %s in '%s'", what, ps->e->text);
+    ps->failed = true;
+    return -1;
+}
+
+static void skip_ws(parser *ps)
+{
+    while (*ps->p == ' ' || *ps->p == '\t')
+        ps->p++;
+}
+
+static int node(parser *ps, expr_kind k)
+{
+    if (ps->e->n_nodes == EXPECT_MAX_NODES)
+        return fail_at(ps, "expression too long");
+    expr_node *n = &ps->e->nodes[ps->e->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->kind = k;
+    n->layer = -1;
+    return ps->e->n_nodes++;
+}
+
+static int parse_sum(parser *ps);
+
+/* metric: [experiment.](name | layerN.name | layerlast.name), or a health word */
+static int parse_metric(parser *ps)
+{
+    char parts[3][64];
+    int n_parts = 0;
+    for (;;) {
+        int k = 0;
+        while ((isalnum((unsigned char)*ps->p) || *ps->p == '_' || *ps->p == '-') && k < 63)
+            parts[n_parts][k++] = *ps->p++;
+        parts[n_parts][k] = '\0';
+        if (k == 0)
+            return fail_at(ps, "expected a name");
+        n_parts++;
+        if (*ps->p != '.' || n_parts == 3)
+            break;
+        ps->p++;
+    }
+    for (int i = 0; health_words[i]; i++)
+        if (n_parts == 1 && strcmp(parts[0], health_words[i]) == 0) {
+            int id = node(ps, EX_NUM);
+            if (id >= 0)
+                ps->e->nodes[id].num = i;
+            return id;
+        }
+    int id = node(ps, EX_METRIC);
+    if (id < 0)
+        return -1;
+    expr_node *m = &ps->e->nodes[id];
+    int at = 0;
+    /* a leading part that is neither a metric nor layerN is an experiment name */
+    bool first_is_layer = strncmp(parts[0], "layer", 5) == 0 && (isdigit((unsigned char)parts[0][5]) ||
+                                                                strcmp(parts[0] + 5, "last") == 0);
+    if (n_parts >= 2 && !first_is_layer && !expect_known_metric(parts[0], false)) {
+        snprintf(m->experiment, sizeof m->experiment, "%s", parts[0]);
+        at = 1;
+    }
+    const char *a = parts[at];
+    if (strncmp(a, "layer", 5) == 0 && at + 1 < n_parts) {
+        if (strcmp(a + 5, "last") == 0)
+            m->layer = -2;
+        else {
+            char *end;
+            long v = strtol(a + 5, &end, 10);
+            if (a[5] == '\0' || *end || v < 0 || v > 1000)
+                return fail_at(ps, "a layer is written layerN (N from 0) or layerlast");
+            m->layer = (int)v;
+        }
+        snprintf(m->metric, sizeof m->metric, "%s", parts[at + 1]);
+        if (!expect_known_metric(m->metric, true)) {
+            char msg[400];
+            snprintf(msg, sizeof msg, "unknown layer metric '%s' (expected one of %s)", m->metric,
+                     expect_metric_names(true));
+            return fail_at(ps, msg);
+        }
+        if (at + 2 != n_parts)
+            return fail_at(ps, "too many dots in a metric name");
+        return id;
+    }
+    if (at + 1 != n_parts) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "'%s' is not a metric of one experiment (write experiment.metric or layerN.metric)",
+                 parts[at]);
+        return fail_at(ps, msg);
+    }
+    snprintf(m->metric, sizeof m->metric, "%s", a);
+    if (!expect_known_metric(a, false)) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "unknown metric '%s' (expected one of %s; or layerN.%s)", a, expect_metric_names(false),
+                 "grad_norm ...");
+        return fail_at(ps, msg);
+    }
+    return id;
+}
+
+static int parse_atom(parser *ps)
+{
+    skip_ws(ps);
+    if (*ps->p == '(') {
+        ps->p++;
+        int id = parse_sum(ps);
+        skip_ws(ps);
+        if (*ps->p != ')')
+            return fail_at(ps, "missing ')'");
+        ps->p++;
+        return id;
+    }
+    if (*ps->p == '-') {
+        ps->p++;
+        int child = parse_atom(ps);
+        int id = node(ps, EX_NEG);
+        if (id < 0 || child < 0)
+            return -1;
+        ps->e->nodes[id].left = child;
+        return id;
+    }
+    if (isdigit((unsigned char)*ps->p) || *ps->p == '.') {
+        char *end;
+        double v = strtod(ps->p, &end);
+        if (end == ps->p)
+            return fail_at(ps, "bad number");
+        ps->p = end;
+        int id = node(ps, EX_NUM);
+        if (id >= 0)
+            ps->e->nodes[id].num = v;
+        return id;
+    }
+    if (isalpha((unsigned char)*ps->p) || *ps->p == '_')
+        return parse_metric(ps);
+    return fail_at(ps, *ps->p ? "unexpected character" : "expression ends too early");
+}
+
+static int binary(parser *ps, const char *op, int left, int right)
+{
+    int id = node(ps, EX_BIN);
+    if (id < 0 || left < 0 || right < 0)
+        return -1;
+    snprintf(ps->e->nodes[id].op, sizeof ps->e->nodes[id].op, "%s", op);
+    ps->e->nodes[id].left = left;
+    ps->e->nodes[id].right = right;
+    return id;
+}
+
+static int parse_term(parser *ps)
+{
+    int left = parse_atom(ps);
+    for (;;) {
+        skip_ws(ps);
+        char c = *ps->p;
+        if (c != '*' && c != '/')
+            return left;
+        ps->p++;
+        char op[2] = {c, 0};
+        left = binary(ps, op, left, parse_atom(ps));
+    }
+}
+
+static int parse_sum(parser *ps)
+{
+    int left = parse_term(ps);
+    for (;;) {
+        skip_ws(ps);
+        char c = *ps->p;
+        if (c != '+' && c != '-')
+            return left;
+        ps->p++;
+        char op[2] = {c, 0};
+        left = binary(ps, op, left, parse_term(ps));
+    }
+}
+
+int expect_parse(expectation *e, const char *text, const char *file, int line, ds_error *err)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->text, sizeof e->text, "%s", text);
+    e->line = line;
+    parser ps = {.e = e, .p = text, .file = file, .line = line, .err = err};
+    skip_ws(&ps);
+    if (strcmp(ps.p, "nan") == 0) {
+        e->root = node(&ps, EX_NAN);
+        return 0;
+    }
+    int left = parse_sum(&ps);
+    skip_ws(&ps);
+    static const char *const cmps[] = {"<=", ">=", "==", "!=", "<", ">"};
+    const char *op = NULL;
+    for (int i = 0; i < 6 && !ps.failed; i++)
+        if (strncmp(ps.p, cmps[i], strlen(cmps[i])) == 0) {
+            op = cmps[i];
+            ps.p += strlen(op);
+            break;
+        }
+    if (ps.failed)
+        return -1;
+    if (!op)
+        return fail_at(&ps, "expected a comparison (<, <=, >, >=, ==, !=) or 'nan'");
+    int right = parse_sum(&ps);
+    skip_ws(&ps);
+    if (!ps.failed && *ps.p)
+        return fail_at(&ps, "unexpected text after the expression");
+    int id = binary(&ps, op, left, right);
+    if (ps.failed || id < 0)
+        return -1;
+    e->nodes[id].kind = EX_CMP;
+    e->root = id;
+    return 0;
+}
+
+typedef struct eval_ctx {
+    const expectation *e;
+    metric_lookup lookup;
+    void *ctx;
+    char *detail;
+    size_t cap;
+    char *why;
+    bool failed;
+} eval_ctx;
+
+static void metric_name(const expr_node *n, char *buf, size_t cap)
+{
+    char layer[24] = "";
+    if (n->layer == -2)
+        snprintf(layer, sizeof layer, "layerlast.");
+    else if (n->layer >= 0)
+        snprintf(layer, sizeof layer, "layer%d.", n->layer);
+    snprintf(buf, cap, "%s%s%s%s", n->experiment, n->experiment[0] ? "." : "", layer, n->metric);
+}
+
+static double eval(eval_ctx *c, int id)
+{
+    const expr_node *n = &c->e->nodes[id];
+    switch (n->kind) {
+    case EX_NUM: return n->num;
+    case EX_NEG: return -eval(c, n->left);
+    case EX_METRIC: {
+        double v = NAN;
+        if (c->lookup(c->ctx, n->experiment, n->layer, n->metric, &v, c->why) != 0) {
+            c->failed = true;
+            return NAN;
+        }
+        char name[160], one[220];
+        metric_name(n, name, sizeof name);
+        if (strcmp(n->metric, "health") == 0 && v >= 0 && v < 5)
+            snprintf(one, sizeof one, "%s%s = %s", c->detail[0] ? ", " : "", name, health_words[(int)v]);
+        else
+            snprintf(one, sizeof one, "%s%s = %.6g", c->detail[0] ? ", " : "", name, v);
+        strncat(c->detail, one, c->cap - strlen(c->detail) - 1);
+        return v;
+    }
+    case EX_BIN: {
+        double a = eval(c, n->left), b = eval(c, n->right);
+        switch (n->op[0]) {
+        case '+': return a + b;
+        case '-': return a - b;
+        case '*': return a * b;
+        default: return a / b;
+        }
+    }
+    default: {
+        double a = eval(c, n->left), b = eval(c, n->right);
+        if (strcmp(n->op, "<") == 0) return a < b;
+        if (strcmp(n->op, "<=") == 0) return a <= b;
+        if (strcmp(n->op, ">") == 0) return a > b;
+        if (strcmp(n->op, ">=") == 0) return a >= b;
+        if (strcmp(n->op, "==") == 0) return a == b;
+        return a != b;
+    }
+    }
+}
+
+int expect_eval(const expectation *e, metric_lookup lookup, void *ctx, char *detail, size_t cap, char *why)
+{
+    detail[0] = '\0';
+    why[0] = '\0';
+    const expr_node *root = &e->nodes[e->root];
+    if (root->kind == EX_NAN) {
+        double d;
+        if (lookup(ctx, "", -1, "diverged", &d, why) != 0)
+            return -1;
+        snprintf(detail, cap, "diverged = %s", d ? "yes" : "no");
+        return d != 0;
+    }
+    eval_ctx c = {e, lookup, ctx, detail, cap, why, false};
+    double r = eval(&c, e->root);
+    if (c.failed)
+        return -1;
+    return r != 0;
+}
