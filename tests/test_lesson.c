@@ -101,7 +101,7 @@ static void test_parse_errors_name_the_line(void **s)
                  "layer: unknown activation 'tanhh' (expected one of linear, sigmoid, tanh, relu, leaky_relu, softmax)");
     expect_error("data = xor\n# comment\n\noptimiser = sgd\n", 9,
                  "unknown key 'optimiser' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                 "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale)");
+                 "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, expect)");
     expect_error(OK_HEAD "epochs = 5\nepochs = 6\n", 9, "'epochs' is given twice (first on line 8)");
     expect_error(OK_HEAD "layer = dense 0 relu\n", 8, "layer: width '0' is not a whole number from 1 to 65536");
     expect_error(OK_HEAD "layer = conv 3 relu\n", 8,
@@ -156,6 +156,60 @@ static void test_parse_errors_name_the_line(void **s)
     expect_error(OK_HEAD "layer = dense 2 linear\nensemble = 3\n", 9,
                  "ensemble: the averaged prediction is measured on held-out data (add 'validation = F')");
     expect_error(OK_HEAD "ensemble = 0\n", 8, "ensemble: '0' is not a whole number of members from 1 to 100");
+    /* expectations */
+    expect_error(OK_HEAD "layer = dense 2 linear\nexpect = val_acc >\n", 9, "expect: expression ends too early in 'val_acc >'");
+    expect_error(OK_HEAD "layer = dense 2 linear\nexpect = val_acc\n", 9,
+                 "expect: expected a comparison (<, <=, >, >=, ==, !=) or 'nan' in 'val_acc'");
+    expect_error(OK_HEAD "layer = dense 2 linear\nexpect = accuracy > 0.9\n", 9,
+                 "expect: unknown metric 'accuracy' (expected one of train_loss, train_acc, val_loss, val_acc, steps, "
+                 "epochs, diverged, nan_step, best_epoch, ensemble_acc, steps_to_target, lost_updates; or "
+                 "layerN.grad_norm ...) in 'accuracy > 0.9'");
+    expect_error(OK_HEAD "layer = dense 2 linear\nexpect = layer0.grad > 1\n", 9,
+                 "expect: unknown layer metric 'grad' (expected one of grad_norm, weight_norm, update_ratio, act_min, "
+                 "act_max, act_mean, act_std, frac_saturated, frac_dead, lost_updates, frac_underflow, mean_lost_updates, "
+                 "mean_frac_underflow, health) in 'layer0.grad > 1'");
+    expect_error(OK_HEAD "layer = dense 2 linear\nexpect = other.val_acc > 1\n", 9,
+                 "expect: no experiment named 'other' in this lesson");
+    expect_error(OK_HEAD "layer = dense 2 linear\nexpect = (val_acc > 1\n", 9, "expect: missing ')' in '(val_acc > 1'");
+}
+
+static void test_expectations_parse_and_compare_blocks(void **s)
+{
+    (void)s;
+    const char *t = "# T\n```deepstep\nname = a\ndata = xor\nlayer = dense 1 sigmoid\n"
+                    "expect = layer0.grad_norm < 1e-4 * (b.layerlast.grad_norm + 2)\nexpect = nan\n```\n"
+                    "```deepstep\nname = b\ndata = xor\nlayer = dense 1 sigmoid\n```\n"
+                    "```deepstep compare\nexperiments = a b\ntarget_loss = 0.5\nexpect = a.val_acc > b.val_acc\n```\n";
+    lesson l;
+    ds_error err = {0};
+    if (lesson_parse(&l, "x.md", t, strlen(t), &err) != 0) {
+        print_error("%s:%d: %s\n", err.file, err.line, err.msg);
+        fail();
+    }
+    assert_int_equal(l.experiments[0].n_expects, 2);
+    assert_int_equal(l.experiments[0].expects[0].line, 6);
+    assert_int_equal(l.n_experiments, 2);
+    assert_int_equal(l.n_compares, 1);
+    assert_int_equal(l.compares[0].n, 2);
+    assert_int_equal(l.compares[0].index[1], 1);
+    assert_close(l.compares[0].target_loss, 0.5, 1e-12);
+    assert_int_equal(l.compares[0].line, 14);
+    lesson_free(&l);
+    /* compare errors, with their lines */
+    const char *bad1 = "# T\n```deepstep\nname = a\ndata = xor\nlayer = dense 1 sigmoid\n```\n"
+                       "```deepstep compare\nexperiments = a zz\n```\n";
+    assert_int_equal(lesson_parse(&l, "x.md", bad1, strlen(bad1), &err), -1);
+    assert_int_equal(err.line, 7);
+    assert_string_equal(err.msg, "compare: no experiment named 'zz' in this lesson");
+    const char *bad2 = "# T\n```deepstep\nname = a\ndata = xor\nlayer = dense 1 sigmoid\n```\n"
+                       "```deepstep compare\nexperiments = a a\nexpect = val_acc > 1\n```\n";
+    assert_int_equal(lesson_parse(&l, "x.md", bad2, strlen(bad2), &err), -1);
+    assert_int_equal(err.line, 9);
+    assert_string_equal(err.msg, "expect: in a compare block write experiment.val_acc (which experiment's val_acc?)");
+    const char *bad3 = "# T\n```deepstep compare\nexperiments = a\nspeed = 3\n```\n";
+    assert_int_equal(lesson_parse(&l, "x.md", bad3, strlen(bad3), &err), -1);
+    assert_int_equal(err.line, 4);
+    assert_string_equal(err.msg, "unknown key 'speed' in a compare block (expected experiments, target_loss, expect)");
 }
 
 static void test_layer_kinds_parse(void **s)
@@ -205,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors_name_the_line),
         cmocka_unit_test(test_lesson_file_errors),
         cmocka_unit_test(test_layer_kinds_parse),
+        cmocka_unit_test(test_expectations_parse_and_compare_blocks),
     };
     return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
 }

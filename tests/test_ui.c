@@ -68,7 +68,12 @@ static void test_browser_lists_lessons(void **s)
     frame_init(&f, 100, 30);
     view_draw(&a, &f);
     assert_true(frame_contains(&f, "00-welcome.md"));
+    assert_true(frame_contains(&f, "Keeping values in range: scale your inputs"));
+    assert_int_equal(a.n_entries, 13);
+    app_key(&a, K_END); /* the list scrolls to the last lesson */
+    view_draw(&a, &f);
     assert_true(frame_contains(&f, "Capstone: reading handwritten digits"));
+    app_key(&a, K_HOME);
     app_key(&a, K_ENTER);
     assert_int_equal(a.screen, SCREEN_LESSON);
     app_key(&a, K_ESC);

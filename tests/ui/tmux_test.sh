@@ -119,7 +119,7 @@ wait_for wide-quits "EXITED 0"
 # --- the browser, then Ctrl-C -------------------------------------------------------------
 start 160 48 "$DS"
 wait_for browser-lists-lessons "00-welcome.md"
-wait_for browser-shows-titles "Capstone: reading handwritten digits"
+wait_for browser-shows-titles "Keeping values in range: scale your inputs"
 keys Down Enter
 wait_for browser-opens-lesson "page 1/"
 keys C-c
