@@ -406,6 +406,34 @@ static void test_float_lab(void **state)
     app_free(&a);
 }
 
+static void test_compare_screen_in_lockstep(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/04-vanishing-gradients.md", &err), 0);
+    app_key(&a, 'C');
+    assert_int_equal(a.screen, SCREEN_COMPARE);
+    assert_int_equal(a.n_cmp, 3);
+    app_key(&a, 'N');
+    app_key(&a, 'N');
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(a.cmp[k].t.step, 2); /* every experiment one batch per key */
+    frame f;
+    frame_init(&f, 120, 36);
+    view_draw(&a, &f);
+    assert_true(frame_contains(&f, "compare: plain batchnorm residual"));
+    assert_true(frame_contains(&f, "plain: gradient norms"));
+    assert_true(frame_contains(&f, "residual: gradient norms"));
+    assert_true(frame_contains(&f, "Loss per step, overlaid"));
+    app_key(&a, 'C');
+    assert_int_equal(a.screen, SCREEN_LESSON);
+    assert_int_equal(a.n_cmp, 0);
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_running_and_speed),
         cmocka_unit_test(test_divergence_stops_the_run_and_is_named),
         cmocka_unit_test(test_float_lab),
+        cmocka_unit_test(test_compare_screen_in_lockstep),
     };
     return cmocka_run_group_tests_name("ui", tests, NULL, NULL);
 }

@@ -24,6 +24,84 @@ void app_init(app *a)
     lab_init(&a->lab);
 }
 
+static void close_compare(app *a)
+{
+    for (int k = 0; k < a->n_cmp; k++)
+        session_free(&a->cmp[k]);
+    free(a->cmp);
+    a->cmp = NULL;
+    a->n_cmp = 0;
+    a->cmp_running = false;
+}
+
+int app_page_compare(const app *a)
+{
+    int found = -1;
+    for (int i = 0; i < a->lesson.n_compares; i++)
+        if (a->lesson.compares[i].page <= a->page)
+            found = i;
+    return found < 0 && a->lesson.n_compares > 0 ? 0 : found;
+}
+
+/* C: train the compare block's experiments side by side. */
+static void open_compare(app *a)
+{
+    int c = app_page_compare(a);
+    if (c < 0) {
+        snprintf(a->message, sizeof a->message, "this lesson has no comparison (a ```deepstep compare block)");
+        return;
+    }
+    close_compare(a);
+    const lesson_compare *cmp = &a->lesson.compares[c];
+    a->cmp = xcalloc((size_t)cmp->n, sizeof(session));
+    for (int k = 0; k < cmp->n; k++) {
+        ds_error err = {0};
+        if (session_start(&a->cmp[k], &a->lesson.experiments[cmp->index[k]], &err) != 0) {
+            err_format(&err, a->message, sizeof a->message);
+            close_compare(a);
+            return;
+        }
+        a->n_cmp++;
+    }
+    a->cmp_block = c;
+    a->screen = SCREEN_COMPARE;
+}
+
+/* One batch (or epoch) for every compared experiment that is not finished. */
+static void compare_step(app *a, step_size size)
+{
+    for (int k = 0; k < a->n_cmp; k++)
+        if (!trainer_done(&a->cmp[k].t))
+            session_step(&a->cmp[k], size);
+}
+
+static bool compare_done(const app *a)
+{
+    for (int k = 0; k < a->n_cmp; k++)
+        if (!trainer_done(&a->cmp[k].t))
+            return false;
+    return true;
+}
+
+static void compare_key(app *a, int key)
+{
+    switch (key) {
+    case 'n': case ' ': case 'N': compare_step(a, STEP_BATCH); break;
+    case 'e': compare_step(a, STEP_EPOCH); break;
+    case 'r': a->cmp_running = !a->cmp_running && !compare_done(a); break;
+    case 'R':
+        for (int k = 0; k < a->n_cmp; k++)
+            session_reset(&a->cmp[k]);
+        break;
+    case 'C': case K_ESC:
+        close_compare(a);
+        a->screen = SCREEN_LESSON;
+        break;
+    case 'q': a->quit = true; break;
+    default: break;
+    }
+}
+
 static void close_session(app *a)
 {
     if (a->has_session)
@@ -34,6 +112,7 @@ static void close_session(app *a)
 
 void app_free(app *a)
 {
+    close_compare(a);
     close_session(a);
     if (a->has_lesson)
         lesson_free(&a->lesson);
@@ -440,6 +519,7 @@ static void lesson_key(app *a, int key)
     case K_WHEEL_UP: if (a->scroll > 0) a->scroll--; break;
     case K_MOUSE: click(a); break;
     case 'S': a->message[0] = '\0'; break; /* the terminal front end saves the frame it drew */
+    case 'C': open_compare(a); break;
     case K_ESC:
         if (a->n_entries > 0) {
             close_session(a);
@@ -463,6 +543,13 @@ void app_key(app *a, int key)
         a->help = false;
         if (key != 'q')
             return;
+    }
+    if (a->screen == SCREEN_COMPARE) {
+        if (key == '?')
+            a->help = true;
+        else
+            compare_key(a, key);
+        return;
     }
     if (a->screen == SCREEN_LAB) {
         if (key == 'F' || key == K_ESC)
@@ -499,6 +586,14 @@ static double now_ms(void)
 
 bool app_tick(app *a, double budget_ms)
 {
+    if (a->screen == SCREEN_COMPARE && a->cmp_running) { /* lockstep: a batch each, as time allows */
+        double start = now_ms();
+        while (!compare_done(a) && now_ms() - start < budget_ms)
+            compare_step(a, STEP_BATCH);
+        if (compare_done(a))
+            a->cmp_running = false;
+        return true;
+    }
     if (!a->has_session || !a->s.running)
         return false;
     session *s = &a->s;

@@ -25,7 +25,7 @@ enum {
     K_MOUSE /* a click: app.mouse_x/y; wheel: K_WHEEL_UP/DOWN */, K_WHEEL_UP, K_WHEEL_DOWN
 };
 
-typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON, SCREEN_LAB } ui_screen;
+typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON, SCREEN_LAB, SCREEN_COMPARE } ui_screen;
 
 /* The panels of the lesson screen, in focus order. */
 typedef enum panel_id {
@@ -75,6 +75,10 @@ typedef struct app {
     bool visible[P_COUNT];
     page_cache *cache;
     float_lab lab;
+    /* comparison: the experiments of a compare block, stepped in lockstep (C) */
+    session *cmp;
+    int n_cmp, cmp_block;
+    bool cmp_running;
     ui_screen lab_return;      /* where F or Esc leaves the lab to */
     char snapshot_dir[512];    /* where s and S write files; "." by default */
 } app;
@@ -89,6 +93,8 @@ void app_key(app *a, int key);
 bool app_tick(app *a, double budget_ms);
 /* The experiment of the page being read (its own, or the last one before it), -1 if none. */
 int app_page_experiment(const app *a);
+/* The compare block of the page being read (or the last one before it), -1 if none. */
+int app_page_compare(const app *a);
 
 /* Draw the whole screen from the state (layout, panels, bars). */
 void view_draw(app *a, frame *f);

@@ -203,7 +203,7 @@ int ui_main(const ui_options *o)
          * micro-steps, or as many as fit at full speed), the frame, then the keys until the
          * next frame is due, so a key is answered within 50 ms. Idle: wait for a key, waking
          * to notice signals. */
-        bool running = a.has_session && a.s.running;
+        bool running = (a.has_session && a.s.running) || (a.screen == SCREEN_COMPARE && a.cmp_running);
         double frame_start = monotonic_ms();
         if (running && app_tick(&a, 30.0))
             dirty = true;

@@ -138,6 +138,7 @@ static void draw_help(frame *f)
         "  s          save weights (.npz)           S   save this screen (.txt)",
         "  1..7       hide / show a panel           PgUp PgDn  lesson pages",
         "  F          the float lab (bits of any number, + and x in fp64/32/bf16/fp16)",
+        "  C          compare: the page's experiments in lockstep (n/N a batch, e an epoch, r run)",
         "  Esc        lesson list                   q   quit",
         "",
         "Any key closes this help.",
@@ -196,6 +197,8 @@ void view_draw(app *a, frame *f)
         draw_browser(a, f);
     else if (a->screen == SCREEN_LAB)
         draw_lab(a, f);
+    else if (a->screen == SCREEN_COMPARE)
+        draw_compare(a, f);
     else
         draw_lesson_screen(a, f);
     if (a->help)

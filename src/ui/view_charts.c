@@ -102,10 +102,15 @@ static int log_x(double v, int x0, int w)
 
 void draw_gradients(const app *a, frame *f, rect r)
 {
-    const session *s = &a->s;
+    draw_gradients_of(&a->s, f, r, "Gradient norms, log scale 1e-10 .. 1e+10 (update ratio, ref 1e-3)",
+                      a->focus == P_GRADIENTS, a->ascii);
+}
+
+void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bool focused, bool ascii)
+{
     const trainer *t = &s->t;
     const net *n = &t->net;
-    int y = panel_title(f, r, "Gradient norms, log scale 1e-10 .. 1e+10 (update ratio, ref 1e-3)", a->focus == P_GRADIENTS);
+    int y = panel_title(f, r, title, focused);
     if (t->step == 0 && !(t->next_phase > PHASE_BACKWARD)) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first backward pass", r.w - 2);
         return;
@@ -124,19 +129,19 @@ void draw_gradients(const app *a, frame *f, rect r)
         frame_put(f, r.x, y, i == s->layer ? ROLE_SELECTED : ROLE_DIM, label, 4);
         for (int x = bar_x; x < bar_x + bar_w; x++) {
             role zone = x <= vz ? ROLE_WARN : (x >= ez ? ROLE_BAD : ROLE_DIM);
-            put_cp(f, x, y, a->ascii ? '.' : 0x00B7, zone);
+            put_cp(f, x, y, ascii ? '.' : 0x00B7, zone);
         }
         if (clip_x >= 0)
-            put_cp(f, clip_x, y, a->ascii ? '|' : 0x2503, ROLE_STRONG);
+            put_cp(f, clip_x, y, ascii ? '|' : 0x2503, ROLE_STRONG);
         if (isnan(st->grad_norm)) {
             frame_put(f, bar_x + bar_w + 1, y, ROLE_DIM, "no parameters", 14);
             continue;
         }
         int gx = log_x(st->grad_norm, bar_x, bar_w);
         for (int x = bar_x; x < gx; x++)
-            put_cp(f, x, y, a->ascii ? '=' : 0x2501, ROLE_NORMAL);
+            put_cp(f, x, y, ascii ? '=' : 0x2501, ROLE_NORMAL);
         role hr = st->health == HEALTH_OK ? ROLE_GOOD : (st->health == HEALTH_EXPLODING ? ROLE_BAD : ROLE_WARN);
-        put_cp(f, gx, y, a->ascii ? 'o' : 0x25CF, hr);
+        put_cp(f, gx, y, ascii ? 'o' : 0x25CF, hr);
         char txt[64], b1[16];
         snprintf(txt, sizeof txt, "%-8s %-9s", fmt_compact(b1, sizeof b1, st->grad_norm), health_name(st->health));
         frame_put(f, bar_x + bar_w + 1, y, hr, txt, 18);
@@ -156,7 +161,7 @@ void draw_gradients(const app *a, frame *f, rect r)
                 long step = t->step - shown + k; /* 0-based step index */
                 float g = s->grad_hist[(size_t)i * GRAD_HISTORY + (size_t)(step % GRAD_HISTORY)];
                 double l = g > 0 ? log10(g) : LOG_LO;
-                put_cp(f, hx + k, y, spark_cp(a->ascii, (int)((l - LOG_LO) / (LOG_HI - LOG_LO) * 7.99)), ROLE_CODE);
+                put_cp(f, hx + k, y, spark_cp(ascii, (int)((l - LOG_LO) / (LOG_HI - LOG_LO) * 7.99)), ROLE_CODE);
             }
         }
     }
@@ -184,6 +189,43 @@ static void dot(canvas *c, int px, int py, role ro)
     static const uint8_t bit[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
     uint32_t base = ce->ch >= 0x2800 && ce->ch <= 0x28FF ? ce->ch : 0x2800;
     *ce = (cell){base | bit[py % 4][px % 2], (uint8_t)ro};
+}
+
+void plot_series(frame *f, rect r, const float *const *series, const long *lens, const role *roles, int n, bool ascii)
+{
+    int label_w = 9;
+    canvas c = {f, r.x + label_w, r.y, r.w - label_w - 1, r.h, ascii};
+    if (c.w < 4 || c.h < 2)
+        return;
+    double top = 0;
+    long longest = 1;
+    for (int s = 0; s < n; s++) {
+        longest = lens[s] > longest ? lens[s] : longest;
+        for (long k = 0; k < lens[s]; k++)
+            if (isfinite(series[s][k]) && series[s][k] > top)
+                top = series[s][k];
+    }
+    if (top <= 0)
+        top = 1;
+    int pw = 2 * c.w, ph = 4 * c.h;
+    for (int s = 0; s < n; s++) /* every series on the same x scale: step k at k/longest */
+        for (int px = 0; px < pw; px++) {
+            long k0 = longest * px / pw, k1 = longest * (px + 1) / pw;
+            if (k1 <= k0)
+                k1 = k0 + 1;
+            if (k0 >= lens[s])
+                break;
+            double sum = 0;
+            long m = 0;
+            for (long k = k0; k < k1 && k < lens[s]; k++)
+                if (isfinite(series[s][k]))
+                    sum += series[s][k], m++;
+            if (m)
+                dot(&c, px, ph - 1 - (int)(sum / m / top * (ph - 1)), roles[s]);
+        }
+    char b[16];
+    frame_put(f, r.x, r.y, ROLE_DIM, fmt_compact(b, sizeof b, top), label_w - 1);
+    frame_put(f, r.x, r.y + c.h - 1, ROLE_DIM, "0", label_w - 1);
 }
 
 void draw_curves(const app *a, frame *f, rect r)
