@@ -162,7 +162,7 @@ static void test_parse_errors_name_the_line(void **s)
                  "expect: expected a comparison (<, <=, >, >=, ==, !=) or 'nan' in 'val_acc'");
     expect_error(OK_HEAD "layer = dense 2 linear\nexpect = accuracy > 0.9\n", 9,
                  "expect: unknown metric 'accuracy' (expected one of train_loss, train_acc, val_loss, val_acc, steps, "
-                 "epochs, diverged, nan_step, best_epoch, ensemble_acc, steps_to_target, lost_updates; or "
+                 "epochs, diverged, nan_step, best_epoch, ensemble_acc, steps_to_target, lost_updates, distance, final_f; or "
                  "layerN.grad_norm ...) in 'accuracy > 0.9'");
     expect_error(OK_HEAD "layer = dense 2 linear\nexpect = layer0.grad > 1\n", 9,
                  "expect: unknown layer metric 'grad' (expected one of grad_norm, weight_norm, update_ratio, act_min, "
@@ -210,6 +210,30 @@ static void test_expectations_parse_and_compare_blocks(void **s)
     assert_int_equal(lesson_parse(&l, "x.md", bad3, strlen(bad3), &err), -1);
     assert_int_equal(err.line, 4);
     assert_string_equal(err.msg, "unknown key 'speed' in a compare block (expected experiments, target_loss, expect)");
+}
+
+static void test_race_blocks(void **s)
+{
+    (void)s;
+    const char *t = "# T\n```deepstep race\nsurface = rosenbrock\nracer = sgd lr=0.001\nracer = sgd lr=0.01\n"
+                    "racer = momentum lr=0.001 nesterov=yes\nexpect = nesterov.distance < sgd2.distance\n```\n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "x.md", t, strlen(t), &err), 0);
+    assert_int_equal(l.n_races, 1);
+    assert_int_equal(l.races[0].n, 3);
+    assert_string_equal(l.races[0].labels[1], "sgd2");
+    assert_string_equal(l.races[0].labels[2], "nesterov");
+    assert_true(l.races[0].start[0] == -1.5); /* rosenbrock's default start */
+    lesson_free(&l);
+    const char *bad = "# T\n```deepstep race\nsurface = sphere\nracer = sgd lr=0.1\n```\n";
+    assert_int_equal(lesson_parse(&l, "x.md", bad, strlen(bad), &err), -1);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.msg, "surface: 'sphere' is not one of quadratic, rosenbrock, saddle");
+    const char *bad2 = "# T\n```deepstep race\nracer = sgd lr=0.1\nexpect = adam.distance < 1\n```\n";
+    assert_int_equal(lesson_parse(&l, "x.md", bad2, strlen(bad2), &err), -1);
+    assert_int_equal(err.line, 4);
+    assert_string_equal(err.msg, "expect: in a race block write RACER.distance or RACER.final_f (racers here: sgd)");
 }
 
 static void test_layer_kinds_parse(void **s)
@@ -260,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_lesson_file_errors),
         cmocka_unit_test(test_layer_kinds_parse),
         cmocka_unit_test(test_expectations_parse_and_compare_blocks),
+        cmocka_unit_test(test_race_blocks),
     };
     return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);
 }

@@ -434,6 +434,31 @@ static void test_compare_screen_in_lockstep(void **state)
     app_free(&a);
 }
 
+static void test_race_screen(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/08-optimizers.md", &err), 0);
+    while (a.page + 1 < a.lesson.n_pages)
+        app_key(&a, K_PGDN);
+    app_key(&a, 'C'); /* the last page's block is the saddle race */
+    assert_int_equal(a.screen, SCREEN_RACE);
+    assert_int_equal(a.race.surface, SURF_SADDLE);
+    app_key(&a, 'N');
+    assert_int_equal(a.race.step, 100);
+    frame f;
+    frame_init(&f, 100, 30);
+    view_draw(&a, &f);
+    assert_true(frame_contains(&f, "optimizer race on the saddle surface: step 100 of 120"));
+    assert_true(frame_contains(&f, "momentum"));
+    app_key(&a, 'C');
+    assert_int_equal(a.screen, SCREEN_LESSON);
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_divergence_stops_the_run_and_is_named),
         cmocka_unit_test(test_float_lab),
         cmocka_unit_test(test_compare_screen_in_lockstep),
+        cmocka_unit_test(test_race_screen),
     };
     return cmocka_run_group_tests_name("ui", tests, NULL, NULL);
 }

@@ -256,6 +256,74 @@ static bool report(const lesson *l, const expectation *e, const char *owner, che
     return ok == 1;
 }
 
+/* ---- races ------------------------------------------------------------------------ */
+
+static void race_run_block(const lesson_race *lr, race *r)
+{
+    race_init(r, lr->surface, lr->start, lr->steps, lr->opts, (const char (*)[32])lr->labels, lr->n);
+    while (race_step(r))
+        ;
+}
+
+static int race_lookup(void *vctx, const char *name, int layer_index, const char *metric, double *out, char *why)
+{
+    const race *r = vctx;
+    (void)layer_index;
+    for (int i = 0; i < r->n; i++) {
+        const racer *c = &r->racers[i];
+        if (strcmp(c->label, name) != 0)
+            continue;
+        if (c->diverged)
+            *out = INFINITY;
+        else if (strcmp(metric, "distance") == 0)
+            *out = surface_distance(r->surface, c->w[0], c->w[1]);
+        else
+            *out = surface_f(r->surface, c->w[0], c->w[1], NULL, NULL);
+        return 0;
+    }
+    snprintf(why, 200, "no racer named '%s'", name);
+    return -1;
+}
+
+static void check_races(const lesson *l, int *passed, int *failed)
+{
+    for (int k = 0; k < l->n_races; k++) {
+        race r;
+        race_run_block(&l->races[k], &r);
+        for (int j = 0; j < l->races[k].n_expects; j++) {
+            const expectation *e = &l->races[k].expects[j];
+            char detail[600], why[256];
+            int ok = expect_eval(e, race_lookup, &r, detail, sizeof detail, why);
+            if (ok == 1)
+                (*passed)++;
+            else
+                (*failed)++;
+            printf("%-4s %s:%d: race on %s: expect %s   (%s)\n", ok == 1 ? "ok" : "FAIL", l->path, e->line,
+                   surface_name(r.surface), e->text, ok < 0 ? why : detail);
+        }
+        race_free(&r);
+    }
+}
+
+static void print_race_table(const lesson *l, const lesson_race *lr)
+{
+    race r;
+    race_run_block(lr, &r);
+    printf("race (%s:%d): %s from (%g, %g), %d steps\n", l->path, lr->line, surface_name(lr->surface), lr->start[0],
+           lr->start[1], lr->steps);
+    printf("%-12s %12s %12s %14s %12s\n", "racer", "x", "y", "f(x, y)", "distance");
+    for (int i = 0; i < r.n; i++) {
+        const racer *c = &r.racers[i];
+        if (c->diverged)
+            printf("%-12s %12s\n", c->label, "diverged");
+        else
+            printf("%-12s %12.6g %12.6g %14.6g %12.6g\n", c->label, (double)c->w[0], (double)c->w[1],
+                   surface_f(r.surface, c->w[0], c->w[1], NULL, NULL), surface_distance(r.surface, c->w[0], c->w[1]));
+    }
+    printf("\n");
+    race_free(&r);
+}
+
 static int check_lesson(const char *path, int *passed, int *failed)
 {
     lesson l;
@@ -280,6 +348,7 @@ static int check_lesson(const char *path, int *passed, int *failed)
     for (int k = 0; k < l.n_compares; k++)
         for (int j = 0; j < l.compares[k].n_expects; j++)
             report(&l, &l.compares[k].expects[j], "compare", &c, passed, failed);
+    check_races(&l, passed, failed);
     /* every experiment must at least run, expectations or not */
     for (int i = 0; i < l.n_experiments; i++) {
         run_result *r = result_of(&c, i);
@@ -332,10 +401,12 @@ static const char *cell(char *buf, size_t cap, double v, bool fixed)
 
 int print_compare_tables(const lesson *l)
 {
-    if (l->n_compares == 0) {
-        fprintf(stderr, "%s: the lesson has no ```deepstep compare block\n", l->path);
+    if (l->n_compares == 0 && l->n_races == 0) {
+        fprintf(stderr, "%s: the lesson has no ```deepstep compare or race block\n", l->path);
         return 1;
     }
+    for (int k = 0; k < l->n_races; k++)
+        print_race_table(l, &l->races[k]);
     int status = 0;
     for (int c = 0; c < l->n_compares; c++) {
         const lesson_compare *cmp = &l->compares[c];

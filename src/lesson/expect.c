@@ -8,7 +8,7 @@
 
 static const char *const run_metrics[] = {"train_loss", "train_acc", "val_loss", "val_acc", "steps", "epochs",
                                           "diverged", "nan_step", "best_epoch", "ensemble_acc", "steps_to_target",
-                                          "lost_updates", NULL};
+                                          "lost_updates", "distance", "final_f", NULL};
 static const char *const layer_metrics[] = {"grad_norm", "weight_norm", "update_ratio", "act_min", "act_max",
                                             "act_mean", "act_std", "frac_saturated", "frac_dead", "lost_updates",
                                             "frac_underflow", "mean_lost_updates", "mean_frac_underflow", "health",
@@ -29,7 +29,7 @@ const char *expect_metric_names(bool layer)
     return layer ? "grad_norm, weight_norm, update_ratio, act_min, act_max, act_mean, act_std, frac_saturated, "
                    "frac_dead, lost_updates, frac_underflow, mean_lost_updates, mean_frac_underflow, health"
                  : "train_loss, train_acc, val_loss, val_acc, steps, epochs, diverged, nan_step, best_epoch, "
-                   "ensemble_acc, steps_to_target, lost_updates";
+                   "ensemble_acc, steps_to_target, lost_updates, distance, final_f";
 }
 
 typedef struct parser {

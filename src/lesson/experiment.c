@@ -622,3 +622,20 @@ const char *sched_name(sched_kind k)
     static const char *const n[] = {"constant", "exp", "step", "cosine"};
     return n[k];
 }
+
+int experiment_parse_optimizer(const char *value, opt_config *out, const char *file, int line, ds_error *err)
+{
+    experiment scratch;
+    memset(&scratch, 0, sizeof scratch);
+    line_ctx c = {.x = &scratch, .file = file, .line = line, .err = err, .base_dir = ""};
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", value);
+    char *tok[MAX_TOKENS];
+    int n = tokenize(buf, tok);
+    if (n <= 0)
+        return err_set(err, file, line, "optimizer: missing value");
+    if (key_optimizer(&c, tok, n) != 0)
+        return -1;
+    *out = scratch.opt;
+    return 0;
+}

@@ -67,6 +67,9 @@ int experiment_parse(experiment *x, const char *text, size_t len, const char *fi
  * the net: features vs nothing (the input width follows the data), labels vs outputs. */
 int experiment_load_data(const experiment *x, dataset *ds, ds_error *err);
 
+/* `NAME lr=F ...` as in `optimizer = ...` (used by race blocks' racer lines). */
+int experiment_parse_optimizer(const char *value, opt_config *out, const char *file, int line, ds_error *err);
+
 const char *clip_name(clip_kind k);
 const char *sched_name(sched_kind k);
 

@@ -23,6 +23,7 @@ typedef struct parse_state {
     int in_heading;      /* heading level while inside one */
     int in_deepstep;     /* inside a ```deepstep block */
     int in_compare;      /* the block is a ```deepstep compare block */
+    int in_race;         /* ... or a ```deepstep race block */
     int in_paragraph;
     int summary_done;
     size_t scan;         /* offset reached so far in the source */
@@ -77,14 +78,20 @@ static int is_deepstep_info(const MD_BLOCK_CODE_DETAIL *d)
     return d->fence_char && d->lang.size == 8 && memcmp(d->lang.text, "deepstep", 8) == 0;
 }
 
-/* "deepstep compare": the info string's second word */
-static int is_compare_info(const MD_BLOCK_CODE_DETAIL *d)
+/* "deepstep compare" / "deepstep race": the info string's second word */
+static int info_word_is(const MD_BLOCK_CODE_DETAIL *d, const char *word)
 {
     const char *t = d->info.text;
-    size_t n = d->info.size;
-    return n >= 16 && memcmp(t, "deepstep", 8) == 0 && (t[8] == ' ' || t[8] == '\t') &&
-           strncmp(t + 9 + strspn(t + 9, " \t"), "compare", 7) == 0;
+    size_t n = d->info.size, w = strlen(word);
+    if (n < 9 + w || memcmp(t, "deepstep", 8) != 0 || (t[8] != ' ' && t[8] != '\t'))
+        return 0;
+    size_t skip = 9;
+    while (skip < n && (t[skip] == ' ' || t[skip] == '\t'))
+        skip++;
+    return n - skip >= w && memcmp(t + skip, word, w) == 0;
 }
+
+static int is_compare_info(const MD_BLOCK_CODE_DETAIL *d) { return info_word_is(d, "compare"); }
 
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
@@ -96,6 +103,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
     } else if (type == MD_BLOCK_CODE && is_deepstep_info(detail)) {
         s->in_deepstep = 1;
         s->in_compare = is_compare_info(detail);
+        s->in_race = info_word_is(detail, "race");
         s->block.first = (size_t)-1;
         s->block.last = 0;
     } else if (type == MD_BLOCK_P && !s->summary_done && s->l->title[0]) {
@@ -191,6 +199,98 @@ static int parse_compare(parse_state *s, const char *text, size_t len, int first
     return 0;
 }
 
+/* The lines of a race block. */
+static int parse_race(parse_state *s, const char *text, size_t len, int first_line, int fence_line)
+{
+    lesson *l = s->l;
+    l->races = xrealloc(l->races, (size_t)l->n_races + 1, sizeof *l->races);
+    lesson_race *r = &l->races[l->n_races];
+    memset(r, 0, sizeof *r);
+    r->surface = SURF_QUADRATIC;
+    r->steps = 200;
+    r->line = fence_line;
+    r->page = l->n_pages - 1;
+    bool have_start = false;
+    int line = first_line;
+    for (size_t pos = 0; pos < len; line++) {
+        size_t end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        char buf[512];
+        snprintf(buf, sizeof buf, "%.*s", (int)(end - pos), text + pos);
+        pos = end + 1;
+        char *hash = strchr(buf, '#');
+        if (hash)
+            *hash = '\0';
+        char *key = buf;
+        while (*key == ' ' || *key == '\t')
+            key++;
+        if (!*key || *key == '\r')
+            continue;
+        char *eq = strchr(key, '=');
+        if (!eq)
+            return err_set(s->err, l->path, line, "expected 'key = value' in a race block");
+        char *kend = eq;
+        while (kend > key && (kend[-1] == ' ' || kend[-1] == '\t'))
+            kend--;
+        *kend = '\0';
+        char *val = eq + 1;
+        while (*val == ' ' || *val == '\t')
+            val++;
+        size_t vl = strlen(val);
+        while (vl > 0 && (val[vl - 1] == ' ' || val[vl - 1] == '\r' || val[vl - 1] == '\t'))
+            val[--vl] = '\0';
+        if (strcmp(key, "surface") == 0) {
+            if (surface_parse(val, &r->surface) != 0)
+                return err_set(s->err, l->path, line, "surface: '%s' is not one of quadratic, rosenbrock, saddle", val);
+        } else if (strcmp(key, "start") == 0) {
+            char *e1, *e2;
+            r->start[0] = strtod(val, &e1);
+            r->start[1] = strtod(e1, &e2);
+            if (e1 == val || e2 == e1 || *e2 || !isfinite(r->start[0]) || !isfinite(r->start[1]))
+                return err_set(s->err, l->path, line, "start: needs two numbers, x y");
+            have_start = true;
+        } else if (strcmp(key, "steps") == 0) {
+            char *e1;
+            long v = strtol(val, &e1, 10);
+            if (!*val || *e1 || v < 1 || v > RACE_MAX_STEPS)
+                return err_set(s->err, l->path, line, "steps: '%s' is not a whole number from 1 to %d", val,
+                               RACE_MAX_STEPS);
+            r->steps = (int)v;
+        } else if (strcmp(key, "racer") == 0) {
+            if (r->n == RACE_MAX_RACERS)
+                return err_set(s->err, l->path, line, "racer: at most %d in a race", RACE_MAX_RACERS);
+            opt_config o;
+            if (experiment_parse_optimizer(val, &o, l->path, line, s->err) != 0)
+                return -1;
+            const char *base = o.kind == OPT_MOMENTUM && o.nesterov ? "nesterov" : optim_name(o.kind);
+            int same = 0;
+            for (int k = 0; k < r->n; k++)
+                same += strncmp(r->labels[k], base, strlen(base)) == 0;
+            if (same)
+                snprintf(r->labels[r->n], sizeof r->labels[0], "%s%d", base, same + 1);
+            else
+                snprintf(r->labels[r->n], sizeof r->labels[0], "%s", base);
+            r->opts[r->n++] = o;
+        } else if (strcmp(key, "expect") == 0) {
+            if (r->n_expects == 8)
+                return err_set(s->err, l->path, line, "expect: at most 8 per race block");
+            if (expect_parse(&r->expects[r->n_expects++], val, l->path, line, s->err) != 0)
+                return -1;
+        } else
+            return err_set(s->err, l->path, line,
+                           "unknown key '%s' in a race block (expected surface, start, steps, racer, expect)", key);
+    }
+    if (r->n < 1)
+        return err_set(s->err, l->path, fence_line, "a race block needs at least one 'racer = OPTIMIZER lr=F' line");
+    if (!have_start) { /* a start that makes each surface interesting */
+        static const double starts[SURF_COUNT][2] = {{-4.5, 1.5}, {-1.5, 2.0}, {0.5, 0.001}};
+        r->start[0] = starts[r->surface][0], r->start[1] = starts[r->surface][1];
+    }
+    l->n_races++;
+    return 0;
+}
+
 static int finish_experiment(parse_state *s)
 {
     lesson *l = s->l;
@@ -208,10 +308,11 @@ static int finish_experiment(parse_state *s)
         first_line = line_of(l, s->block.first);
     }
     int fence_line = fence == (size_t)-1 ? first_line - 1 : line_of(l, fence);
-    if (s->in_compare) {
+    if (s->in_compare || s->in_race) {
         if (s->block.last > s->scan)
             s->scan = s->block.last;
-        return parse_compare(s, text, len, first_line, fence_line);
+        return s->in_race ? parse_race(s, text, len, first_line, fence_line)
+                          : parse_compare(s, text, len, first_line, fence_line);
     }
     l->experiments = xrealloc(l->experiments, (size_t)l->n_experiments + 1, sizeof *l->experiments);
     l->experiment_page = xrealloc(l->experiment_page, (size_t)l->n_experiments + 1, sizeof(int));
@@ -325,6 +426,24 @@ static int check_references(lesson *l, ds_error *err)
             if (check_expectation(l, &cmp->expects[k], true, err) != 0)
                 return -1;
     }
+    for (int r = 0; r < l->n_races; r++) /* a race's expectations name its racers */
+        for (int k = 0; k < l->races[r].n_expects; k++) {
+            const expectation *e = &l->races[r].expects[k];
+            for (int q = 0; q < e->n_nodes; q++) {
+                const expr_node *n = &e->nodes[q];
+                if (n->kind != EX_METRIC)
+                    continue;
+                bool found = false;
+                for (int j = 0; j < l->races[r].n; j++)
+                    found |= strcmp(l->races[r].labels[j], n->experiment) == 0;
+                if (!found || n->layer != -1 ||
+                    (strcmp(n->metric, "distance") != 0 && strcmp(n->metric, "final_f") != 0))
+                    return err_set(err, l->path, e->line,
+                                   "expect: in a race block write RACER.distance or RACER.final_f (racers here: %s%s%s)",
+                                   l->races[r].labels[0], l->races[r].n > 1 ? ", " : "",
+                                   l->races[r].n > 1 ? l->races[r].labels[1] : "");
+            }
+        }
     return 0;
 }
 
@@ -403,6 +522,7 @@ void lesson_free(lesson *l)
     free(l->experiments);
     free(l->experiment_page);
     free(l->compares);
+    free(l->races);
     memset(l, 0, sizeof *l);
 }
 

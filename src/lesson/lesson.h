@@ -8,6 +8,7 @@
 
 #include "../common/err.h"
 #include "experiment.h"
+#include "../engine/surface.h"
 
 typedef struct lesson_page {
     char title[160];
@@ -31,6 +32,25 @@ typedef struct lesson_compare {
     int line, page;
 } lesson_compare;
 
+/* A ```deepstep race block: optimizers racing on a 2-D surface, drawn as paths on a contour
+ * map (C in the UI), checked by their final distance to a minimum:
+ *     surface = rosenbrock          (quadratic, rosenbrock or saddle)
+ *     start   = -1.5 2
+ *     steps   = 300
+ *     racer   = sgd lr=0.001        (repeats, optimizer syntax; named after the optimizer)
+ *     expect  = adam.distance < sgd.distance */
+typedef struct lesson_race {
+    surface_kind surface;
+    double start[2];
+    int steps;
+    opt_config opts[RACE_MAX_RACERS];
+    char labels[RACE_MAX_RACERS][32];
+    int n;
+    expectation expects[8];
+    int n_expects;
+    int line, page;
+} lesson_race;
+
 typedef struct lesson {
     char path[EXPERIMENT_PATH_MAX];
     char *src;
@@ -44,6 +64,8 @@ typedef struct lesson {
     int n_experiments;
     lesson_compare *compares;
     int n_compares;
+    lesson_race *races;
+    int n_races;
 } lesson;
 
 /* Index of the experiment with this name, -1 if none. */

@@ -43,9 +43,57 @@ int app_page_compare(const app *a)
     return found < 0 && a->lesson.n_compares > 0 ? 0 : found;
 }
 
-/* C: train the compare block's experiments side by side. */
+static void close_race(app *a)
+{
+    if (a->has_race)
+        race_free(&a->race);
+    a->has_race = a->race_running = false;
+}
+
+/* The race block of the page being read (or the last one before it), -1 if none. */
+static int page_race(const app *a)
+{
+    int found = -1;
+    for (int i = 0; i < a->lesson.n_races; i++)
+        if (a->lesson.races[i].page <= a->page)
+            found = i;
+    return found;
+}
+
+static void open_race(app *a, int k)
+{
+    close_race(a);
+    const lesson_race *lr = &a->lesson.races[k];
+    race_init(&a->race, lr->surface, lr->start, lr->steps, lr->opts, (const char (*)[32])lr->labels, lr->n);
+    a->has_race = true;
+    a->race_block = k;
+    a->screen = SCREEN_RACE;
+}
+
+static void race_key(app *a, int key)
+{
+    switch (key) {
+    case 'n': case ' ': race_step(&a->race); break;
+    case 'N': case 'e':
+        for (int i = 0; i < 100 && race_step(&a->race); i++)
+            ;
+        break;
+    case 'r': a->race_running = !a->race_running && a->race.step < a->race.steps; break;
+    case 'R': race_reset(&a->race); a->race_running = false; break;
+    case 'C': case K_ESC: close_race(a); a->screen = SCREEN_LESSON; break;
+    case 'q': a->quit = true; break;
+    default: break;
+    }
+}
+
+/* C: train the compare block's experiments side by side (or start the page's race). */
 static void open_compare(app *a)
 {
+    int rk = page_race(a);
+    if (rk >= 0 && (app_page_compare(a) < 0 || a->lesson.races[rk].page >= a->lesson.compares[app_page_compare(a)].page)) {
+        open_race(a, rk);
+        return;
+    }
     int c = app_page_compare(a);
     if (c < 0) {
         snprintf(a->message, sizeof a->message, "this lesson has no comparison (a ```deepstep compare block)");
@@ -112,6 +160,7 @@ static void close_session(app *a)
 
 void app_free(app *a)
 {
+    close_race(a);
     close_compare(a);
     close_session(a);
     if (a->has_lesson)
@@ -544,9 +593,11 @@ void app_key(app *a, int key)
         if (key != 'q')
             return;
     }
-    if (a->screen == SCREEN_COMPARE) {
+    if (a->screen == SCREEN_COMPARE || a->screen == SCREEN_RACE) {
         if (key == '?')
             a->help = true;
+        else if (a->screen == SCREEN_RACE)
+            race_key(a, key);
         else
             compare_key(a, key);
         return;
@@ -586,6 +637,12 @@ static double now_ms(void)
 
 bool app_tick(app *a, double budget_ms)
 {
+    if (a->screen == SCREEN_RACE && a->race_running) { /* a few steps a frame, so the paths grow visibly */
+        for (int i = 0; i < 2; i++)
+            if (!race_step(&a->race))
+                a->race_running = false;
+        return true;
+    }
     if (a->screen == SCREEN_COMPARE && a->cmp_running) { /* lockstep: a batch each, as time allows */
         double start = now_ms();
         while (!compare_done(a) && now_ms() - start < budget_ms)

@@ -25,7 +25,7 @@ enum {
     K_MOUSE /* a click: app.mouse_x/y; wheel: K_WHEEL_UP/DOWN */, K_WHEEL_UP, K_WHEEL_DOWN
 };
 
-typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON, SCREEN_LAB, SCREEN_COMPARE } ui_screen;
+typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON, SCREEN_LAB, SCREEN_COMPARE, SCREEN_RACE } ui_screen;
 
 /* The panels of the lesson screen, in focus order. */
 typedef enum panel_id {
@@ -79,6 +79,9 @@ typedef struct app {
     session *cmp;
     int n_cmp, cmp_block;
     bool cmp_running;
+    race race;                 /* a race block's optimizers on a 2-D surface (C on its page) */
+    bool has_race, race_running;
+    int race_block;
     ui_screen lab_return;      /* where F or Esc leaves the lab to */
     char snapshot_dir[512];    /* where s and S write files; "." by default */
 } app;

@@ -79,6 +79,8 @@ static wchar_t ascii_of(uint32_t cp)
     case 0x2026: return '~';
     case 0x270E: return '*';
     case 0x21AA: return '>';
+    case 0x2605: return '*';
+    case 0x2219: return '.';
     default: return cp < 0x80 ? (wchar_t)cp : '?';
     }
 }
@@ -203,7 +205,8 @@ int ui_main(const ui_options *o)
          * micro-steps, or as many as fit at full speed), the frame, then the keys until the
          * next frame is due, so a key is answered within 50 ms. Idle: wait for a key, waking
          * to notice signals. */
-        bool running = (a.has_session && a.s.running) || (a.screen == SCREEN_COMPARE && a.cmp_running);
+        bool running = (a.has_session && a.s.running) || (a.screen == SCREEN_COMPARE && a.cmp_running) ||
+                       (a.screen == SCREEN_RACE && a.race_running);
         double frame_start = monotonic_ms();
         if (running && app_tick(&a, 30.0))
             dirty = true;

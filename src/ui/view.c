@@ -199,6 +199,8 @@ void view_draw(app *a, frame *f)
         draw_lab(a, f);
     else if (a->screen == SCREEN_COMPARE)
         draw_compare(a, f);
+    else if (a->screen == SCREEN_RACE)
+        draw_race(a, f);
     else
         draw_lesson_screen(a, f);
     if (a->help)

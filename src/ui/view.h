@@ -19,6 +19,7 @@ void plot_series(frame *f, rect r, const float *const *series, const long *lens,
 void draw_curves(const app *a, frame *f, rect r);
 void draw_lab(const app *a, frame *f);
 void draw_compare(app *a, frame *f);
+void draw_race(const app *a, frame *f);
 
 /* "1.23e-05"-style compact number into buf (width <= 9). */
 const char *fmt_compact(char *buf, size_t cap, double v);

@@ -116,8 +116,11 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         return;
     }
     int bar_x = r.x + 5, spark_w = r.w >= 70 ? 16 : 0, bar_w = r.w - 5 - 24 - spark_w;
-    if (bar_w < 10)
-        bar_w = 10;
+    bool text = true;
+    if (bar_w < 10) { /* a narrow column: the bar alone, then as much of the number as fits */
+        bar_w = r.w - 5 - 9 > 4 ? r.w - 5 - 9 : 4;
+        text = false;
+    }
     int vz = log_x(HEALTH_VANISHING_ABSOLUTE, bar_x, bar_w), ez = log_x(HEALTH_EXPLODING_GRAD_NORM, bar_x, bar_w);
     int clip_x = t->cfg.clip == CLIP_NORM ? log_x(t->cfg.clip_value, bar_x, bar_w) : -1;
     int first = s->layer - (r.h - 2) / 2;
@@ -144,7 +147,9 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         put_cp(f, gx, y, ascii ? 'o' : 0x25CF, hr);
         char txt[64], b1[16];
         snprintf(txt, sizeof txt, "%-8s %-9s", fmt_compact(b1, sizeof b1, st->grad_norm), health_name(st->health));
-        frame_put(f, bar_x + bar_w + 1, y, hr, txt, 18);
+        frame_put(f, bar_x + bar_w + 1, y, hr, txt, text ? 18 : r.x + r.w - (bar_x + bar_w + 1));
+        if (!text)
+            continue;
         if (t->net.precision != FP32 && r.w >= 60) { /* what rounding cost this layer */
             snprintf(txt, sizeof txt, "lost %ld uf %.0f%%", st->lost_updates, 100.0 * st->frac_underflow);
             frame_put(f, bar_x + bar_w + 20, y, st->lost_updates || st->frac_underflow > 0 ? ROLE_WARN : ROLE_DIM, txt,
