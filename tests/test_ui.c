@@ -70,6 +70,11 @@ static void test_browser_lists_lessons(void **s)
     assert_true(frame_contains(&f, "00-welcome.md"));
     assert_true(frame_contains(&f, "Keeping values in range: scale your inputs"));
     assert_int_equal(a.n_entries, 13);
+    for (int i = 0; i < a.n_entries; i++) /* every lesson parses and opens */
+        if (a.entries[i].broken) {
+            print_error("%s\n", a.entries[i].summary);
+            fail();
+        }
     app_key(&a, K_END); /* the list scrolls to the last lesson */
     view_draw(&a, &f);
     assert_true(frame_contains(&f, "Capstone: reading handwritten digits"));
