@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/bench.h"
 #include "cli/bench_ui.h"
 #include "cli/check.h"
 #include "cli/float_cmd.h"
@@ -30,6 +31,7 @@ static void usage(FILE *out)
             "  deepstep float ...            float anatomy and precision loss; see 'deepstep float --help'\n"
             "  deepstep lab                  the float lab in the terminal UI (also F in the UI)\n"
             "  deepstep --bench-ui [LESSON]  time the rendering of a 160x48 frame\n"
+            "  deepstep bench                the benchmark of make bench (training speed, rewind, frame, memory)\n"
             "  deepstep --help | --version\n"
             "\n"
             "options for the UI:\n"
@@ -53,6 +55,10 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "bench") == 0)
+        return cmd_bench(argc - 1, argv + 1, argv[0]);
+    if (argc == 3 && strcmp(argv[1], "--first-frame") == 0)
+        return cmd_first_frame(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "float") == 0)

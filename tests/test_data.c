@@ -211,8 +211,8 @@ static void test_synthetic_sets(void **s)
         rng_seed(&r2, 3, 2);
         dataset_synth(&a, &p, &r1);
         dataset_synth(&b, &p, &r2);
-        assert_memory_equal(a.raw_f32, b.raw_f32, sizeof(float) * a.n * 2);
-        int expect_classes = (k == SYNTH_SPIRAL || k == SYNTH_BLOBS) ? 3 : 2;
+        assert_memory_equal(a.raw_f32, b.raw_f32, sizeof(float) * a.n * a.d);
+        int expect_classes = k == SYNTH_RANDOM ? 10 : (k == SYNTH_SPIRAL || k == SYNTH_BLOBS) ? 3 : 2;
         assert_int_equal(a.n_classes, expect_classes);
         dataset_destroy(&a);
         dataset_destroy(&b);

@@ -127,9 +127,9 @@ static void test_parse_errors_name_the_line(void **s)
     expect_error(OK_HEAD "just words\n", 8, "expected 'key = value', found 'just words'");
     expect_error(OK_HEAD "epochs =\n", 8, "epochs: missing value");
     expect_error("data = spiral classes=1\n", 6, "data: classes= needs a whole number from 2 to 100");
-    expect_error("data = xor classes=3\n", 6, "data: xor has 2 classes; classes= is for spiral and blobs");
+    expect_error("data = xor classes=3\n", 6, "data: xor has 2 classes; classes= is for spiral, blobs and random");
     expect_error("data = mnist\n", 6,
-                 "data: 'mnist' is not a CSV path, 'idx IMAGES LABELS', or one of xor, moons, circles, spiral, blobs");
+                 "data: 'mnist' is not a CSV path, 'idx IMAGES LABELS', or one of xor, moons, circles, spiral, blobs, random");
     expect_error("data = idx only-one.gz\n", 6, "data: 'idx' takes two paths: idx IMAGES LABELS");
     expect_error("layer = dense 2 tanh\n", 5, "experiment has no 'data = ...' line");
     expect_error("data = xor\n", 5, "experiment has no 'layer = dense N ACTIVATION' line");

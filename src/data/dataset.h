@@ -45,12 +45,13 @@ void dataset_alloc(dataset *ds, int n, int d, bool bytes);
 int dataset_load_csv(dataset *ds, const char *path, ds_error *err);
 int dataset_load_idx(dataset *ds, const char *images, const char *labels, ds_error *err);
 
-typedef enum synth_kind { SYNTH_XOR, SYNTH_MOONS, SYNTH_CIRCLES, SYNTH_SPIRAL, SYNTH_BLOBS, SYNTH_COUNT } synth_kind;
+typedef enum synth_kind { SYNTH_XOR, SYNTH_MOONS, SYNTH_CIRCLES, SYNTH_SPIRAL, SYNTH_BLOBS, SYNTH_RANDOM, SYNTH_COUNT } synth_kind;
 typedef struct synth_params {
     synth_kind kind;
     int samples;   /* 0: the kind's default */
     float noise;   /* < 0: the kind's default */
-    int classes;   /* spiral and blobs; 0: 3 */
+    int classes;   /* spiral, blobs and random; 0: 3 (random: 10) */
+    int features;  /* random only; 0: 2 */
 } synth_params;
 const char *synth_name(synth_kind k);
 int synth_parse_kind(const char *name, synth_kind *out);

@@ -4,13 +4,15 @@
  *   circles  200, 0.05 a circle of radius 1 around one of radius 0.5 (make_circles)
  *   spiral   300, 0.2  `classes` arms, angle noise N(0, noise^2) (the cs231n spiral)
  *   blobs    300, 1.0  `classes` gaussian blobs of std `noise`, centres on a circle of radius 4
+ *   random   1000, 1.0 `features` N(0, noise^2) values and a uniform random label of `classes`:
+ *                      nothing to learn; for benchmarks and tests of any shape
  */
 #include <math.h>
 #include <string.h>
 
 #include "dataset.h"
 
-static const char *const names[SYNTH_COUNT] = {"xor", "moons", "circles", "spiral", "blobs"};
+static const char *const names[SYNTH_COUNT] = {"xor", "moons", "circles", "spiral", "blobs", "random"};
 
 const char *synth_name(synth_kind k) { return (k >= 0 && k < SYNTH_COUNT) ? names[k] : "?"; }
 
@@ -26,14 +28,16 @@ int synth_parse_kind(const char *name, synth_kind *out)
 
 void synth_defaults(synth_params *p)
 {
-    static const int samples[SYNTH_COUNT] = {4, 200, 200, 300, 300};
-    static const float noise[SYNTH_COUNT] = {0.0f, 0.1f, 0.05f, 0.2f, 1.0f};
+    static const int samples[SYNTH_COUNT] = {4, 200, 200, 300, 300, 1000};
+    static const float noise[SYNTH_COUNT] = {0.0f, 0.1f, 0.05f, 0.2f, 1.0f, 1.0f};
     if (p->samples <= 0)
         p->samples = samples[p->kind];
     if (p->noise < 0)
         p->noise = noise[p->kind];
     if (p->classes <= 0)
-        p->classes = (p->kind == SYNTH_SPIRAL || p->kind == SYNTH_BLOBS) ? 3 : 2;
+        p->classes = p->kind == SYNTH_RANDOM ? 10 : (p->kind == SYNTH_SPIRAL || p->kind == SYNTH_BLOBS) ? 3 : 2;
+    if (p->features <= 0)
+        p->features = 2;
 }
 
 void dataset_synth(dataset *ds, const synth_params *in, rng *r)
@@ -41,6 +45,15 @@ void dataset_synth(dataset *ds, const synth_params *in, rng *r)
     synth_params p = *in;
     synth_defaults(&p);
     int n = p.samples, K = p.classes;
+    if (p.kind == SYNTH_RANDOM) {
+        dataset_alloc(ds, n, p.features, false);
+        for (size_t i = 0; i < (size_t)n * p.features; i++)
+            ds->raw_f32[i] = (float)(rng_gauss(r) * p.noise);
+        for (int i = 0; i < n; i++)
+            ds->labels[i] = (int)rng_below(r, (uint32_t)K);
+        ds->n_classes = K;
+        return;
+    }
     dataset_alloc(ds, n, 2, false);
     const double pi = 3.14159265358979323846;
     for (int i = 0; i < n; i++) {

@@ -2,8 +2,12 @@
  * Backward accumulates into parameter gradients and into dL/da of the layers below, so
  * residual blocks need no special case beyond adding into their begin marker. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../common/xalloc.h"
+
+#include "gemm.h"
 #include "net.h"
 
 /* ---- dense kernels -------------------------------------------------------------- */
@@ -20,56 +24,59 @@ void dense_forward_ref(float *z, const float *x, const float *W, const float *b,
         }
 }
 
-/* Dot product with eight independent partial sums, which the compiler turns into SIMD
- * lanes without -ffast-math (the sum order is fixed, so results are reproducible). */
-static inline float dot(const float *restrict x, const float *restrict w, int n)
-{
-    float acc[8] = {0};
-    int i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++)
-            acc[k] += x[i + k] * w[i + k];
-    float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for (; i < n; i++)
-        s += x[i] * w[i];
-    return s;
-}
-
+/* z = x W^T + b through the blocked kernel: W is transposed into wt (in, out) first so the
+ * kernel streams contiguous rows (a cost of in*out against B*in*out multiply-adds). */
 void dense_forward(float *restrict z, const float *restrict x, const float *restrict W,
                    const float *restrict b, int B, int n_in, int n_out)
 {
-    for (int r = 0; r < B; r++) {
-        const float *xr = x + (size_t)r * n_in;
-        float *zr = z + (size_t)r * n_out;
-        for (int o = 0; o < n_out; o++)
-            zr[o] = b[o] + dot(xr, W + (size_t)o * n_in, n_in);
+    static float *wt;
+    static size_t wt_cap;
+    size_t need = (size_t)n_in * n_out;
+    if (need > wt_cap) {
+        free(wt);
+        wt = xcalloc(need, sizeof(float));
+        wt_cap = need;
     }
+    enum { T = 16 }; /* transpose in 16 x 16 tiles, so reads and writes both stay in cache */
+    for (int o0 = 0; o0 < n_out; o0 += T)
+        for (int i0 = 0; i0 < n_in; i0 += T)
+            for (int o = o0; o < o0 + T && o < n_out; o++)
+                for (int i = i0; i < i0 + T && i < n_in; i++)
+                    wt[(size_t)i * n_out + o] = W[(size_t)o * n_in + i];
+    for (int r = 0; r < B; r++)
+        memcpy(z + (size_t)r * n_out, b, (size_t)n_out * sizeof(float));
+    gemm_acc(z, (size_t)n_out, x, n_in, 1, wt, (size_t)n_out, B, n_out, n_in);
 }
 
+/* dW += dz^T x, db += sum of dz's rows, dx += dz W (all accumulated). */
 void dense_backward(float *restrict dx, float *restrict dW, float *restrict db,
                     const float *restrict dz, const float *restrict x, const float *restrict W,
                     int B, int n_in, int n_out)
 {
-    for (int r = 0; r < B; r++) {
-        const float *dzr = dz + (size_t)r * n_out;
-        const float *xr = x + (size_t)r * n_in;
+    for (int r = 0; r < B; r++)
+        for (int o = 0; o < n_out; o++)
+            db[o] += dz[(size_t)r * n_out + o];
+    /* dW (out x in): A(o, r) = dz[r][o], B = x (rows r) */
+    gemm_acc(dW, (size_t)n_in, dz, 1, n_out, x, (size_t)n_in, n_out, n_in, B);
+    /* dx (B x in): A(r, o) = dz[r][o], B = W (rows o) */
+    if (dx)
+        gemm_acc(dx, (size_t)n_in, dz, n_out, 1, W, (size_t)n_in, B, n_in, n_out);
+}
+
+/* The textbook loops for the backward pass, kept next to the fast one for the tests. */
+void dense_backward_ref(float *dx, float *dW, float *db, const float *dz, const float *x, const float *W, int B,
+                        int n_in, int n_out)
+{
+    for (int r = 0; r < B; r++)
         for (int o = 0; o < n_out; o++) {
-            float g = dzr[o];
+            float g = dz[(size_t)r * n_out + o];
             db[o] += g;
-            float *dWo = dW + (size_t)o * n_in;
-            for (int i = 0; i < n_in; i++)
-                dWo[i] += g * xr[i];
-        }
-        if (dx) {
-            float *dxr = dx + (size_t)r * n_in;
-            for (int o = 0; o < n_out; o++) {
-                float g = dzr[o];
-                const float *Wo = W + (size_t)o * n_in;
-                for (int i = 0; i < n_in; i++)
-                    dxr[i] += g * Wo[i];
+            for (int i = 0; i < n_in; i++) {
+                dW[(size_t)o * n_in + i] += g * x[(size_t)r * n_in + i];
+                if (dx)
+                    dx[(size_t)r * n_in + i] += g * W[(size_t)o * n_in + i];
             }
         }
-    }
 }
 
 /* ---- batch normalisation -------------------------------------------------------- */

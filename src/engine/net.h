@@ -142,5 +142,7 @@ void dense_forward(float *restrict z, const float *restrict x, const float *rest
 void dense_backward(float *restrict dx, float *restrict dW, float *restrict db,
                     const float *restrict dz, const float *restrict x, const float *restrict W,
                     int B, int n_in, int n_out);
+void dense_backward_ref(float *dx, float *dW, float *db, const float *dz, const float *x, const float *W, int B,
+                        int n_in, int n_out);
 
 #endif

@@ -43,10 +43,17 @@ void stats_activations(layer_stats *s, const net *n, const workspace *ws, int i)
     }
 }
 
+/* Eight partial sums in a fixed order: the compiler can keep them in vector lanes (a single
+ * running sum is a dependency chain it may not reorder), and the result is reproducible. */
 static double sum_squares(const float *v, size_t n)
 {
-    double s = 0.0;
-    for (size_t k = 0; k < n; k++)
+    double acc[8] = {0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int j = 0; j < 8; j++)
+            acc[j] += (double)v[k + j] * v[k + j];
+    double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; k < n; k++)
         s += (double)v[k] * v[k];
     return s;
 }
@@ -57,18 +64,36 @@ void stats_gradients(layer_stats *s, const net *n, int i)
     s->grad_norm = L->n_params ? (float)sqrt(sum_squares(L->dW, L->n_params)) : NAN;
 }
 
-/* Standard deviation of v (or of v - minus); with centered false, the RMS instead. */
-static double std_of(const float *v, const float *minus, size_t n, bool centered)
+/* One pass over the weights: sums and sums of squares of w_prev and of w - w_prev, in eight
+ * fixed partial sums (vectorisable, reproducible). */
+typedef struct moments {
+    double sum_d, sq_d, sum_w, sq_w;
+} moments;
+
+static moments weight_moments(const float *w, const float *prev, size_t n)
 {
-    double sum = 0.0, sq = 0.0;
-    for (size_t k = 0; k < n && centered; k++)
-        sum += minus ? (double)v[k] - minus[k] : v[k];
-    double mean = sum / n;
-    for (size_t k = 0; k < n; k++) {
-        double d = (minus ? (double)v[k] - minus[k] : v[k]) - mean;
-        sq += d * d;
+    double sd[8] = {0}, qd[8] = {0}, sw[8] = {0}, qw[8] = {0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int j = 0; j < 8; j++) {
+            double p = prev[k + j], d = (double)w[k + j] - p;
+            sd[j] += d, qd[j] += d * d, sw[j] += p, qw[j] += p * p;
+        }
+    moments m = {0, 0, 0, 0};
+    for (int j = 0; j < 8; j++)
+        m.sum_d += sd[j], m.sq_d += qd[j], m.sum_w += sw[j], m.sq_w += qw[j];
+    for (; k < n; k++) {
+        double p = prev[k], d = (double)w[k] - p;
+        m.sum_d += d, m.sq_d += d * d, m.sum_w += p, m.sq_w += p * p;
     }
-    return sqrt(sq / n);
+    return m;
+}
+
+/* Standard deviation from a sum and a sum of squares (or the RMS when not centred). */
+static double spread(double sum, double sq, size_t n, bool centered)
+{
+    double mean = centered ? sum / n : 0.0, var = sq / n - mean * mean;
+    return var > 0 ? sqrt(var) : 0.0;
 }
 
 void stats_update(layer_stats *s, const net *n, int i)
@@ -81,7 +106,8 @@ void stats_update(layer_stats *s, const net *n, int i)
     }
     s->weight_norm = (float)sqrt(sum_squares(L->W, L->n_params));
     bool centered = L->kind != LAYER_BATCHNORM;
-    double du = std_of(L->W, L->W_prev, nw, centered), w = std_of(L->W_prev, NULL, nw, centered);
+    moments m = weight_moments(L->W, L->W_prev, nw);
+    double du = spread(m.sum_d, m.sq_d, nw, centered), w = spread(m.sum_w, m.sq_w, nw, centered);
     if (du == 0.0)
         s->update_ratio = -INFINITY;
     else if (w == 0.0)

@@ -154,9 +154,23 @@ void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, dou
 
 /* ---- divergence ------------------------------------------------------------------ */
 
+/* Index of the first NaN or Inf, -1 if none. x - x is 0 for every finite x and NaN
+ * otherwise, so eight vectorisable partial sums find out whether to look at all. */
 static long first_nonfinite(const float *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    float acc[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            acc[j] += v[i + j] - v[i + j];
+    float s = 0;
+    for (int j = 0; j < 8; j++)
+        s += acc[j];
+    for (; i < n; i++)
+        s += v[i] - v[i];
+    if (s == 0.0f)
+        return -1;
+    for (i = 0; i < n; i++)
         if (!isfinite(v[i]))
             return (long)i;
     return -1;
@@ -351,7 +365,8 @@ static void do_update(trainer *t, int i)
             fp_round_array(t->opt.s2 + L->param_off, L->n_params, n->precision);
     }
     t->stats[i].lost_updates = lost;
-    stats_update(&t->stats[i], n, i);
+    if (!t->no_stats)
+        stats_update(&t->stats[i], n, i);
 }
 
 static void do_end_epoch(trainer *t)
@@ -399,7 +414,8 @@ static bool run_micro(trainer *t, trainer_event *ev)
         break;
     case PHASE_FORWARD:
         net_forward_layer(n, ws, i, true);
-        stats_activations(&t->stats[i], n, ws, i);
+        if (!t->no_stats)
+            stats_activations(&t->stats[i], n, ws, i);
         ev->layer = i;
         ev->touched = TOUCH_Z | TOUCH_A;
         bad = check(t, ws->z[i], (size_t)ws->rows * n->layers[i].n_out, n->layers[i].n_out, "z", i) ||
@@ -414,7 +430,8 @@ static bool run_micro(trainer *t, trainer_event *ev)
     }
     case PHASE_BACKWARD:
         net_backward_layer(n, ws, i);
-        stats_gradients(&t->stats[i], n, i);
+        if (!t->no_stats)
+            stats_gradients(&t->stats[i], n, i);
         t->stats[i].frac_underflow = n->layers[i].n_params
                                          ? (float)n->layers[i].grad_underflow / (float)n->layers[i].n_params
                                          : NAN;
@@ -434,7 +451,8 @@ static bool run_micro(trainer *t, trainer_event *ev)
         bad = check(t, n->layers[i].W, n->layers[i].n_params, 0, "W", i);
         break;
     case PHASE_END_BATCH:
-        stats_classify(t->stats, n);
+        if (!t->no_stats)
+            stats_classify(t->stats, n);
         ev->touched = TOUCH_METRICS;
         break;
     case PHASE_END_EPOCH:

@@ -117,6 +117,7 @@ typedef struct trainer {
     divergence div;
     early_stop_state early;
     bool unscaled;   /* this step's gradients have had the loss scale divided out */
+    bool no_stats;   /* skip the per-layer statistics (benchmarks measure what they cost) */
 } trainer;
 
 /* Round the parameters to the experiment's precision (after loading weights). */

@@ -123,7 +123,7 @@ static int key_data(const line_ctx *c, char **tok, int n)
     }
     if (synth_parse_kind(tok[0], &sk) == 0) {
         x->source = DATA_SYNTH;
-        x->synth = (synth_params){.kind = sk, .samples = 0, .noise = -1.0f, .classes = 0};
+        x->synth = (synth_params){.kind = sk, .samples = 0, .noise = -1.0f, .classes = 0, .features = 0};
         for (int i = 1; i < n; i++) {
             char *v = option_value(tok[i]);
             long iv;
@@ -137,11 +137,16 @@ static int key_data(const line_ctx *c, char **tok, int n)
             } else if (strcmp(tok[i], "classes") == 0) {
                 if (!v || parse_long(v, 2, 100, &iv) != 0)
                     return fail(c, "data: classes= needs a whole number from 2 to 100");
-                if (sk != SYNTH_SPIRAL && sk != SYNTH_BLOBS)
-                    return fail(c, "data: %s has 2 classes; classes= is for spiral and blobs", tok[0]);
+                if (sk != SYNTH_SPIRAL && sk != SYNTH_BLOBS && sk != SYNTH_RANDOM)
+                    return fail(c, "data: %s has 2 classes; classes= is for spiral, blobs and random", tok[0]);
                 x->synth.classes = (int)iv;
+            } else if (strcmp(tok[i], "features") == 0 && sk == SYNTH_RANDOM) {
+                if (!v || parse_long(v, 1, DATA_MAX_FEATURES, &iv) != 0)
+                    return fail(c, "data: features= needs a whole number from 1 to %d", DATA_MAX_FEATURES);
+                x->synth.features = (int)iv;
             } else
-                return fail(c, "data: unknown option '%s' (expected samples=N, noise=F, classes=K)", tok[i]);
+                return fail(c, "data: unknown option '%s' (expected samples=N, noise=F, classes=K%s)", tok[i],
+                            sk == SYNTH_RANDOM ? ", features=D" : "");
         }
         return 0;
     }
@@ -150,7 +155,7 @@ static int key_data(const line_ctx *c, char **tok, int n)
         resolve_path(c, x->path[0], tok[0]);
         return 0;
     }
-    return fail(c, "data: '%s' is not a CSV path, 'idx IMAGES LABELS', or one of xor, moons, circles, spiral, blobs",
+    return fail(c, "data: '%s' is not a CSV path, 'idx IMAGES LABELS', or one of xor, moons, circles, spiral, blobs, random",
                 tok[0]);
 }
 
