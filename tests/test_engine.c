@@ -405,6 +405,44 @@ static void test_loss_pair_rules(void **state)
     assert_null(loss_check_pair(LOSS_MSE, ACT_TANH, 4));
 }
 
+/* The vectorised tanh and sigmoid against libm in double, rounded to float: at most 1 ulp
+ * apart over a sweep of the whole useful range, including tiny and huge inputs. */
+static int ulps(float a, float b)
+{
+    int32_t x, y;
+    memcpy(&x, &a, 4);
+    memcpy(&y, &b, 4);
+    if ((x < 0) != (y < 0))
+        return a == b ? 0 : 1000;
+    return abs(x - y);
+}
+
+static void test_tanh_sigmoid_accuracy(void **state)
+{
+    (void)state;
+    rng r;
+    rng_seed(&r, 99, 1);
+    int worst_t = 0, worst_s = 0;
+    for (int i = 0; i < 400000; i++) {
+        float z = (float)ldexp(rng_uniform(&r) * 2 - 1, (int)rng_below(&r, 40) - 30); /* |z| from 1e-9 to 1e3 */
+        float t = act_tanh(z), tref = (float)tanh((double)z);
+        float sg = sigmoidf_stable(z), sref = (float)(1.0 / (1.0 + exp(-(double)z)));
+        int ut = ulps(t, tref), us = ulps(sg, sref);
+        worst_t = ut > worst_t ? ut : worst_t;
+        worst_s = us > worst_s ? us : worst_s;
+    }
+    if (worst_t > 1 || worst_s > 1) {
+        print_error("tanh within %d ulp, sigmoid within %d ulp of libm (double, rounded)\n", worst_t, worst_s);
+        fail();
+    }
+    assert_true(act_tanh(0.0f) == 0.0f && act_tanh(30.0f) == 1.0f && act_tanh(-30.0f) == -1.0f);
+    assert_true(sigmoidf_stable(-200.0f) >= 0.0f && sigmoidf_stable(200.0f) == 1.0f);
+    float z[5] = {-3, -0.1f, 0, 0.2f, 5}, a[5];
+    act_forward(ACT_TANH, a, z, 1, 5); /* the array path agrees with the one-value path */
+    for (int i = 0; i < 5; i++)
+        assert_true(a[i] == act_tanh(z[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_losses_closed_form),
         cmocka_unit_test(test_softmax_cross_entropy_is_fused_not_doubled),
         cmocka_unit_test(test_loss_pair_rules),
+        cmocka_unit_test(test_tanh_sigmoid_accuracy),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

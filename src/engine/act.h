@@ -27,5 +27,6 @@ void act_backward(activation f, float *restrict dz, const float *restrict da,
                   const float *restrict z, const float *restrict a, int rows, int n);
 
 float sigmoidf_stable(float z);
+float act_tanh(float z); /* the tanh act_forward uses, for one value */
 
 #endif

@@ -38,6 +38,11 @@ void dense_forward(float *restrict z, const float *restrict x, const float *rest
         wt_cap = need;
     }
     enum { T = 16 }; /* transpose in 16 x 16 tiles, so reads and writes both stay in cache */
+    if (need <= 4096) /* small: it all fits in cache anyway */
+        for (int o = 0; o < n_out; o++)
+            for (int i = 0; i < n_in; i++)
+                wt[(size_t)i * n_out + o] = W[(size_t)o * n_in + i];
+    else
     for (int o0 = 0; o0 < n_out; o0 += T)
         for (int i0 = 0; i0 < n_in; i0 += T)
             for (int o = o0; o < o0 + T && o < n_out; o++)

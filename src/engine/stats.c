@@ -2,6 +2,61 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <string.h>
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define VEC_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
+#else
+#define VEC_CLONES
+#endif
+
+/* Statistics run on every step, so they are written for the vectoriser: one pass, sixteen
+ * partial sums in float (one vector register), combined in double at the end. The order is
+ * fixed, so the numbers are the same on every run. */
+#define LANES 16
+
+typedef struct act_summary {
+    float lo, hi;
+    double sum, sq;
+    long saturated;
+} act_summary;
+
+VEC_CLONES static act_summary summarise(const float *restrict a, size_t len, int kind /* 0 none 1 tanh 2 sigmoid */)
+{
+    float lo[LANES], hi[LANES], sum[LANES], sq[LANES];
+    int sat[LANES];
+    for (int j = 0; j < LANES; j++)
+        lo[j] = INFINITY, hi[j] = -INFINITY, sum[j] = 0, sq[j] = 0, sat[j] = 0;
+    size_t k = 0;
+    const float th = SATURATION_THRESHOLD, low = 1.0f - SATURATION_THRESHOLD;
+    for (; k + LANES <= len; k += LANES)
+        for (int j = 0; j < LANES; j++) {
+            float v = a[k + j];
+            lo[j] = v < lo[j] ? v : lo[j];
+            hi[j] = v > hi[j] ? v : hi[j];
+            sum[j] += v;
+            sq[j] += v * v;
+            float av = v < 0 ? -v : v;
+            sat[j] += kind == 1 ? av > th : (kind == 2 ? (v < low) | (v > th) : 0);
+        }
+    act_summary s = {INFINITY, -INFINITY, 0, 0, 0};
+    for (int j = 0; j < LANES; j++) {
+        s.lo = lo[j] < s.lo ? lo[j] : s.lo;
+        s.hi = hi[j] > s.hi ? hi[j] : s.hi;
+        s.sum += sum[j];
+        s.sq += sq[j];
+        s.saturated += sat[j];
+    }
+    for (; k < len; k++) {
+        float v = a[k], av = v < 0 ? -v : v;
+        s.lo = v < s.lo ? v : s.lo;
+        s.hi = v > s.hi ? v : s.hi;
+        s.sum += v;
+        s.sq += (double)v * v;
+        s.saturated += kind == 1 ? av > th : (kind == 2 ? (v < low) | (v > th) : 0);
+    }
+    return s;
+}
 
 void stats_activations(layer_stats *s, const net *n, const workspace *ws, int i)
 {
@@ -9,27 +64,13 @@ void stats_activations(layer_stats *s, const net *n, const workspace *ws, int i)
     const float *a = ws->a[i];
     int rows = ws->rows, width = L->n_out;
     size_t len = (size_t)rows * width;
-    double sum = 0.0, sq = 0.0;
-    float lo = INFINITY, hi = -INFINITY;
-    size_t saturated = 0;
-    for (size_t k = 0; k < len; k++) {
-        float v = a[k];
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-        sum += v;
-        if (L->act == ACT_TANH)
-            saturated += fabsf(v) > SATURATION_THRESHOLD;
-        else if (L->act == ACT_SIGMOID)
-            saturated += v < 1.0f - SATURATION_THRESHOLD || v > SATURATION_THRESHOLD;
-    }
-    double mean = len ? sum / len : 0.0;
-    for (size_t k = 0; k < len; k++)
-        sq += ((double)a[k] - mean) * ((double)a[k] - mean);
-    s->act_min = len ? lo : 0.0f;
-    s->act_max = len ? hi : 0.0f;
+    act_summary m = summarise(a, len, L->act == ACT_TANH ? 1 : (L->act == ACT_SIGMOID ? 2 : 0));
+    double mean = len ? m.sum / len : 0.0, var = len ? m.sq / len - mean * mean : 0.0;
+    s->act_min = len ? m.lo : 0.0f;
+    s->act_max = len ? m.hi : 0.0f;
     s->act_mean = (float)mean;
-    s->act_std = len ? (float)sqrt(sq / len) : 0.0f;
-    s->frac_saturated = len ? (float)saturated / (float)len : 0.0f;
+    s->act_std = var > 0 ? (float)sqrt(var) : 0.0f;
+    s->frac_saturated = len ? (float)m.saturated / (float)len : 0.0f;
     s->frac_dead = 0.0f;
     if (L->act == ACT_RELU && rows > 0) {
         int dead = 0;
@@ -43,16 +84,16 @@ void stats_activations(layer_stats *s, const net *n, const workspace *ws, int i)
     }
 }
 
-/* Eight partial sums in a fixed order: the compiler can keep them in vector lanes (a single
- * running sum is a dependency chain it may not reorder), and the result is reproducible. */
-static double sum_squares(const float *v, size_t n)
+VEC_CLONES static double sum_squares(const float *restrict v, size_t n)
 {
-    double acc[8] = {0};
+    float acc[LANES] = {0};
     size_t k = 0;
-    for (; k + 8 <= n; k += 8)
-        for (int j = 0; j < 8; j++)
-            acc[j] += (double)v[k + j] * v[k + j];
-    double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; k + LANES <= n; k += LANES)
+        for (int j = 0; j < LANES; j++)
+            acc[j] += v[k + j] * v[k + j];
+    double s = 0;
+    for (int j = 0; j < LANES; j++)
+        s += acc[j];
     for (; k < n; k++)
         s += (double)v[k] * v[k];
     return s;
@@ -70,17 +111,17 @@ typedef struct moments {
     double sum_d, sq_d, sum_w, sq_w;
 } moments;
 
-static moments weight_moments(const float *w, const float *prev, size_t n)
+VEC_CLONES static moments weight_moments(const float *restrict w, const float *restrict prev, size_t n)
 {
-    double sd[8] = {0}, qd[8] = {0}, sw[8] = {0}, qw[8] = {0};
+    float sd[LANES] = {0}, qd[LANES] = {0}, sw[LANES] = {0}, qw[LANES] = {0};
     size_t k = 0;
-    for (; k + 8 <= n; k += 8)
-        for (int j = 0; j < 8; j++) {
-            double p = prev[k + j], d = (double)w[k + j] - p;
+    for (; k + LANES <= n; k += LANES)
+        for (int j = 0; j < LANES; j++) {
+            float p = prev[k + j], d = w[k + j] - p;
             sd[j] += d, qd[j] += d * d, sw[j] += p, qw[j] += p * p;
         }
     moments m = {0, 0, 0, 0};
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < LANES; j++)
         m.sum_d += sd[j], m.sq_d += qd[j], m.sum_w += sw[j], m.sq_w += qw[j];
     for (; k < n; k++) {
         double p = prev[k], d = (double)w[k] - p;

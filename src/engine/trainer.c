@@ -156,15 +156,18 @@ void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, dou
 
 /* Index of the first NaN or Inf, -1 if none. x - x is 0 for every finite x and NaN
  * otherwise, so eight vectorisable partial sums find out whether to look at all. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+__attribute__((target_clones("avx512f", "arch=haswell", "default")))
+#endif
 static long first_nonfinite(const float *v, size_t n)
 {
-    float acc[8] = {0};
+    float acc[16] = {0};
     size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++)
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++)
             acc[j] += v[i + j] - v[i + j];
     float s = 0;
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < 16; j++)
         s += acc[j];
     for (; i < n; i++)
         s += v[i] - v[i];
