@@ -128,6 +128,32 @@ static void softmax_rows(float *restrict a, const float *restrict z, int rows, i
     }
 }
 
+/* The element-wise derivatives, cloned like the other hot loops: on random data a branch on
+ * z > 0 mispredicts half the time; vectorised, it is a blend. */
+VEC_CLONES static void relu_backward(float *restrict dz, const float *restrict da, const float *restrict z, size_t len,
+                                     float neg)
+{
+    for (size_t i = 0; i < len; i++)
+        dz[i] = z[i] > 0.0f ? da[i] : neg * da[i];
+}
+
+VEC_CLONES static void relu_forward(float *restrict a, const float *restrict z, size_t len, float neg)
+{
+    for (size_t i = 0; i < len; i++)
+        a[i] = z[i] > 0.0f ? z[i] : neg * z[i];
+}
+
+VEC_CLONES static void squash_backward(float *restrict dz, const float *restrict da, const float *restrict a, size_t len,
+                                       int tanh_like)
+{
+    if (tanh_like)
+        for (size_t i = 0; i < len; i++)
+            dz[i] = da[i] * (1.0f - a[i] * a[i]);
+    else
+        for (size_t i = 0; i < len; i++)
+            dz[i] = da[i] * a[i] * (1.0f - a[i]);
+}
+
 void act_forward(activation f, float *restrict a, const float *restrict z, int rows, int n)
 {
     size_t len = (size_t)rows * n;
@@ -142,12 +168,10 @@ void act_forward(activation f, float *restrict a, const float *restrict z, int r
         tanh_rows(a, z, len);
         break;
     case ACT_RELU:
-        for (size_t i = 0; i < len; i++)
-            a[i] = z[i] > 0.0f ? z[i] : 0.0f;
+        relu_forward(a, z, len, 0.0f);
         break;
     case ACT_LEAKY_RELU:
-        for (size_t i = 0; i < len; i++)
-            a[i] = z[i] > 0.0f ? z[i] : LEAKY_RELU_SLOPE * z[i];
+        relu_forward(a, z, len, LEAKY_RELU_SLOPE);
         break;
     case ACT_SOFTMAX:
         softmax_rows(a, z, rows, n);
@@ -166,20 +190,16 @@ void act_backward(activation f, float *restrict dz, const float *restrict da,
         memcpy(dz, da, len * sizeof *dz);
         break;
     case ACT_SIGMOID:
-        for (size_t i = 0; i < len; i++)
-            dz[i] = da[i] * a[i] * (1.0f - a[i]);
+        squash_backward(dz, da, a, len, 0);
         break;
     case ACT_TANH:
-        for (size_t i = 0; i < len; i++)
-            dz[i] = da[i] * (1.0f - a[i] * a[i]);
+        squash_backward(dz, da, a, len, 1);
         break;
     case ACT_RELU: /* f'(0) = 0, as torch */
-        for (size_t i = 0; i < len; i++)
-            dz[i] = z[i] > 0.0f ? da[i] : 0.0f;
+        relu_backward(dz, da, z, len, 0.0f);
         break;
     case ACT_LEAKY_RELU:
-        for (size_t i = 0; i < len; i++)
-            dz[i] = z[i] > 0.0f ? da[i] : LEAKY_RELU_SLOPE * da[i];
+        relu_backward(dz, da, z, len, LEAKY_RELU_SLOPE);
         break;
     case ACT_SOFTMAX:
         for (int r = 0; r < rows; r++) {

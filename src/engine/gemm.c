@@ -24,7 +24,7 @@ typedef float vec16 __attribute__((vector_size(64))); /* 16 floats: one AVX-512 
 #define KERNEL_CLONES
 #endif
 
-#define MR 4
+#define MR 6
 #define NR 64
 
 #ifdef HAVE_VEC
@@ -38,7 +38,7 @@ static inline vec16 load16(const float *p)
 static inline void store16(float *p, vec16 v) { memcpy(p, &v, sizeof v); }
 #endif
 
-/* Up to 4 rows x 16 columns: the column edge of a block, still one vector per row. */
+/* Up to MR rows x 16 columns: the column edge of a block, still one vector per row. */
 #ifdef HAVE_VEC
 static inline void block_x16(float *restrict c, size_t ldc, const float *restrict a, ptrdiff_t sam, ptrdiff_t sak,
                              const float *restrict b, size_t ldb, int mr, int K)
