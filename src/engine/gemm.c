@@ -28,19 +28,23 @@ typedef float vec16 __attribute__((vector_size(64))); /* 16 floats: one AVX-512 
 #define NR 64
 
 #ifdef HAVE_VEC
-static inline vec16 load16(const float *p)
+/* always_inline: a helper that is not inlined into an AVX-512 clone runs as baseline code,
+ * emulating 64-byte vectors one piece at a time. */
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE vec16 load16(const float *p)
 {
     vec16 v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
-static inline void store16(float *p, vec16 v) { memcpy(p, &v, sizeof v); }
+INLINE void store16(float *p, vec16 v) { memcpy(p, &v, sizeof v); }
 #endif
 
 /* Up to MR rows x 16 columns: the column edge of a block, still one vector per row. */
 #ifdef HAVE_VEC
-static inline void block_x16(float *restrict c, size_t ldc, const float *restrict a, ptrdiff_t sam, ptrdiff_t sak,
+INLINE void block_x16(float *restrict c, size_t ldc, const float *restrict a, ptrdiff_t sam, ptrdiff_t sak,
                              const float *restrict b, size_t ldb, int mr, int K)
 {
     vec16 acc[MR];
