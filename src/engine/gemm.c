@@ -63,6 +63,43 @@ INLINE void block_x16(float *restrict c, size_t ldc, const float *restrict a, pt
 }
 #endif
 
+#ifdef HAVE_VEC
+/* Up to MR rows x fewer than 16 columns (a 10-class output layer): B's columns copied into a
+ * zero-padded 16-wide panel, a chunk of K at a time, so even this edge runs on vectors. */
+INLINE void block_tail(float *restrict c, size_t ldc, const float *restrict a, ptrdiff_t sam, ptrdiff_t sak,
+                       const float *restrict b, size_t ldb, int mr, int nr, int K)
+{
+    enum { KCH = 256 };
+    float panel[KCH * 16], ct[MR * 16];
+    vec16 acc[MR];
+    for (int m = 0; m < mr; m++) {
+        memset(ct + 16 * m, 0, 16 * sizeof(float));
+        memcpy(ct + 16 * m, c + (size_t)m * ldc, (size_t)nr * sizeof(float));
+        acc[m] = load16(ct + 16 * m);
+    }
+    for (int k0 = 0; k0 < K; k0 += KCH) {
+        int kc = K - k0 < KCH ? K - k0 : KCH;
+        for (int k = 0; k < kc; k++) {
+            memset(panel + 16 * k, 0, 16 * sizeof(float));
+            memcpy(panel + 16 * k, b + (size_t)(k0 + k) * ldb, (size_t)nr * sizeof(float));
+        }
+        for (int k = 0; k < kc; k++) {
+            vec16 bv = load16(panel + 16 * k);
+            for (int m = 0; m < mr; m++) {
+                float av = a[m * sam + (k0 + k) * sak];
+                vec16 s = {av, av, av, av, av, av, av, av, av, av, av, av, av, av, av, av};
+                acc[m] += s * bv;
+            }
+        }
+    }
+    for (int m = 0; m < mr; m++) {
+        store16(ct + 16 * m, acc[m]);
+        memcpy(c + (size_t)m * ldc, ct + 16 * m, (size_t)nr * sizeof(float));
+    }
+}
+#endif
+
+#ifndef HAVE_VEC /* compilers without vector extensions: plain loops */
 /* C[0..mr) x [0..nr) += A . B for a block at most MR x NR, element by element (edges). */
 static void edge_block(float *restrict c, size_t ldc, const float *restrict a, ptrdiff_t sam, ptrdiff_t sak,
                        const float *restrict b, size_t ldb, int mr, int nr, int K)
@@ -76,6 +113,7 @@ static void edge_block(float *restrict c, size_t ldc, const float *restrict a, p
                 cm[n] += av * bk[n];
         }
 }
+#endif
 
 KERNEL_CLONES
 void gemm_acc(float *restrict c, size_t ldc, const float *restrict a, ptrdiff_t sam, ptrdiff_t sak,
@@ -111,14 +149,14 @@ void gemm_acc(float *restrict c, size_t ldc, const float *restrict a, ptrdiff_t 
         for (; n0 + 16 <= N; n0 += 16) /* the columns past the last full 64, 16 at a time */
             block_x16(c + (size_t)m0 * ldc + n0, ldc, a + m0 * sam, sam, sak, b + n0, ldb, MR, K);
         if (n0 < N)
-            edge_block(c + (size_t)m0 * ldc + n0, ldc, a + m0 * sam, sam, sak, b + n0, ldb, MR, N - n0, K);
+            block_tail(c + (size_t)m0 * ldc + n0, ldc, a + m0 * sam, sam, sak, b + n0, ldb, MR, N - n0, K);
     }
     if (m0 < M) { /* the rows past the last full 4 */
         int n0 = 0;
         for (; n0 + 16 <= N; n0 += 16)
             block_x16(c + (size_t)m0 * ldc + n0, ldc, a + m0 * sam, sam, sak, b + n0, ldb, M - m0, K);
         if (n0 < N)
-            edge_block(c + (size_t)m0 * ldc + n0, ldc, a + m0 * sam, sam, sak, b + n0, ldb, M - m0, N - n0, K);
+            block_tail(c + (size_t)m0 * ldc + n0, ldc, a + m0 * sam, sam, sak, b + n0, ldb, M - m0, N - n0, K);
     }
 #else
     edge_block(c, ldc, a, sam, sak, b, ldb, M, N, K);

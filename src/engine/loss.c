@@ -51,14 +51,19 @@ static double cross_entropy(activation last, const float *z, const float *a, con
                             int B, int K, float *sample_loss, bool grads, float *da, float *dz)
 {
     double total = 0.0;
+    double e[1024]; /* exp(z - max) of one row, reused for the softmax (one exp per logit) */
     for (int r = 0; r < B; r++) {
         const float *zr = z + (size_t)r * K;
         float m = zr[0];
         for (int j = 1; j < K; j++)
             m = zr[j] > m ? zr[j] : m;
         double sum = 0.0;
-        for (int j = 0; j < K; j++)
-            sum += exp((double)zr[j] - m);
+        for (int j = 0; j < K; j++) {
+            double ej = exp((double)zr[j] - m);
+            if (j < 1024)
+                e[j] = ej;
+            sum += ej;
+        }
         double lse = m + log(sum);
         double l = lse - zr[labels[r]];
         total += l;
@@ -67,7 +72,7 @@ static double cross_entropy(activation last, const float *z, const float *a, con
         if (!grads)
             continue;
         for (int j = 0; j < K; j++) {
-            double p = exp((double)zr[j] - lse);
+            double p = j < 1024 ? e[j] / sum : exp((double)zr[j] - lse);
             double y = labels[r] == j ? 1.0 : 0.0;
             size_t i = (size_t)r * K + j;
             dz[i] = (float)((p - y) / B);
