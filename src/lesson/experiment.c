@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TOKENS 16
+#include "kv.h"
+
+#define MAX_TOKENS KV_MAX_TOKENS
 
 typedef struct line_ctx {
     experiment *x;
@@ -28,50 +30,6 @@ static int fail(const line_ctx *c, const char *fmt, ...)
     return err_set(c->err, c->file, c->line, "%s", msg);
 }
 
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || errno || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int tokenize(char *s, char **tok)
-{
-    int n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(s, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-        if (n == MAX_TOKENS)
-            return -1;
-        tok[n++] = t;
-    }
-    return n;
-}
-
-/* Splits "name=value" in place; value NULL when there is no '='. */
-static char *option_value(char *tok)
-{
-    char *eq = strchr(tok, '=');
-    if (!eq)
-        return NULL;
-    *eq = '\0';
-    return eq + 1;
-}
-
 static void resolve_path(const line_ctx *c, char *dst, const char *path)
 {
     if (path[0] == '/' || !c->base_dir || !c->base_dir[0])
@@ -83,30 +41,11 @@ static void resolve_path(const line_ctx *c, char *dst, const char *path)
 static int float_option(const line_ctx *c, const char *key, const char *val, double lo, double hi, float *out)
 {
     double v;
-    if (!val || parse_double(val, &v) != 0 || v < lo || v > hi) {
+    if (!val || kv_double(val, &v) != 0 || v < lo || v > hi) {
         return fail(c, "%s= needs a number from %g to %g", key, lo, hi);
     }
     *out = (float)v;
     return 0;
-}
-
-static int yes_no(const char *s, bool *out)
-{
-    if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0) {
-        *out = true;
-        return 0;
-    }
-    if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0) {
-        *out = false;
-        return 0;
-    }
-    return -1;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 static int key_data(const line_ctx *c, char **tok, int n)
@@ -125,23 +64,23 @@ static int key_data(const line_ctx *c, char **tok, int n)
         x->source = DATA_SYNTH;
         x->synth = (synth_params){.kind = sk, .samples = 0, .noise = -1.0f, .classes = 0, .features = 0};
         for (int i = 1; i < n; i++) {
-            char *v = option_value(tok[i]);
+            char *v = kv_option(tok[i]);
             long iv;
             if (strcmp(tok[i], "samples") == 0) {
-                if (!v || parse_long(v, 1, 1000000, &iv) != 0)
+                if (!v || kv_long(v, 1, 1000000, &iv) != 0)
                     return fail(c, "data: samples= needs a whole number from 1 to 1000000");
                 x->synth.samples = (int)iv;
             } else if (strcmp(tok[i], "noise") == 0) {
                 if (float_option(c, "data: noise", v, 0.0, 100.0, &x->synth.noise) != 0)
                     return -1;
             } else if (strcmp(tok[i], "classes") == 0) {
-                if (!v || parse_long(v, 2, 100, &iv) != 0)
+                if (!v || kv_long(v, 2, 100, &iv) != 0)
                     return fail(c, "data: classes= needs a whole number from 2 to 100");
                 if (sk != SYNTH_SPIRAL && sk != SYNTH_BLOBS && sk != SYNTH_RANDOM)
                     return fail(c, "data: %s has 2 classes; classes= is for spiral, blobs and random", tok[0]);
                 x->synth.classes = (int)iv;
             } else if (strcmp(tok[i], "features") == 0 && sk == SYNTH_RANDOM) {
-                if (!v || parse_long(v, 1, DATA_MAX_FEATURES, &iv) != 0)
+                if (!v || kv_long(v, 1, DATA_MAX_FEATURES, &iv) != 0)
                     return fail(c, "data: features= needs a whole number from 1 to %d", DATA_MAX_FEATURES);
                 x->synth.features = (int)iv;
             } else
@@ -150,7 +89,7 @@ static int key_data(const line_ctx *c, char **tok, int n)
         }
         return 0;
     }
-    if (n == 1 && (ends_with(tok[0], ".csv") || strchr(tok[0], '/'))) {
+    if (n == 1 && (kv_ends_with(tok[0], ".csv") || strchr(tok[0], '/'))) {
         x->source = DATA_CSV;
         resolve_path(c, x->path[0], tok[0]);
         return 0;
@@ -184,7 +123,7 @@ static int key_layer(const line_ctx *c, char **tok, int n)
             return -1;
     } else if (strcmp(tok[0], "dropout") == 0) {
         double p;
-        if (n != 2 || parse_double(tok[1], &p) != 0 || p < 0 || p >= 1)
+        if (n != 2 || kv_double(tok[1], &p) != 0 || p < 0 || p >= 1)
             return fail(c, "layer: dropout needs a probability from 0 up to (not including) 1: dropout P");
         L->kind = LAYER_DROPOUT;
         L->p = (float)p;
@@ -201,14 +140,14 @@ static int key_layer(const line_ctx *c, char **tok, int n)
         if (n < 3)
             return fail(c, "layer: dense needs a width and an activation: dense N ACTIVATION [init=NAME]");
         long units;
-        if (parse_long(tok[1], 1, NET_MAX_UNITS, &units) != 0)
+        if (kv_long(tok[1], 1, NET_MAX_UNITS, &units) != 0)
             return fail(c, "layer: width '%.60s' is not a whole number from 1 to 65536", tok[1]);
         L->kind = LAYER_DENSE;
         L->units = (int)units;
         if (layer_activation(c, tok[2], &L->act) != 0)
             return -1;
         for (int i = 3; i < n; i++) {
-            char *v = option_value(tok[i]);
+            char *v = kv_option(tok[i]);
             if (strcmp(tok[i], "init") != 0 || !v)
                 return fail(c, "layer: unknown option '%.60s' (expected init=NAME)", tok[i]);
             if (init_parse(v, &L->init) != 0)
@@ -255,7 +194,7 @@ static int key_optimizer(const line_ctx *c, char **tok, int n)
         return fail(c, "optimizer: unknown optimizer '%s' (expected one of %s)", tok[0], optim_names_list());
     opt_config o = optim_defaults(k);
     for (int i = 1; i < n; i++) {
-        char *v = option_value(tok[i]);
+        char *v = kv_option(tok[i]);
         const char *key = tok[i];
         int rc = 0;
         if (strcmp(key, "lr") == 0)
@@ -265,7 +204,7 @@ static int key_optimizer(const line_ctx *c, char **tok, int n)
         else if (strcmp(key, "momentum") == 0 && k == OPT_MOMENTUM)
             rc = float_option(c, "optimizer: momentum", v, 0.0, 1.0, &o.momentum);
         else if (strcmp(key, "nesterov") == 0 && k == OPT_MOMENTUM) {
-            if (!v || yes_no(v, &o.nesterov) != 0)
+            if (!v || kv_yes_no(v, &o.nesterov) != 0)
                 return fail(c, "optimizer: nesterov= needs yes or no");
         } else if (strcmp(key, "alpha") == 0 && k == OPT_RMSPROP)
             rc = float_option(c, "optimizer: alpha", v, 0.0, 1.0, &o.alpha);
@@ -293,7 +232,7 @@ static int key_clip(const line_ctx *c, char **tok, int n)
     }
     if ((strcmp(tok[0], "norm") == 0 || strcmp(tok[0], "value") == 0) && n == 2) {
         double v;
-        if (parse_double(tok[1], &v) != 0 || v <= 0)
+        if (kv_double(tok[1], &v) != 0 || v <= 0)
             return fail(c, "clip: threshold '%s' is not a positive number", tok[1]);
         x->clip = tok[0][0] == 'n' ? CLIP_NORM : CLIP_VALUE;
         x->clip_value = (float)v;
@@ -307,10 +246,10 @@ static int key_schedule(const line_ctx *c, char **tok, int n)
     experiment *x = c->x;
     /* warmup=N may follow any schedule */
     if (n > 1) {
-        char *v = option_value(tok[n - 1]);
+        char *v = kv_option(tok[n - 1]);
         if (v && strcmp(tok[n - 1], "warmup") == 0) {
             long w;
-            if (parse_long(v, 0, 100000000, &w) != 0)
+            if (kv_long(v, 0, 100000000, &w) != 0)
                 return fail(c, "schedule: warmup= needs a whole number of steps");
             x->warmup = (int)w;
             n--;
@@ -323,14 +262,14 @@ static int key_schedule(const line_ctx *c, char **tok, int n)
     else if (strcmp(tok[0], "cosine") == 0 && n == 1)
         x->schedule = SCHED_COSINE;
     else if (strcmp(tok[0], "exp") == 0 && n == 2) {
-        if (parse_double(tok[1], &g) != 0 || g <= 0 || g > 1)
+        if (kv_double(tok[1], &g) != 0 || g <= 0 || g > 1)
             return fail(c, "schedule: exp G needs G in (0, 1], e.g. exp 0.98");
         x->schedule = SCHED_EXP;
         x->sched_gamma = (float)g;
     } else if (strcmp(tok[0], "step") == 0 && n == 3) {
-        if (parse_long(tok[1], 1, 1000000, &s) != 0)
+        if (kv_long(tok[1], 1, 1000000, &s) != 0)
             return fail(c, "schedule: step N G needs N, a whole number of epochs >= 1");
-        if (parse_double(tok[2], &g) != 0 || g <= 0 || g > 1)
+        if (kv_double(tok[2], &g) != 0 || g <= 0 || g > 1)
             return fail(c, "schedule: step N G needs G in (0, 1]");
         x->schedule = SCHED_STEP;
         x->sched_step = (int)s;
@@ -350,7 +289,7 @@ static int enum_value(const line_ctx *c, const char *key, char **tok, int n, con
 
 static int parse_norm_int(const char *s, int *o) { norm_kind k; int r = norm_parse(s, &k); *o = (int)k; return r; }
 static int parse_loss_int(const char *s, int *o) { loss_kind k; int r = loss_parse(s, &k); *o = (int)k; return r; }
-static int parse_bool_int(const char *s, int *o) { bool b; int r = yes_no(s, &b); *o = b; return r; }
+static int parse_bool_int(const char *s, int *o) { bool b; int r = kv_yes_no(s, &b); *o = b; return r; }
 
 static const char *const known_keys[] = {"name", "data", "normalize", "validation", "batch", "shuffle", "layer",
                                          "loss", "optimizer", "clip", "schedule", "epochs", "seed", "early_stop",
@@ -374,14 +313,14 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
             return -1;
         x->normalize = (norm_kind)e;
     } else if (strcmp(key, "validation") == 0) {
-        if (n != 1 || parse_double(tok[0], &dv) != 0 || dv < 0 || dv >= 1)
+        if (n != 1 || kv_double(tok[0], &dv) != 0 || dv < 0 || dv >= 1)
             return fail(c, "validation: '%s' is not a fraction from 0 up to (not including) 1", tok[0]);
         x->validation = (float)dv;
     } else if (strcmp(key, "batch") == 0) {
         x->line_batch = c->line;
         if (n == 1 && strcmp(tok[0], "full") == 0)
             x->batch = 0;
-        else if (n == 1 && parse_long(tok[0], 1, 1000000, &iv) == 0)
+        else if (n == 1 && kv_long(tok[0], 1, 1000000, &iv) == 0)
             x->batch = (int)iv;
         else
             return fail(c, "batch: '%s' is not 'full' or a whole number from 1 to 1000000", tok[0]);
@@ -404,21 +343,21 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
     } else if (strcmp(key, "schedule") == 0) {
         return key_schedule(c, tok, n);
     } else if (strcmp(key, "epochs") == 0) {
-        if (n != 1 || parse_long(tok[0], 1, 1000000, &iv) != 0)
+        if (n != 1 || kv_long(tok[0], 1, 1000000, &iv) != 0)
             return fail(c, "epochs: '%s' is not a whole number from 1 to 1000000", tok[0]);
         x->epochs = (int)iv;
     } else if (strcmp(key, "early_stop") == 0) {
         x->line_early_stop = c->line;
-        char *v = n == 1 ? option_value(tok[0]) : NULL;
+        char *v = n == 1 ? kv_option(tok[0]) : NULL;
         if (n == 1 && strcmp(tok[0], "none") == 0)
             x->early_stop = 0;
-        else if (v && strcmp(tok[0], "patience") == 0 && parse_long(v, 1, 100000, &iv) == 0)
+        else if (v && strcmp(tok[0], "patience") == 0 && kv_long(v, 1, 100000, &iv) == 0)
             x->early_stop = (int)iv;
         else
             return fail(c, "early_stop: expected none or patience=N (epochs without improvement, N >= 1)");
     } else if (strcmp(key, "ensemble") == 0) {
         x->line_ensemble = c->line;
-        if (n != 1 || parse_long(tok[0], 1, 100, &iv) != 0)
+        if (n != 1 || kv_long(tok[0], 1, 100, &iv) != 0)
             return fail(c, "ensemble: '%.60s' is not a whole number of members from 1 to 100", tok[0]);
         x->ensemble = (int)iv;
     } else if (strcmp(key, "precision") == 0) {
@@ -428,7 +367,7 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
                            "precision can only be reduced)", tok[0]);
         x->precision = f;
     } else if (strcmp(key, "loss_scale") == 0) {
-        if (n != 1 || parse_double(tok[0], &dv) != 0 || dv <= 0 || dv > 1e8)
+        if (n != 1 || kv_double(tok[0], &dv) != 0 || dv <= 0 || dv > 1e8)
             return fail(c, "loss_scale: '%.60s' is not a number from above 0 to 1e8", tok[0]);
         x->loss_scale = (float)dv;
     } else if (strcmp(key, "seed") == 0) {
@@ -468,51 +407,37 @@ static bool key_is_known(const char *key)
 
 static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
 {
-    char *hash = strchr(s, '#');
-    if (hash)
-        *hash = '\0';
-    char *p = s;
-    while (*p == ' ' || *p == '\t' || *p == '\r')
-        p++;
-    if (*p == '\0')
+    char *key, *value;
+    int kind = kv_split(s, &key, &value);
+    if (kind == 0)
         return 0;
-    char *eq = strchr(p, '=');
-    if (!eq)
+    if (kind < 0) {
+        char *p = s;
+        while (*p == ' ' || *p == '\t')
+            p++;
         return err_set(c->err, c->file, c->line, "expected 'key = value', found '%.60s'", p);
-    char *kend = eq;
-    while (kend > p && (kend[-1] == ' ' || kend[-1] == '\t'))
-        kend--;
-    *kend = '\0';
-    const char *key = p;
+    }
     if (!key_is_known(key))
         return err_set(c->err, c->file, c->line,
                        "unknown key '%.40s' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
                        "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, expect)",
                        key);
-    int ki = 0;
-    while (strcmp(known_keys[ki], key) != 0)
-        ki++;
     if (strcmp(key, "expect") == 0) { /* an expression, not words: parsed whole, and it repeats */
         experiment *x = c->x;
         if (x->n_expects == (int)(sizeof x->expects / sizeof *x->expects))
             return err_set(c->err, c->file, c->line, "expect: at most 8 per experiment");
-        const char *v = eq + 1;
-        while (*v == ' ' || *v == '\t')
-            v++;
-        char text[256];
-        snprintf(text, sizeof text, "%s", v);
-        size_t tl = strlen(text);
-        while (tl > 0 && (text[tl - 1] == ' ' || text[tl - 1] == '\t' || text[tl - 1] == '\r'))
-            text[--tl] = '\0';
-        if (!text[0])
+        if (!value[0])
             return err_set(c->err, c->file, c->line, "expect: missing expression");
-        return expect_parse(&x->expects[x->n_expects++], text, c->file, c->line, c->err);
+        return expect_parse(&x->expects[x->n_expects++], value, c->file, c->line, c->err);
     }
+    int ki = 0;
+    while (strcmp(known_keys[ki], key) != 0)
+        ki++;
     if (strcmp(key, "layer") != 0 && seen_line[ki])
         return err_set(c->err, c->file, c->line, "'%s' is given twice (first on line %d)", key, seen_line[ki]);
     seen_line[ki] = c->line;
     char *tok[MAX_TOKENS];
-    int n = tokenize(eq + 1, tok);
+    int n = kv_tokenize(value, tok);
     if (n < 0)
         return err_set(c->err, c->file, c->line, "%s: too many words", key);
     if (n == 0)
@@ -636,7 +561,7 @@ int experiment_parse_optimizer(const char *value, opt_config *out, const char *f
     char buf[512];
     snprintf(buf, sizeof buf, "%s", value);
     char *tok[MAX_TOKENS];
-    int n = tokenize(buf, tok);
+    int n = kv_tokenize(buf, tok);
     if (n <= 0)
         return err_set(err, file, line, "optimizer: missing value");
     if (key_optimizer(&c, tok, n) != 0)

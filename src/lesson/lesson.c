@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
+#include "kv.h"
 
 #define LESSON_MAX_BYTES (4u << 20)
 
@@ -148,27 +149,12 @@ static int parse_compare(parse_state *s, const char *text, size_t len, int first
         size_t end = pos;
         while (end < len && text[end] != '\n')
             end++;
-        char buf[512];
+        char buf[512], *key, *val;
         snprintf(buf, sizeof buf, "%.*s", (int)(end - pos), text + pos);
-        char *hash = strchr(buf, '#');
-        if (hash)
-            *hash = '\0';
-        char *eq = strchr(buf, '='), *key = buf;
-        while (*key == ' ' || *key == '\t')
-            key++;
-        if (*key && *key != '\r') {
-            if (!eq || (eq[1] == '=' ))
-                return err_set(s->err, l->path, line, "expected 'key = value' in a compare block");
-            char *kend = eq;
-            while (kend > key && (kend[-1] == ' ' || kend[-1] == '\t'))
-                kend--;
-            *kend = '\0';
-            char *val = eq + 1;
-            while (*val == ' ' || *val == '\t')
-                val++;
-            size_t vl = strlen(val);
-            while (vl > 0 && (val[vl - 1] == ' ' || val[vl - 1] == '\r' || val[vl - 1] == '\t'))
-                val[--vl] = '\0';
+        int kind = kv_split(buf, &key, &val);
+        if (kind < 0 || (kind > 0 && val[0] == '='))
+            return err_set(s->err, l->path, line, "expected 'key = value' in a compare block");
+        if (kind > 0) {
             if (strcmp(key, "experiments") == 0) {
                 char *save = NULL;
                 for (char *t = strtok_r(val, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
@@ -216,30 +202,14 @@ static int parse_race(parse_state *s, const char *text, size_t len, int first_li
         size_t end = pos;
         while (end < len && text[end] != '\n')
             end++;
-        char buf[512];
+        char buf[512], *key, *val;
         snprintf(buf, sizeof buf, "%.*s", (int)(end - pos), text + pos);
         pos = end + 1;
-        char *hash = strchr(buf, '#');
-        if (hash)
-            *hash = '\0';
-        char *key = buf;
-        while (*key == ' ' || *key == '\t')
-            key++;
-        if (!*key || *key == '\r')
+        int kind = kv_split(buf, &key, &val);
+        if (kind == 0)
             continue;
-        char *eq = strchr(key, '=');
-        if (!eq)
+        if (kind < 0)
             return err_set(s->err, l->path, line, "expected 'key = value' in a race block");
-        char *kend = eq;
-        while (kend > key && (kend[-1] == ' ' || kend[-1] == '\t'))
-            kend--;
-        *kend = '\0';
-        char *val = eq + 1;
-        while (*val == ' ' || *val == '\t')
-            val++;
-        size_t vl = strlen(val);
-        while (vl > 0 && (val[vl - 1] == ' ' || val[vl - 1] == '\r' || val[vl - 1] == '\t'))
-            val[--vl] = '\0';
         if (strcmp(key, "surface") == 0) {
             if (surface_parse(val, &r->surface) != 0)
                 return err_set(s->err, l->path, line, "surface: '%s' is not one of quadratic, rosenbrock, saddle", val);
