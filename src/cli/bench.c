@@ -43,7 +43,9 @@ static int cmp_double(const void *a, const void *b)
 #define PEAK_ITERS (1 << 22)
 #define PEAK_ACC 12 /* enough independent chains to cover FMA latency on two ports */
 
-/* Twelve named accumulators, so they stay in registers whatever the optimiser does. */
+/* Twelve named accumulators, so they stay in registers whatever the optimiser does, each
+ * starting from a different value: chains that start equal are the same expression, and the
+ * compiler would merge them (an earlier version measured two chains and counted twelve). */
 #define FMA12(F, m, a)                                                                                        \
     do {                                                                                                       \
         x0 = F(x0, m, a), x1 = F(x1, m, a), x2 = F(x2, m, a), x3 = F(x3, m, a), x4 = F(x4, m, a);             \
@@ -55,7 +57,9 @@ static int cmp_double(const void *a, const void *b)
 __attribute__((target("avx512f"))) static double peak_avx512(void)
 {
     __m512 m = _mm512_set1_ps(0.999999f), a = _mm512_set1_ps(1e-7f);
-    __m512 x0 = m, x1 = a, x2 = m, x3 = a, x4 = m, x5 = a, x6 = m, x7 = a, x8 = m, x9 = a, x10 = m, x11 = a;
+#define S5(k) _mm512_set1_ps(1.0f + 0.01f * (k))
+    __m512 x0 = S5(0), x1 = S5(1), x2 = S5(2), x3 = S5(3), x4 = S5(4), x5 = S5(5), x6 = S5(6), x7 = S5(7),
+           x8 = S5(8), x9 = S5(9), x10 = S5(10), x11 = S5(11);
     double t0 = now_s();
     for (int i = 0; i < PEAK_ITERS; i++)
         FMA12(_mm512_fmadd_ps, m, a);
@@ -71,7 +75,9 @@ __attribute__((target("avx512f"))) static double peak_avx512(void)
 __attribute__((target("avx2,fma"))) static double peak_avx2(void)
 {
     __m256 m = _mm256_set1_ps(0.999999f), a = _mm256_set1_ps(1e-7f);
-    __m256 x0 = m, x1 = a, x2 = m, x3 = a, x4 = m, x5 = a, x6 = m, x7 = a, x8 = m, x9 = a, x10 = m, x11 = a;
+#define S2(k) _mm256_set1_ps(1.0f + 0.01f * (k))
+    __m256 x0 = S2(0), x1 = S2(1), x2 = S2(2), x3 = S2(3), x4 = S2(4), x5 = S2(5), x6 = S2(6), x7 = S2(7),
+           x8 = S2(8), x9 = S2(9), x10 = S2(10), x11 = S2(11);
     double t0 = now_s();
     for (int i = 0; i < PEAK_ITERS; i++)
         FMA12(_mm256_fmadd_ps, m, a);
@@ -92,7 +98,7 @@ static double peak_scalar(void)
     volatile float seed = 0.999999f;
     float acc[PEAK_ACC], m = seed, a = 1e-7f;
     for (int k = 0; k < PEAK_ACC; k++)
-        acc[k] = (float)k;
+        acc[k] = 1.0f + 0.01f * (float)k; /* distinct, so no two chains can be merged */
     double t0 = now_s();
     for (int i = 0; i < PEAK_ITERS; i++)
         for (int k = 0; k < PEAK_ACC; k++)
