@@ -239,6 +239,33 @@ static void test_gradcheck_bce(void **state)
 
 /* ---- kernels --------------------------------------------------------------------- */
 
+static void test_dense_backward_fast_matches_reference(void **state)
+{
+    (void)state;
+    const int shapes[][3] = {{1, 1, 1}, {7, 13, 10}, {32, 64, 33}, {16, 129, 70}};
+    rng r;
+    rng_seed(&r, 8, 1);
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        int B = shapes[s][0], in = shapes[s][1], out = shapes[s][2];
+        size_t nx = (size_t)B * in, nw = (size_t)out * in, nz = (size_t)B * out;
+        float *x = malloc(nx * 4), *W = malloc(nw * 4), *dz = malloc(nz * 4);
+        float *dx1 = calloc(nx, 4), *dx2 = calloc(nx, 4), *dW1 = calloc(nw, 4), *dW2 = calloc(nw, 4);
+        float *db1 = calloc((size_t)out, 4), *db2 = calloc((size_t)out, 4);
+        for (size_t i = 0; i < nx; i++) x[i] = (float)rng_gauss(&r);
+        for (size_t i = 0; i < nw; i++) W[i] = (float)rng_gauss(&r);
+        for (size_t i = 0; i < nz; i++) dz[i] = (float)rng_gauss(&r);
+        dense_backward_ref(dx1, dW1, db1, dz, x, W, B, in, out);
+        dense_backward(dx2, dW2, db2, dz, x, W, B, in, out);
+        for (size_t i = 0; i < nx; i++)
+            assert_true(fabsf(dx1[i] - dx2[i]) <= 1e-5f * (1.0f + fabsf(dx1[i])) * sqrtf((float)out));
+        for (size_t i = 0; i < nw; i++)
+            assert_true(fabsf(dW1[i] - dW2[i]) <= 1e-5f * (1.0f + fabsf(dW1[i])) * sqrtf((float)B));
+        for (int i = 0; i < out; i++)
+            assert_true(fabsf(db1[i] - db2[i]) <= 1e-5f * (1.0f + fabsf(db1[i])));
+        free(x), free(W), free(dz), free(dx1), free(dx2), free(dW1), free(dW2), free(db1), free(db2);
+    }
+}
+
 static void test_dense_fast_matches_reference(void **state)
 {
     (void)state;
@@ -253,7 +280,9 @@ static void test_dense_fast_matches_reference(void **state)
         for (int i = 0; i < out * in; i++) W[i] = (float)rng_gauss(&r);
         for (int i = 0; i < out; i++) b[i] = (float)rng_gauss(&r);
         dense_forward_ref(z1, x, W, b, B, in, out);
-        dense_forward(z2, x, W, b, B, in, out);
+        float *wt = malloc(sizeof(float) * out * in);
+        dense_forward(z2, x, W, b, wt, B, in, out);
+        free(wt);
         for (int i = 0; i < B * out; i++)
             assert_true(fabsf(z1[i] - z2[i]) <= 1e-5f * (1.0f + fabsf(z1[i])) * sqrtf((float)in));
         free(x), free(W), free(b), free(z1), free(z2);
@@ -454,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_gradcheck_residual),
         cmocka_unit_test(test_dropout_mask_is_inverted_and_off_in_eval),
         cmocka_unit_test(test_dense_fast_matches_reference),
+        cmocka_unit_test(test_dense_backward_fast_matches_reference),
         cmocka_unit_test(test_init_statistics),
         cmocka_unit_test(test_uniform_init_bias_follows_torch),
         cmocka_unit_test(test_rng_deterministic_and_streams_differ),

@@ -27,16 +27,9 @@ void dense_forward_ref(float *z, const float *x, const float *W, const float *b,
 /* z = x W^T + b through the blocked kernel: W is transposed into wt (in, out) first so the
  * kernel streams contiguous rows (a cost of in*out against B*in*out multiply-adds). */
 void dense_forward(float *restrict z, const float *restrict x, const float *restrict W,
-                   const float *restrict b, int B, int n_in, int n_out)
+                   const float *restrict b, float *restrict wt, int B, int n_in, int n_out)
 {
-    static float *wt;
-    static size_t wt_cap;
     size_t need = (size_t)n_in * n_out;
-    if (need > wt_cap) {
-        free(wt);
-        wt = xcalloc(need, sizeof(float));
-        wt_cap = need;
-    }
     enum { T = 16 }; /* transpose in 16 x 16 tiles, so reads and writes both stay in cache */
     if (need <= 4096) /* small: it all fits in cache anyway */
         for (int o = 0; o < n_out; o++)
@@ -156,7 +149,7 @@ void net_forward_layer(net *n, workspace *ws, int i, bool train)
     float *z = ws->z[i], *a = ws->a[i], *aux = ws->aux[i];
     switch (L->kind) {
     case LAYER_DENSE:
-        dense_forward(z, x, L->W, L->b, B, L->n_in, L->n_out);
+        dense_forward(z, x, L->W, L->b, n->wt, B, L->n_in, L->n_out);
         break;
     case LAYER_BATCHNORM:
         batchnorm_forward(L, x, aux, z, B, train);

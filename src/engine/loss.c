@@ -1,8 +1,18 @@
 #include "loss.h"
 
 #include <float.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
+
+#include "../common/xalloc.h"
+#include "fastmath.h"
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+#define VEC_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
+#else
+#define VEC_CLONES
+#endif
 
 static const char *const names[LOSS_COUNT] = {"mse", "cross_entropy", "bce"};
 
@@ -47,34 +57,47 @@ static float target(const int *labels, int r, int j, int K)
     return labels[r] == j ? 1.0f : 0.0f;
 }
 
+/* e[i] = exp(e[i]) over the whole batch in one flat pass: vectorised, instead of a libm call
+ * per logit (exp_d: fastmath.h; double inside, rounded to float). */
+VEC_CLONES static void exp_in_place(float *restrict e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        e[i] = (float)exp_d(e[i]);
+}
+
 static double cross_entropy(activation last, const float *z, const float *a, const int *labels,
                             int B, int K, float *sample_loss, bool grads, float *da, float *dz)
 {
-    double total = 0.0;
-    double e[1024]; /* exp(z - max) of one row, reused for the softmax (one exp per logit) */
+    /* dz (B, K) holds e = exp(z - rowmax) until it is overwritten with the gradient; the row
+     * maxima go into sample_loss, which each row overwrites with its loss once read. Callers
+     * that pass neither get scratch of their own. */
+    float *e = dz ? dz : xcalloc((size_t)B * K, sizeof(float));
+    float *rowmax = sample_loss ? sample_loss : xcalloc((size_t)B, sizeof(float));
     for (int r = 0; r < B; r++) {
         const float *zr = z + (size_t)r * K;
         float m = zr[0];
         for (int j = 1; j < K; j++)
             m = zr[j] > m ? zr[j] : m;
+        rowmax[r] = m;
+    }
+    for (int r = 0; r < B; r++) /* z - rowmax, then exp: the max-subtraction keeps exp <= 1 */
+        for (int j = 0; j < K; j++)
+            e[(size_t)r * K + j] = z[(size_t)r * K + j] - rowmax[r];
+    exp_in_place(e, (size_t)B * K);
+    double total = 0.0;
+    for (int r = 0; r < B; r++) {
+        const float *zr = z + (size_t)r * K, *er = e + (size_t)r * K;
         double sum = 0.0;
-        for (int j = 0; j < K; j++) {
-            double ej = exp((double)zr[j] - m);
-            if (j < 1024)
-                e[j] = ej;
-            sum += ej;
-        }
-        double lse = m + log(sum);
-        double l = lse - zr[labels[r]];
+        for (int j = 0; j < K; j++)
+            sum += er[j];
+        double l = rowmax[r] + log(sum) - zr[labels[r]];
         total += l;
-        if (sample_loss)
-            sample_loss[r] = (float)l;
+        rowmax[r] = (float)l; /* = sample_loss[r] when given */
         if (!grads)
             continue;
         for (int j = 0; j < K; j++) {
-            double p = j < 1024 ? e[j] / sum : exp((double)zr[j] - lse);
-            double y = labels[r] == j ? 1.0 : 0.0;
             size_t i = (size_t)r * K + j;
+            double p = er[j] / sum, y = labels[r] == j ? 1.0 : 0.0;
             dz[i] = (float)((p - y) / B);
             if (last == ACT_LINEAR)
                 da[i] = dz[i];
@@ -84,6 +107,10 @@ static double cross_entropy(activation last, const float *z, const float *a, con
             }
         }
     }
+    if (e != dz)
+        free(e);
+    if (rowmax != sample_loss)
+        free(rowmax);
     return total / B;
 }
 

@@ -142,6 +142,10 @@ int net_create(net *n, int n_in, const layer_spec *specs, int n_layers, loss_kin
     n->params_prev = xcalloc(total, sizeof(float));
     n->n_buffers = buffers;
     n->buffers = xcalloc(buffers, sizeof(float));
+    size_t wt = 1;
+    for (int i = 0; i < n_layers; i++)
+        wt = n->layers[i].n_weights > wt ? n->layers[i].n_weights : wt;
+    n->wt = xcalloc(wt, sizeof(float));
     size_t off = 0, boff = 0;
     for (int i = 0; i < n_layers; i++) {
         layer *L = &n->layers[i];
@@ -175,6 +179,7 @@ void net_destroy(net *n)
     free(n->grads);
     free(n->params_prev);
     free(n->buffers);
+    free(n->wt);
     free(n->layers);
     memset(n, 0, sizeof *n);
 }

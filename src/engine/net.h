@@ -108,6 +108,7 @@ typedef struct net {
     rng dropout_rng;      /* masks are drawn from it in training forward passes */
     bool freeze_masks;    /* reuse the current dropout masks (gradient checks, replay) */
     fp_format precision;  /* values are rounded to it where they are stored (fp32: no rounding) */
+    float *wt;            /* scratch: one dense layer's W transposed (largest in*out) */
     workspace train, eval;
 } net;
 
@@ -137,8 +138,9 @@ void net_forward(net *n, workspace *ws, int rows, bool train);
 
 /* Reference and fast dense kernels (the fast ones must agree; tested). */
 void dense_forward_ref(float *z, const float *x, const float *W, const float *b, int B, int n_in, int n_out);
+/* wt: scratch of n_in * n_out floats (W transposed into it). */
 void dense_forward(float *restrict z, const float *restrict x, const float *restrict W,
-                   const float *restrict b, int B, int n_in, int n_out);
+                   const float *restrict b, float *restrict wt, int B, int n_in, int n_out);
 void dense_backward(float *restrict dx, float *restrict dW, float *restrict db,
                     const float *restrict dz, const float *restrict x, const float *restrict W,
                     int B, int n_in, int n_out);
