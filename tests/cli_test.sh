@@ -180,3 +180,13 @@ u1=$(uf "$T/p_fp16-deep.csv"); u2=$(uf "$T/p_fp16-deep-scaled.csv")
 check fp16-underflows-first-layer awk -v u="$u1" 'BEGIN { exit !(u > 0.01) }'
 check loss-scaling-cures-underflow awk -v a="$u1" -v b="$u2" 'BEGIN { exit !(b * 100 < a) }'
 check bf16-no-underflow [ "$(awk -F, 'NR > 1 && $17 != "nan" && $17 > 0' "$T/p_bf16.csv" | wc -l)" -eq 0 ]
+
+# --- bench: every line present and well formed (the numbers themselves are for the README,
+# not for a test: timings vary with the machine) -------------------------------------------
+out=$("$DS" bench 2>&1); st=$?
+check bench-exit-0 [ $st -eq 0 ]
+check bench-thirteen-lines [ "$(grep -c '^bench ' <<<"$out")" -eq 13 ]
+check bench-case-lines [ "$(grep -cE '^bench [abcd] samples_per_s=[0-9]+ us_per_step=[0-9.]+ gflops=[0-9.]+ peak_pct=[0-9.]+ ' <<<"$out")" -eq 4 ]
+check bench-overhead-lines [ "$(grep -cE '^bench [abcd]_nostats us_per_step=[0-9.]+ stats_overhead=[0-9.]+ ' <<<"$out")" -eq 4 ]
+rss=$(sed -n 's/^bench mnist_lesson peak_rss_mb=\([0-9.]*\) .*/\1/p' <<<"$out")
+check bench-mnist-within-64mb awk -v r="$rss" 'BEGIN { exit !(r > 1 && r <= 64) }'
