@@ -142,6 +142,15 @@ check ensemble-average grep -qE '^ensemble of 5 \(averaged probabilities\): val_
 m1=$(sed -n 's/^member 1 (seed 1): val_acc //p' "$T/ens.out")
 b1=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' "$T/base.out")
 check ensemble-member1-is-the-single-net [ "$m1" = "$b1" ]
+"$DS" run lessons/07-overfitting.md --experiment ensemble --epochs 2 --save "$T/ens.npz" >"$T/ens2.out"
+"$DS" run lessons/07-overfitting.md --experiment baseline --epochs 2 --save "$T/base2.npz" --quiet >/dev/null
+check ensemble-saves-member1-as-single-net cmp -s "$T/ens.npz" "$T/base2.npz"
+check ensemble-saves-members-2-to-5 [ "$(ls "$T"/ens.member[2-5].npz | wc -l)" -eq 4 ]
+check ensemble-member-files-named grep -q "^weights of member 3 in $T/ens.member3.npz$" "$T/ens2.out"
+check ensemble-members-differ bash -c "! cmp -s '$T/ens.member2.npz' '$T/ens.member3.npz'"
+"$DS" run lessons/07-overfitting.md --experiment baseline --load "$T/ens.member4.npz" --steps 1 --quiet >/dev/null
+check ensemble-member-file-loads [ $? -eq 0 ]
+check saved-file-mode-follows-umask [ "$(umask 022; "$DS" run lessons/00-welcome.md --steps 1 --save "$T/m.npz" --quiet >/dev/null; stat -c %a "$T/m.npz")" = 644 ]
 
 # --- deepstep float ----------------------------------------------------------------------
 out=$("$DS" float 0.1)

@@ -135,6 +135,21 @@ static void test_failed_save_leaves_nothing(void **s)
     net_destroy(&n);
 }
 
+static void test_saved_file_mode_follows_umask(void **s)
+{
+    (void)s;
+    net n;
+    make_net(&n);
+    ds_error err = {0};
+    mode_t old = umask(027);
+    assert_int_equal(weights_save(&n, "build/tmp/mode.npz", &err), 0);
+    umask(old);
+    struct stat st;
+    assert_int_equal(stat("build/tmp/mode.npz", &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640); /* 0666 less 027, not mkstemp's 0600 */
+    net_destroy(&n);
+}
+
 static void test_npy_header_is_numpy_format(void **s)
 {
     (void)s;
@@ -170,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_round_trip_and_byte_identical),
         cmocka_unit_test(test_failed_save_leaves_nothing),
+        cmocka_unit_test(test_saved_file_mode_follows_umask),
         cmocka_unit_test(test_npy_header_is_numpy_format),
     };
     return cmocka_run_group_tests_name("io", tests, NULL, NULL);

@@ -44,7 +44,8 @@ void run_usage(FILE *out)
             "  --steps N       stop after N optimizer updates\n"
             "  --epochs N      train N epochs instead of the lesson's `epochs`\n"
             "  --load IN.npz   start from these weights (arrays layers.{i}.weight / layers.{i}.bias)\n"
-            "  --save OUT.npz  write the final weights (NumPy .npz, float32)\n"
+            "  --save OUT.npz  write the final weights (NumPy .npz, float32); an ensemble's member k\n"
+            "                  (k >= 2) goes to OUT.member{k}.npz\n"
             "  --log OUT.csv   write one row per step and layer (loss, lr, activation and gradient stats)\n"
             "  --quiet         print only the final line\n"
             "  --compare       train the experiments of each ```deepstep compare block and print a table\n"
@@ -244,13 +245,23 @@ static int finish_files(trainer *t, const run_opts *o, runlog *log)
     return 0;
 }
 
-/* ensemble = K: members 1..K from seeds seed..seed+K-1 on the same data; the first member's
- * weights and step log are the ones saved. */
+/* Where --save puts member k (2..K) of an ensemble: OUT.npz -> OUT.member{k}.npz. Member 1
+ * keeps OUT.npz itself, as for a single net. */
+static void member_path(char *dst, size_t cap, const char *save, int k)
+{
+    size_t n = strlen(save);
+    bool npz = n >= 4 && strcmp(save + n - 4, ".npz") == 0;
+    snprintf(dst, cap, "%.*s.member%d.npz", (int)(npz ? n - 4 : n), save, k);
+}
+
+/* ensemble = K: members 1..K from seeds seed..seed+K-1 on the same data. The step log is the
+ * first member's; with --save, member 1 goes to OUT.npz and member k to OUT.member{k}.npz, each
+ * written as soon as that member has finished. */
 static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
 {
     ds_error err = {0};
     float *sum = NULL;
-    int status = 0, n_val = 0, K = 0;
+    int status = 0, n_val = 0, K = 0, members_saved = 0;
     int *val_rows = NULL;
     trainer first;
     memset(&first, 0, sizeof first);
@@ -280,6 +291,17 @@ static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
             free(probs);
             printf("member %d (seed %llu): val_acc %.4f\n", k + 1, (unsigned long long)(x->seed + k),
                    t.last_epoch.val_acc);
+            if (k > 0 && o->save) {
+                char path[4096];
+                member_path(path, sizeof path, o->save, k + 1);
+                if (weights_save(&t.net, path, &err) != 0) {
+                    err_print(stderr, &err);
+                    status = 1;
+                } else {
+                    printf("weights of member %d in %s\n", k + 1, path);
+                    members_saved++;
+                }
+            }
         }
         if (k == 0)
             first = t;
@@ -297,7 +319,11 @@ static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
         if (status == 0 && o->save)
             printf("weights of member 1 in %s\n", o->save);
     } else if (status == EXIT_INTERRUPTED) {
-        fprintf(stderr, "deepstep run: interrupted; no files written\n");
+        if (members_saved)
+            fprintf(stderr, "deepstep run: interrupted; members 2..%d were saved, member 1 and the log were not\n",
+                    members_saved + 1);
+        else
+            fprintf(stderr, "deepstep run: interrupted; no files written\n");
         runlog_abort(log);
     } else
         runlog_abort(log);

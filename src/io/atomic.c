@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int atomic_open(atomic_file *a, const char *path, ds_error *err)
@@ -16,6 +17,16 @@ int atomic_open(atomic_file *a, const char *path, ds_error *err)
     int fd = mkstemp(a->tmp);
     if (fd < 0)
         return err_set(err, path, 0, "cannot create: %s", strerror(errno));
+    /* mkstemp creates 0600; give the file the mode fopen would have (0666 less the umask), so a
+     * saved .npz or .csv reads like any other file the user writes. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(a->tmp);
+        return err_set(err, path, 0, "cannot create: %s", strerror(e));
+    }
     a->f = fdopen(fd, "wb");
     if (!a->f) {
         int e = errno;
