@@ -37,6 +37,9 @@ check log-rows [ "$(($(wc -l <"$T/d1.csv") - 1))" -eq 2700 ]
 
 "$DS" run lessons/12-digits.md --load "$T/d1.npz" --steps 5 --save "$T/d3.npz" --log "$T/d3.csv" >"$T/out" 2>&1
 check steps-stop-after-5 grep -q "^stopped after step 5 (epoch 1, batch 5 of 45)" "$T/out"
+out=$("$DS" run lessons/12-digits.md --steps 3)
+part=$(sed -n 's/^stopped after step 3 (epoch 1, batch 3 of 45): train_loss \([0-9.]*\)  train_acc \([0-9.]*\) .*/\1, train_acc \2/p' <<<"$out")
+check steps-inside-epoch-1-done-line grep -qxF "done: 3 steps, 0 epochs, train_loss $part, val_acc - (epoch 1 so far: no validation pass yet)" <<<"$out"
 check steps-log-rows [ "$(($(wc -l <"$T/d3.csv") - 1))" -eq 10 ]
 check steps-log-first-step [ "$(sed -n 2p "$T/d3.csv" | cut -d, -f1-3)" = "1,1,0" ]
 

@@ -229,6 +229,12 @@ static void print_done(const trainer *t, const char *saved)
                saved ? ", weights in " : "", saved ? saved : "");
         return;
     }
+    if (t->last_epoch.epoch == 0 && t->epoch_seen > 0) { /* --steps ended the run inside epoch 1 */
+        printf("done: %ld steps, 0 epochs, train_loss %.6f, train_acc %.4f, val_acc - (epoch 1 so far: no "
+               "validation pass yet)%s%s\n", t->step, t->epoch_loss_sum / t->epoch_seen,
+               (double)t->epoch_correct / t->epoch_seen, saved ? ", weights in " : "", saved ? saved : "");
+        return;
+    }
     fmt_metric(va, sizeof va, t->last_epoch.val_acc, 4);
     printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s\n", t->step,
            t->last_epoch.epoch, t->last_epoch.train_loss, t->last_epoch.train_acc, va, saved ? ", weights in " : "",
