@@ -57,9 +57,9 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libdeepstep.a | deps-test
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -Isrc -o $@ $< $(BUILD)/libdeepstep.a $(CMOCKA) $(LDLIBS_ALL)
 
-# `make run` opens the lesson browser on the shipped lessons.
+# `make run` opens the first lesson; Esc in it shows the list of all lessons.
 run: all
-	./$(BUILD)/deepstep
+	./$(BUILD)/deepstep lessons/00-welcome.md
 
 # Unit tests (cmocka), then the headless end-to-end tests, then the tmux UI tests.
 test: all $(TEST_BIN)

@@ -55,6 +55,28 @@ static void test_too_small_and_recovers(void **s)
     app_free(&a);
 }
 
+/* A lesson opened by path (as `make run` does) still leads to its folder's list on Esc,
+ * with that lesson selected. */
+static void test_lesson_by_path_lists_its_folder(void **s)
+{
+    (void)s;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/03-weight-initialisation.md", &err), 0);
+    snprintf(a.opened_path, sizeof a.opened_path, "lessons/03-weight-initialisation.md");
+    assert_int_equal(a.n_entries, 0); /* listed on the first Esc, not before */
+    app_key(&a, K_ESC);
+    assert_int_equal(a.screen, SCREEN_BROWSER);
+    assert_int_equal(a.n_entries, 13);
+    assert_string_equal(a.entries[a.selected].path, "lessons/03-weight-initialisation.md");
+    app_key(&a, K_DOWN);
+    app_key(&a, K_ENTER);
+    assert_int_equal(a.screen, SCREEN_LESSON);
+    assert_string_equal(a.lesson.title, "Vanishing gradients: why deep sigmoid nets stop learning");
+    app_free(&a);
+}
+
 static void test_browser_lists_lessons(void **s)
 {
     (void)s;
@@ -470,6 +492,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lesson_view_shows_title_pages_and_text),
         cmocka_unit_test(test_too_small_and_recovers),
+        cmocka_unit_test(test_lesson_by_path_lists_its_folder),
         cmocka_unit_test(test_browser_lists_lessons),
         cmocka_unit_test(test_frame_utf8_and_clipping),
         cmocka_unit_test(test_markdown_rendering),

@@ -57,6 +57,7 @@ typedef struct app {
     ui_screen screen;
     lesson_entry *entries;
     int n_entries, selected;
+    char opened_path[512]; /* a lesson opened by path: its folder is listed on the first Esc */
     lesson lesson;
     bool has_lesson;
     int page, scroll;
@@ -90,6 +91,12 @@ void app_init(app *a);
 void app_free(app *a);
 /* Lists the .md files in DIR with their titles and summaries (sorted by file name). */
 int app_scan_lessons(app *a, const char *dir, ds_error *err);
+/* List the folder of the lesson opened by path (a->opened_path), that lesson selected, so Esc
+ * leads to the other lessons. Done on the first Esc, not at start-up: reading every lesson
+ * costs milliseconds. Returns -1, listing nothing, when the folder cannot be listed. */
+int app_list_siblings(app *a);
+/* A key on the lesson list (browser.c); app_key routes it here on SCREEN_BROWSER. */
+void app_browser_key(app *a, int key);
 int app_open_lesson(app *a, const char *path, ds_error *err);
 void app_key(app *a, int key);
 /* While running, train for up to budget_ms of wall time; returns true when anything changed. */

@@ -185,6 +185,7 @@ int ui_main(const ui_options *o)
             app_free(&a);
             return 1;
         }
+        snprintf(a.opened_path, sizeof a.opened_path, "%s", o->lesson_path);
     } else if (app_scan_lessons(&a, o->lessons_dir, &err) != 0) {
         err_print(stderr, &err);
         app_free(&a);

@@ -116,6 +116,16 @@ rm -f "$ROOT/12-digits-step45.txt"
 keys q
 wait_for wide-quits "EXITED 0"
 
+# --- make run's lesson: Esc leads to the list of lessons -------------------------------------
+start 100 30 "$DS lessons/00-welcome.md"
+wait_for direct-lesson-opens "page 1/5"
+keys Escape
+wait_for esc-lists-lessons "01-values-in-range.md"
+keys Enter
+wait_for list-reopens-first-lesson "Welcome: watch a tiny net learn XOR"
+keys q
+wait_for direct-lesson-quits "EXITED 0"
+
 # --- the browser, then Ctrl-C -------------------------------------------------------------
 start 160 48 "$DS"
 wait_for browser-lists-lessons "00-welcome.md"
