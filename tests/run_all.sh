@@ -31,7 +31,7 @@ passed=$((passed + p))
 failed=$((failed + f))
 echo "deepstep check lessons/*.md: $p passed, $f failed"
 
-for script in tests/cli_test.sh tests/ui/tmux_test.sh; do
+for script in tests/cli_test.sh tests/bad/run.sh tests/ui/tmux_test.sh; do
     if [ "$script" = tests/ui/tmux_test.sh ] && ! command -v tmux >/dev/null 2>&1; then
         echo "$(basename "$script"): skipped (tmux is not installed; make deps-test installs it)"
         continue
