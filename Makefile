@@ -33,7 +33,7 @@ MAIN_OBJ := $(BUILD)/obj/src/main.o
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit check bench install uninstall clean deps deps-test
+.PHONY: all run test unit check bench fuzz install uninstall clean deps deps-test
 
 all: $(BUILD)/deepstep
 
@@ -77,6 +77,12 @@ check:
 bench: all
 	./$(BUILD)/deepstep bench
 
+# The fuzzers (libFuzzer, clang): `make fuzz` builds them and runs each for FUZZ_SECONDS
+# (default 60) on its seed corpus in tests/fuzz/corpus; see tests/fuzz/README.md.
+fuzz:
+	@sh .ci/deps.sh fuzz
+	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/deepstep
 	install -m 755 $(BUILD)/deepstep $(DESTDIR)$(PREFIX)/bin/deepstep
@@ -94,7 +100,8 @@ clean:
 deps:
 	@sh .ci/deps.sh build
 
-deps-test:
+# After deps, never beside it: with -j two apt-get runs would race for the package lock.
+deps-test: deps
 	@sh .ci/deps.sh test
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

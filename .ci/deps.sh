@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks the packages deepstep needs and installs the missing ones (as root), or prints the
-# exact command to run. `build`: what compiling needs; `test`: that plus cmocka and tmux.
+# exact command to run. `build`: what compiling needs; `test`: that plus cmocka and tmux;
+# `ci`: that plus valgrind; `fuzz`: that plus clang's libFuzzer.
 set -u
 mode=${1:-build}
 missing=""
@@ -14,6 +15,15 @@ need "pkg-config --exists md4c" libmd4c-dev
 if [ "$mode" = test ]; then
     need "pkg-config --exists cmocka" libcmocka-dev
     need "command -v tmux" tmux
+fi
+if [ "$mode" = ci ]; then # .ci/run: the tests, and valgrind over them
+    need "pkg-config --exists cmocka" libcmocka-dev
+    need "command -v tmux" tmux
+    need "command -v valgrind" valgrind
+fi
+if [ "$mode" = fuzz ]; then # make fuzz: clang with libFuzzer and the sanitizer runtimes
+    need "command -v clang" clang
+    need "echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d && n); }' | clang -fsanitize=fuzzer -x c - -o /dev/null" libclang-rt-dev
 fi
 [ -z "$missing" ] && exit 0
 cmd="apt-get install -y$missing"

@@ -11,7 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* Tests write under build/tmp (run from the project root); every test binary makes it, so
+ * `make unit` or one binary run alone works on a clean tree. */
+__attribute__((constructor)) static void make_tmp_dir(void)
+{
+    mkdir("build", 0777);
+    mkdir("build/tmp", 0777);
+}
 
 /* A dense layer spec (designated, so new fields stay zero). */
 #define DENSE(units_, act_, init_) ((layer_spec){.kind = LAYER_DENSE, .units = (units_), .act = (act_), .init = (init_)})
