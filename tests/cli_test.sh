@@ -202,3 +202,55 @@ check bench-case-lines [ "$(grep -cE '^bench [abcd] samples_per_s=[0-9]+ us_per_
 check bench-overhead-lines [ "$(grep -cE '^bench [abcd]_nostats us_per_step=[0-9.]+ stats_overhead=[0-9.]+ ' <<<"$out")" -eq 4 ]
 rss=$(sed -n 's/^bench mnist_lesson peak_rss_mb=\([0-9.]*\) .*/\1/p' <<<"$out")
 check bench-mnist-within-64mb awk -v r="$rss" 'BEGIN { exit !(r > 1 && r <= 64) }'
+
+# --- --steps N is N updates, past the lesson's epochs -------------------------------------
+# batch = full and no `epochs` line (default 10): 20 steps are 20 epochs of one batch each.
+cat >"$T/steps-full.md" <<'LESSON'
+# Steps
+```deepstep
+data = xor
+layer = dense 4 tanh
+layer = dense 1 sigmoid
+optimizer = sgd lr=0.5
+```
+LESSON
+out=$("$DS" run "$T/steps-full.md" --steps 20 --log "$T/steps-full.csv")
+check steps-full-batch-past-epochs grep -qE '^done: 20 steps, 20 epochs, ' <<<"$out"
+check steps-full-batch-epoch-lines [ "$(grep -c '^epoch ' <<<"$out")" -eq 20 ]
+check steps-full-batch-epoch-total grep -qE '^epoch +20/20  ' <<<"$out"
+check steps-full-batch-header grep -qF 'batch 4, 20 steps (20 epochs)' <<<"$out"
+check steps-full-batch-log-rows [ "$(($(wc -l <"$T/steps-full.csv") - 1))" -eq 40 ]
+# moons: 200 rows in batches of 64 = 3 of 64 and a partial one of 8, so 4 steps an epoch.
+# 2 epochs in the lesson; 11 steps end inside epoch 3, after its third batch.
+cat >"$T/steps-mini.md" <<'LESSON'
+# Steps
+```deepstep
+data = moons
+batch = 64
+layer = dense 8 tanh
+layer = dense 2 linear
+optimizer = sgd lr=0.1
+schedule = cosine
+epochs = 2
+```
+LESSON
+out=$("$DS" run "$T/steps-mini.md" --steps 11 --log "$T/steps-mini.csv")
+check steps-mini-batch-past-epochs grep -qF 'stopped after step 11 (epoch 3, batch 3 of 4)' <<<"$out"
+check steps-mini-batch-done grep -qE '^done: 11 steps, 2 epochs, ' <<<"$out"
+check steps-mini-batch-log-last-step [ "$(tail -1 "$T/steps-mini.csv" | cut -d, -f1,2)" = "11,3" ]
+# cosine past T_max = 2 epochs: epoch 3 (e = 2) has lr 0.1*(1+cos(pi))/2 = 0, and it rises again
+check steps-cosine-past-tmax [ "$(tail -1 "$T/steps-mini.csv" | cut -d, -f5)" = "0" ]
+out=$("$DS" run "$T/steps-mini.md" --steps 13 --log "$T/steps-mini.csv")
+check steps-cosine-rises-again [ "$(tail -1 "$T/steps-mini.csv" | cut -d, -f5)" = "0.0500000007" ]
+check steps-mini-batch-partial-exact grep -qF 'stopped after step 13 (epoch 4, batch 1 of 4)' <<<"$out"
+check steps-mini-batch-done-counts-whole-epochs grep -qE '^done: 13 steps, 3 epochs, ' <<<"$out"
+# 12 steps end exactly at an epoch boundary: 3 epochs, no "stopped after" line
+out=$("$DS" run "$T/steps-mini.md" --steps 12)
+check steps-at-epoch-end grep -qE '^done: 12 steps, 3 epochs, ' <<<"$out"
+check steps-at-epoch-end-no-partial-line [ "$(grep -c '^stopped after' <<<"$out")" -eq 0 ]
+
+# --- checks before training --------------------------------------------------------------
+expect_error save-dir-missing-up-front "build/tmp/cli/no-such-dir/w.npz: cannot create: No such file or directory" \
+    run lessons/12-digits.md --save "$T/no-such-dir/w.npz"
+check save-dir-checked-before-training [ ! -s "$T/stdout" ]
+expect_error save-is-a-directory "build/tmp/cli: is a directory; give a file name" run lessons/00-welcome.md --save "$T"

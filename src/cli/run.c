@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../engine/trainer.h"
+#include "../io/atomic.h"
 #include "../io/runlog.h"
 #include "check.h"
 #include "../io/weights.h"
@@ -41,7 +42,7 @@ void run_usage(FILE *out)
             "Train one experiment of a lesson without the UI and print one line per epoch.\n"
             "\n"
             "  --experiment K  the K-th ```deepstep block (from 1) or the one with name = K (default 1)\n"
-            "  --steps N       stop after N optimizer updates\n"
+            "  --steps N       train exactly N optimizer updates (past the lesson's `epochs` if need be)\n"
             "  --epochs N      train N epochs instead of the lesson's `epochs`\n"
             "  --load IN.npz   start from these weights (arrays layers.{i}.weight / layers.{i}.bias)\n"
             "  --save OUT.npz  write the final weights (NumPy .npz, float32); an ensemble's member k\n"
@@ -137,6 +138,15 @@ static void fmt_loss(char *buf, size_t cap, double v)
         snprintf(buf, cap, "%.6f", v);
 }
 
+/* The epochs this run will touch: the lesson's (or --epochs), or with --steps N as many as N
+ * updates need, which may be more than the lesson's `epochs` (the step budget wins). */
+static int planned_epochs(const trainer *t)
+{
+    if (t->max_steps <= 0)
+        return t->epochs;
+    return (int)((t->max_steps + t->batches_per_epoch - 1) / t->batches_per_epoch);
+}
+
 static void print_epoch(const trainer *t)
 {
     const epoch_metrics *m = &t->last_epoch;
@@ -144,7 +154,7 @@ static void print_epoch(const trainer *t)
     fmt_loss(tl, sizeof tl, m->train_loss);
     fmt_loss(vl, sizeof vl, m->val_loss);
     fmt_metric(va, sizeof va, m->val_acc, 4);
-    printf("epoch %5d/%d  train_loss %s  train_acc %.4f  val_loss %s  val_acc %s  lr %.6g\n", m->epoch, t->epochs,
+    printf("epoch %5d/%d  train_loss %s  train_acc %.4f  val_loss %s  val_acc %s  lr %.6g\n", m->epoch, planned_epochs(t),
            tl, m->train_acc, vl, va, (double)m->lr);
 }
 
@@ -157,25 +167,31 @@ static double now_seconds(void)
 
 static void describe(const trainer *t, const experiment *x, int index, int count)
 {
-    char shape[256];
+    char shape[256], budget[64];
+    if (t->max_steps > 0)
+        snprintf(budget, sizeof budget, "%ld steps (%d epochs)", t->max_steps, planned_epochs(t));
+    else
+        snprintf(budget, sizeof budget, "%d epochs", t->epochs);
     int len = snprintf(shape, sizeof shape, "%d", t->net.n_in);
     for (int i = 0; i < t->net.n_layers && len < (int)sizeof shape - 16; i++)
         len += snprintf(shape + len, sizeof shape - (size_t)len, "-%d", t->net.layers[i].n_out);
     printf("# %s: experiment %d of %d%s%s%s, %d training rows, %d validation rows, net %s, %zu parameters, "
-           "%s, %s lr=%g, batch %d, %d epochs%s%s\n",
+           "%s, %s lr=%g, batch %d, %s%s%s\n",
            x->file, index, count, x->name[0] ? " (" : "", x->name, x->name[0] ? ")" : "", t->split.n_train,
            t->split.n_val, shape, t->net.n_params, loss_name(x->loss), optim_name(x->opt.kind), (double)x->opt.lr,
-           t->batch_size, t->epochs, x->precision != FP32 ? ", precision " : "",
+           t->batch_size, budget, x->precision != FP32 ? ", precision " : "",
            x->precision != FP32 ? fp_spec_of(x->precision)->name : "");
 }
 
 /* Runs t to the end, printing epoch lines and logging steps. Returns an exit status. */
 static int train(trainer *t, const run_opts *o, runlog *log)
 {
-    struct sigaction sa = {0}, old_int, old_term;
+    /* SIGHUP too: a closed SSH session must not leave OUT.csv.tmp.XXXXXX behind. */
+    struct sigaction sa = {0}, old_int, old_term, old_hup;
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
     bool progress = isatty(STDERR_FILENO) && !o->quiet;
     double last_progress = now_seconds();
     bool progress_shown = false;
@@ -187,7 +203,7 @@ static int train(trainer *t, const run_opts *o, runlog *log)
         if (ev.phase == PHASE_END_BATCH) {
             runlog_step(log, t);
             if (progress && now_seconds() - last_progress > 0.1) {
-                fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.4g ", ev.epoch, t->epochs, ev.batch,
+                fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.4g ", ev.epoch, planned_epochs(t), ev.batch,
                         t->batches_per_epoch, ev.loss);
                 progress_shown = true;
                 last_progress = now_seconds();
@@ -202,6 +218,7 @@ static int train(trainer *t, const run_opts *o, runlog *log)
         fprintf(stderr, "\r\033[K");
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     if (interrupted)
         return EXIT_INTERRUPTED;
     if (t->div.happened) {
@@ -363,7 +380,8 @@ int cmd_run(int argc, char **argv)
         x = NULL;
     }
     runlog log = {0};
-    if (!x || (o.log && runlog_open(&log, o.log, &err) != 0)) {
+    /* --save's folder is checked before training, not discovered after an hour of it. */
+    if (!x || (o.save && atomic_check(o.save, &err) != 0) || (o.log && runlog_open(&log, o.log, &err) != 0)) {
         err_print(stderr, &err);
         lesson_free(&l);
         return 1;

@@ -508,7 +508,9 @@ static void advance_cursor(trainer *t)
     case PHASE_END_EPOCH:
         t->epoch++;
         t->batch = 0;
-        if (t->epoch >= t->epochs || (t->max_steps > 0 && t->step >= t->max_steps) || t->early.stopped)
+        /* A step budget (--steps N) replaces the epoch count: N updates exactly, running past
+         * `epochs` if need be (schedules keep following their formula). */
+        if ((t->max_steps > 0 ? t->step >= t->max_steps : t->epoch >= t->epochs) || t->early.stopped)
             t->next_phase = PHASE_DONE;
         else
             t->next_phase = PHASE_LOAD_BATCH;

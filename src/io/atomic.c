@@ -37,6 +37,18 @@ int atomic_open(atomic_file *a, const char *path, ds_error *err)
     return 0;
 }
 
+int atomic_check(const char *path, ds_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return err_set(err, path, 0, "is a directory; give a file name");
+    atomic_file a;
+    if (atomic_open(&a, path, err) != 0)
+        return -1;
+    atomic_abort(&a);
+    return 0;
+}
+
 int atomic_commit(atomic_file *a, ds_error *err)
 {
     int bad = fflush(a->f) != 0 || ferror(a->f);

@@ -17,4 +17,8 @@ int atomic_open(atomic_file *a, const char *path, ds_error *err);
 int atomic_commit(atomic_file *a, ds_error *err); /* closes; renames on success */
 void atomic_abort(atomic_file *a);                /* closes and removes the temporary file */
 
+/* Whether atomic_open(path) would succeed now (the folder exists and takes a new file, path is
+ * not a folder): 0, or -1 with the message atomic_open would give. Leaves nothing behind. */
+int atomic_check(const char *path, ds_error *err);
+
 #endif
