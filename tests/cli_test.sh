@@ -254,3 +254,28 @@ expect_error save-dir-missing-up-front "build/tmp/cli/no-such-dir/w.npz: cannot 
     run lessons/12-digits.md --save "$T/no-such-dir/w.npz"
 check save-dir-checked-before-training [ ! -s "$T/stdout" ]
 expect_error save-is-a-directory "build/tmp/cli: is a directory; give a file name" run lessons/00-welcome.md --save "$T"
+
+# --- signals end a headless run cleanly: no temporary file left, exit 130 -----------------
+cat >"$T/long.md" <<'LESSON'
+# Long
+```deepstep
+data = random samples=4000 features=64
+batch = 16
+layer = dense 64 tanh
+layer = dense 10 linear
+epochs = 100000
+```
+LESSON
+for sig in HUP INT TERM; do
+    rm -f "$T"/sig.csv*
+    "$DS" run "$T/long.md" --log "$T/sig.csv" --quiet >/dev/null 2>"$T/sig.err" &
+    pid=$!
+    for _ in $(seq 1 50); do ls "$T"/sig.csv.tmp.* >/dev/null 2>&1 && break; sleep 0.1; done
+    sleep 0.3
+    kill -$sig $pid
+    wait $pid
+    st=$?
+    check "sig$sig-exit-130" [ $st -eq 130 ]
+    check "sig$sig-no-temporary-file" [ -z "$(ls "$T"/sig.csv* 2>/dev/null)" ]
+    check "sig$sig-says-so" grep -q "^deepstep run: interrupted at step [0-9]*; no files written$" "$T/sig.err"
+done

@@ -137,14 +137,51 @@ wait_for ctrl-c-exits "EXITED 130"
 alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
 [ "$alt" = 0 ] && ok ctrl-c-restores-terminal || bad ctrl-c-restores-terminal "alternate screen still on"
 
-# --- SIGTERM and ASCII fallback -----------------------------------------------------------
-start 80 24 "LANG=C LC_ALL=C $DS --no-color lessons/00-welcome.md"
+# --- signals, and the ASCII fallback ------------------------------------------------------
+# The pane's shell writes deepstep's pid (exec keeps it) to a file of our own: a signal can
+# reach only this process, and nothing beyond bash and tmux is needed (no procps).
+PIDFILE="$ROOT/$BUILD/tmp/ui-pid-$$"
+start_pid() { # start_pid W H ARGS...: deepstep ARGS, its pid in $PIDFILE
+    local w=$1 h=$2; shift 2
+    rm -f "$PIDFILE"
+    start "$w" "$h" "sh -c 'echo \$\$ >$PIDFILE; exec $DS $*'"
+    for _ in $(seq 1 50); do [ -s "$PIDFILE" ] && break; sleep 0.1; done
+}
+alt_off() { # alt_off NAME: the alternate screen is off again (the terminal was restored)
+    local alt
+    alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
+    [ "$alt" = 0 ] && ok "$1" || bad "$1" "alternate screen still on"
+}
+start 80 24 "LANG=C LC_ALL=C sh -c 'echo \$\$ >$PIDFILE; exec $DS --no-color lessons/00-welcome.md'"
 wait_for ascii-locale-opens "Welcome: watch a tiny net learn XOR"
 wait_for ascii-fallback "of 2 > 4 > 1" # the lesson's arrows, drawn as ASCII
-pkill -TERM -f "$BUILD/deepstep --no-color lessons/00-welcome.md"
+kill -TERM "$(cat "$PIDFILE")"
 wait_for sigterm-exits "EXITED 143"
-alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
-[ "$alt" = 0 ] && ok sigterm-restores-terminal || bad sigterm-restores-terminal "alternate screen still on"
+alt_off sigterm-restores-terminal
+
+start_pid 80 24 lessons/00-welcome.md
+wait_for sighup-opens "page 1/5"
+kill -HUP "$(cat "$PIDFILE")"
+wait_for sighup-exits "EXITED 129"
+alt_off sighup-restores-terminal
+
+# Ctrl-Z stops it with the terminal restored; fg brings the same screen back.
+start 80 24 "$DS lessons/00-welcome.md"
+wait_for tstp-opens "page 1/5"
+keys n n
+wait_for tstp-stepped "Forward, layer 0 (dense 2->4, tanh)"
+keys C-z
+wait_for tstp-stops "EXITED 148" # the shell's $? for a job stopped by SIGTSTP (128 + 20)
+alt_off tstp-restores-terminal
+keys "fg; echo FG-EXITED \$?" Enter
+wait_for fg-redraws "Forward, layer 0 (dense 2->4, tanh)"
+wait_for fg-redraws-title "Welcome: watch a tiny net learn XOR"
+keys n
+wait_for fg-keys-work "Forward, layer 1 (dense 4->1, sigmoid)"
+keys q
+wait_for fg-quits "FG-EXITED 0"
+alt_off fg-quit-restores-terminal
+rm -f "$PIDFILE"
 
 # --- the float lab ---------------------------------------------------------------------------
 start 100 30 "$DS lab"
