@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fileio.h"
 #include "../common/xalloc.h"
 #include "dataset.h"
 
@@ -49,22 +50,58 @@ static bool is_blank(const char *s)
 typedef struct csv_reader {
     FILE *f;
     const char *path;
-    char *line;
-    size_t cap;
+    char *line;  /* the current line without its newline, NUL-terminated */
+    size_t cap;  /* bytes allocated for line, at most DATA_MAX_LINE + 2 */
     int lineno;
 } csv_reader;
 
-/* Next non-blank line, or NULL at end of file. */
-static char *next_line(csv_reader *r)
+/* Grows r->line so it holds len + 2 bytes (a character and the terminator). */
+static void grow_line(csv_reader *r, size_t len)
 {
-    for (;;) {
-        ssize_t got = getline(&r->line, &r->cap, r->f);
-        if (got < 0)
-            return NULL;
-        r->lineno++;
-        if (!is_blank(r->line))
-            return r->line;
+    if (len + 2 <= r->cap)
+        return;
+    size_t cap = r->cap ? 2 * r->cap : 256;
+    if (cap > (size_t)DATA_MAX_LINE + 2)
+        cap = (size_t)DATA_MAX_LINE + 2;
+    r->line = xrealloc(r->line, cap, 1);
+    r->cap = cap;
+}
+
+/* One line into r->line: 1, or 0 at end of file, or -1 with err filled. getline would read
+ * a file without newlines whole; this stops at DATA_MAX_LINE bytes, and at a NUL byte,
+ * which no CSV text has and which would silently cut the line short for strtof.
+ * getc_unlocked (POSIX): only this thread reads r->f, and it keeps parity with getline's speed. */
+static int read_line(csv_reader *r, ds_error *err)
+{
+    size_t len = 0;
+    int c;
+    r->lineno++;
+    while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
+        if (c == '\0')
+            return err_set(err, r->path, r->lineno, "a NUL byte at column %zu: binary data, not CSV text", len + 1);
+        if (len == DATA_MAX_LINE)
+            return err_set(err, r->path, r->lineno, "line longer than %d bytes", DATA_MAX_LINE);
+        grow_line(r, len);
+        r->line[len++] = (char)c;
     }
+    if (c == EOF && ferror(r->f))
+        return err_set(err, r->path, r->lineno, "read error: %s", strerror(errno));
+    if (c == EOF && len == 0) {
+        r->lineno--;
+        return 0;
+    }
+    grow_line(r, len);
+    r->line[len] = '\0';
+    return 1;
+}
+
+/* Next non-blank line: 1, or 0 at end of file, or -1 with err filled. */
+static int next_line(csv_reader *r, ds_error *err)
+{
+    int rc;
+    while ((rc = read_line(r, err)) == 1 && is_blank(r->line))
+        ;
+    return rc;
 }
 
 static int parse_label(const char *s, int *out)
@@ -78,17 +115,29 @@ static int parse_label(const char *s, int *out)
     return 0;
 }
 
+static void free_names(char **names, int d)
+{
+    if (!names)
+        return;
+    for (int j = 0; j < d; j++)
+        free(names[j]);
+    free(names);
+}
+
 static int read_header(csv_reader *r, char ***names_out, int *d_out, ds_error *err)
 {
-    char *line = next_line(r);
-    if (!line)
+    int got = next_line(r, err);
+    if (got < 0)
+        return -1;
+    if (got == 0)
         return err_set(err, r->path, 1, "empty file (expected a header line ending in 'label')");
+    char *line = r->line;
     int cols = split_fields(line, NULL, 0);
     if (cols < 2)
         return err_set(err, r->path, r->lineno, "header has %d column%s; need at least one feature and 'label'",
                        cols, cols == 1 ? "" : "s");
-    if (cols - 1 > DATA_MAX_FEATURES)
-        return err_set(err, r->path, r->lineno, "%d features is more than the %d allowed", cols - 1, DATA_MAX_FEATURES);
+    if (dataset_check_shape(0, (uint64_t)cols - 1, "rows", "features", r->path, r->lineno, err) != 0)
+        return -1;
     char **fields = xcalloc((size_t)cols, sizeof(char *));
     /* split_fields with cap 0 cut the line at every comma already; walk the pieces. */
     char *p = line;
@@ -98,7 +147,7 @@ static int read_header(csv_reader *r, char ***names_out, int *d_out, ds_error *e
         p = next;
     }
     if (strcmp(fields[cols - 1], "label") != 0) {
-        err_set(err, r->path, r->lineno, "last header column is '%s'; expected 'label'", fields[cols - 1]);
+        err_set(err, r->path, r->lineno, "last header column is '%.60s'; expected 'label'", fields[cols - 1]);
         free(fields);
         return -1;
     }
@@ -111,82 +160,95 @@ static int read_header(csv_reader *r, char ***names_out, int *d_out, ds_error *e
     return 0;
 }
 
+/* Rows read so far; grown by doubling, never past what the limits allow. */
+typedef struct csv_rows {
+    float *x; /* (cap, d) */
+    int *y;   /* (cap) */
+    int n, cap, d;
+} csv_rows;
+
+/* Room for row n, checked against the limits before anything grows. */
+static int rows_reserve(csv_rows *t, const csv_reader *r, ds_error *err)
+{
+    if (dataset_check_shape((uint64_t)t->n + 1, (uint64_t)t->d, "rows", "features", r->path, r->lineno, err) != 0)
+        return -1;
+    if (t->n < t->cap)
+        return 0;
+    int most = DATA_MAX_VALUES / t->d < DATA_MAX_ROWS ? DATA_MAX_VALUES / t->d : DATA_MAX_ROWS;
+    int cap = t->cap ? (t->cap > most / 2 ? most : 2 * t->cap) : (most < 256 ? most : 256);
+    t->x = xrealloc(t->x, (size_t)cap * t->d, sizeof(float));
+    t->y = xrealloc(t->y, (size_t)cap, sizeof(int));
+    t->cap = cap;
+    return 0;
+}
+
+/* Parses the d features and the label of fields into row t->n. */
+static int parse_row(csv_rows *t, char **fields, char **names, const csv_reader *r, ds_error *err)
+{
+    int d = t->d;
+    float *xr = t->x + (size_t)t->n * d;
+    for (int j = 0; j < d; j++) {
+        char *end;
+        float v = strtof(fields[j], &end);
+        if (fields[j][0] == '\0' || *end != '\0')
+            return err_set(err, r->path, r->lineno, "column %d ('%.60s'): '%.60s' is not a number", j + 1, names[j],
+                           fields[j]);
+        if (!isfinite(v))
+            return err_set(err, r->path, r->lineno, "column %d ('%.60s'): '%.60s' is not a finite number", j + 1,
+                           names[j], fields[j]);
+        xr[j] = v;
+    }
+    if (parse_label(fields[d], &t->y[t->n]) != 0)
+        return err_set(err, r->path, r->lineno, "label '%.60s' is not a class index (a whole number 0..%d)",
+                       fields[d], DATA_MAX_CLASSES - 1);
+    t->n++;
+    return 0;
+}
+
+static int read_rows(csv_reader *r, csv_rows *t, char **names, ds_error *err)
+{
+    int d = t->d, got;
+    char **fields = xcalloc((size_t)d + 1, sizeof(char *));
+    while ((got = next_line(r, err)) == 1) {
+        int cols = split_fields(r->line, fields, d + 1);
+        if (cols != d + 1) {
+            got = err_set(err, r->path, r->lineno, "row has %d field%s, the header has %d", cols, cols == 1 ? "" : "s",
+                          d + 1);
+            break;
+        }
+        if (rows_reserve(t, r, err) != 0 || parse_row(t, fields, names, r, err) != 0) {
+            got = -1;
+            break;
+        }
+    }
+    free(fields);
+    if (got == 0 && t->n == 0)
+        got = err_set(err, r->path, r->lineno + 1, "no data rows after the header");
+    return got;
+}
+
 int dataset_load_csv(dataset *ds, const char *path, ds_error *err)
 {
     memset(ds, 0, sizeof *ds);
     csv_reader r = {.path = path};
-    r.f = fopen(path, "r");
+    r.f = file_open_regular(path, "r", NULL, err);
     if (!r.f)
-        return err_set(err, path, 0, "cannot open: %s", strerror(errno));
+        return -1;
     char **names = NULL;
-    int d = 0, rc = -1, n = 0, cap = 0;
-    float *x = NULL;
-    int *y = NULL;
-    char **fields = NULL;
-    if (read_header(&r, &names, &d, err) != 0)
-        goto done;
-    fields = xcalloc((size_t)d + 1, sizeof(char *));
-    char *line;
-    while ((line = next_line(&r)) != NULL) {
-        int cols = split_fields(line, fields, d + 1);
-        if (cols != d + 1) {
-            err_set(err, path, r.lineno, "row has %d field%s, the header has %d", cols, cols == 1 ? "" : "s", d + 1);
-            goto done;
-        }
-        if (n == DATA_MAX_ROWS) {
-            err_set(err, path, r.lineno, "more than %d rows", DATA_MAX_ROWS);
-            goto done;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 256;
-            x = xrealloc(x, (size_t)cap * d, sizeof(float));
-            y = xrealloc(y, (size_t)cap, sizeof(int));
-        }
-        for (int j = 0; j < d; j++) {
-            char *end;
-            float v = strtof(fields[j], &end);
-            if (fields[j][0] == '\0' || *end != '\0') {
-                err_set(err, path, r.lineno, "column %d ('%s'): '%s' is not a number", j + 1, names[j], fields[j]);
-                goto done;
-            }
-            if (!isfinite(v)) {
-                err_set(err, path, r.lineno, "column %d ('%s'): '%s' is not a finite number", j + 1, names[j], fields[j]);
-                goto done;
-            }
-            x[(size_t)n * d + j] = v;
-        }
-        if (parse_label(fields[d], &y[n]) != 0) {
-            err_set(err, path, r.lineno, "label '%s' is not a class index (a whole number 0..%d)", fields[d],
-                    DATA_MAX_CLASSES - 1);
-            goto done;
-        }
-        n++;
+    csv_rows t = {0};
+    int rc = read_header(&r, &names, &t.d, err);
+    if (rc == 0)
+        rc = read_rows(&r, &t, names, err);
+    if (rc == 0) {
+        dataset_adopt(ds, t.n, t.d, t.x, false, t.y);
+        ds->feature_names = names;
+        for (int i = 0; i < t.n; i++)
+            ds->n_classes = ds->labels[i] + 1 > ds->n_classes ? ds->labels[i] + 1 : ds->n_classes;
+    } else {
+        free_names(names, t.d);
+        free(t.x);
+        free(t.y);
     }
-    if (ferror(r.f)) {
-        err_set(err, path, r.lineno, "read error: %s", strerror(errno));
-        goto done;
-    }
-    if (n == 0) {
-        err_set(err, path, r.lineno + 1, "no data rows after the header");
-        goto done;
-    }
-    dataset_alloc(ds, n, d, false);
-    memcpy(ds->raw_f32, x, (size_t)n * d * sizeof(float));
-    memcpy(ds->labels, y, (size_t)n * sizeof(int));
-    ds->feature_names = names;
-    names = NULL;
-    for (int i = 0; i < n; i++)
-        ds->n_classes = y[i] + 1 > ds->n_classes ? y[i] + 1 : ds->n_classes;
-    rc = 0;
-done:
-    if (names) {
-        for (int j = 0; j < d; j++)
-            free(names[j]);
-        free(names);
-    }
-    free(fields);
-    free(x);
-    free(y);
     free(r.line);
     fclose(r.f);
     return rc;

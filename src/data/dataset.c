@@ -36,6 +36,38 @@ void dataset_alloc(dataset *ds, int n, int d, bool bytes)
         ds->scale[j] = 1.0f;
 }
 
+void dataset_adopt(dataset *ds, int n, int d, void *raw, bool bytes, int *labels)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->n = n;
+    ds->d = d;
+    if (bytes)
+        ds->raw_u8 = xrealloc(raw, (size_t)n * d, 1);
+    else
+        ds->raw_f32 = xrealloc(raw, (size_t)n * d, sizeof(float));
+    ds->labels = xrealloc(labels, (size_t)n, sizeof(int));
+    ds->scale = xcalloc((size_t)d, sizeof(float));
+    ds->shift = xcalloc((size_t)d, sizeof(float));
+    for (int j = 0; j < d; j++)
+        ds->scale[j] = 1.0f;
+}
+
+int dataset_check_shape(uint64_t n, uint64_t d, const char *rows, const char *cols, const char *file, int line,
+                        ds_error *err)
+{
+    if (n > DATA_MAX_ROWS)
+        return err_set(err, file, line, "too many %s: %llu (at most %d)", rows, (unsigned long long)n, DATA_MAX_ROWS);
+    if (d > DATA_MAX_FEATURES)
+        return err_set(err, file, line, "too many %s: %llu (at most %d)", cols, (unsigned long long)d,
+                       DATA_MAX_FEATURES);
+    /* Both are bounded now, so the product cannot overflow 64 bits. */
+    if (n * d > DATA_MAX_VALUES)
+        return err_set(err, file, line, "too many values: %llu %s x %llu %s = %llu (at most %d, 1 GiB of floats)",
+                       (unsigned long long)n, rows, (unsigned long long)d, cols, (unsigned long long)(n * d),
+                       DATA_MAX_VALUES);
+    return 0;
+}
+
 void dataset_destroy(dataset *ds)
 {
     if (ds->feature_names)

@@ -18,9 +18,20 @@
 #include "../common/err.h"
 #include "../engine/rng.h"
 
-#define DATA_MAX_ROWS 10000000
+/* Limits every loader and synthetic set checks before it allocates, so a hostile header or a
+ * typo gets one line instead of an attempt at gigabytes. Full MNIST is 70,000 rows of 784
+ * features (54.9M values): 14x under the rows limit and 4.9x under the values limit.
+ *   rows      1,000,000  (the lesson parser's samples= limit too)
+ *   features  65,536     (a 256x256 image)
+ *   values    2^28 = 268,435,456 rows x features: 1 GiB as floats, 256 MiB as IDX bytes
+ *   classes   1,000      (labels 0..999; IDX labels are bytes, 0..255)
+ * A CSV line is at most DATA_MAX_LINE bytes: 65,536 fields of 31 characters, enough for any
+ * printed float, and a file with no newline cannot be read whole into one line. */
+#define DATA_MAX_ROWS 1000000
 #define DATA_MAX_FEATURES 65536
+#define DATA_MAX_VALUES (1 << 28)
 #define DATA_MAX_CLASSES 1000
+#define DATA_MAX_LINE (1 << 21)
 
 typedef enum norm_kind { NORM_NONE, NORM_MINMAX, NORM_SYMMETRIC, NORM_ZSCORE, NORM_COUNT } norm_kind;
 
@@ -39,8 +50,18 @@ typedef struct split {
 } split;
 
 void dataset_destroy(dataset *ds);
-/* Allocates rows and labels; scale 1, shift 0. */
+/* Allocates rows and labels; scale 1, shift 0. n and d must pass dataset_check_shape. */
 void dataset_alloc(dataset *ds, int n, int d, bool bytes);
+/* Takes ownership of raw (n, d) bytes (bytes) or floats and of labels (n), shrinking both to
+ * size (a loader that grew them while reading hands them over without a second copy). */
+void dataset_adopt(dataset *ds, int n, int d, void *raw, bool bytes, int *labels);
+
+/* 0 when n rows of d columns are within DATA_MAX_ROWS, DATA_MAX_FEATURES and DATA_MAX_VALUES,
+ * else -1 with err = (file, line, "too many images: 10000000 (at most 1000000)" or
+ * "too many values: 100000 rows x 65536 features = 6553600000 (at most 268435456, 1 GiB of
+ * floats)"). rows and cols name the units ("rows"/"features", "images"/"pixels"). */
+int dataset_check_shape(uint64_t n, uint64_t d, const char *rows, const char *cols, const char *file, int line,
+                        ds_error *err);
 
 int dataset_load_csv(dataset *ds, const char *path, ds_error *err);
 int dataset_load_idx(dataset *ds, const char *images, const char *labels, ds_error *err);
@@ -56,7 +77,12 @@ typedef struct synth_params {
 const char *synth_name(synth_kind k);
 int synth_parse_kind(const char *name, synth_kind *out);
 void synth_defaults(synth_params *p);
-void dataset_synth(dataset *ds, const synth_params *p, rng *r);
+/* 0 when p (after synth_defaults) is within the limits above, else -1 with err->msg
+ * ("random: too many values: ...") and no file: the caller knows the lesson line. */
+int synth_check(const synth_params *p, ds_error *err);
+/* Fills ds from p and r. Returns -1, allocating nothing and leaving ds empty, when p fails
+ * synth_check (call that first for the message: this has no err to fill). */
+int dataset_synth(dataset *ds, const synth_params *p, rng *r);
 
 const char *norm_name(norm_kind k);
 int norm_parse(const char *name, norm_kind *out);

@@ -40,8 +40,31 @@ void synth_defaults(synth_params *p)
         p->features = 2;
 }
 
-void dataset_synth(dataset *ds, const synth_params *in, rng *r)
+int synth_check(const synth_params *in, ds_error *err)
 {
+    if (in->kind < 0 || in->kind >= SYNTH_COUNT) /* before synth_defaults indexes by it */
+        return err_set(err, NULL, 0, "unknown synthetic set %d", (int)in->kind);
+    synth_params p = *in;
+    synth_defaults(&p);
+    const char *name = synth_name(p.kind);
+    if (!(p.noise <= 100.0f)) /* also NaN */
+        return err_set(err, NULL, 0, "%s: noise=%g is not a number from 0 to 100", name, (double)p.noise);
+    if (p.classes < 2 || p.classes > DATA_MAX_CLASSES)
+        return err_set(err, NULL, 0, "%s: classes=%d is not a whole number from 2 to %d", name, p.classes,
+                       DATA_MAX_CLASSES);
+    /* Only random has a features= option; the others are always 2-D. */
+    int d = p.kind == SYNTH_RANDOM ? p.features : 2;
+    ds_error e = {0};
+    if (dataset_check_shape((uint64_t)p.samples, (uint64_t)d, "samples", "features", NULL, 0, &e) != 0)
+        return err_set(err, NULL, 0, "%s: %s", name, e.msg);
+    return 0;
+}
+
+int dataset_synth(dataset *ds, const synth_params *in, rng *r)
+{
+    memset(ds, 0, sizeof *ds);
+    if (synth_check(in, NULL) != 0)
+        return -1;
     synth_params p = *in;
     synth_defaults(&p);
     int n = p.samples, K = p.classes;
@@ -52,7 +75,7 @@ void dataset_synth(dataset *ds, const synth_params *in, rng *r)
         for (int i = 0; i < n; i++)
             ds->labels[i] = (int)rng_below(r, (uint32_t)K);
         ds->n_classes = K;
-        return;
+        return 0;
     }
     dataset_alloc(ds, n, 2, false);
     const double pi = 3.14159265358979323846;
@@ -114,4 +137,5 @@ void dataset_synth(dataset *ds, const synth_params *in, rng *r)
         ds->labels[i] = label;
         ds->n_classes = label + 1 > ds->n_classes ? label + 1 : ds->n_classes;
     }
+    return 0;
 }
