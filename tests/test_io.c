@@ -1,8 +1,11 @@
 /* .npz: round trips, files written by real NumPy (stored, deflated, ZIP64 extras, float64),
- * byte-identical output, atomic writes, and each bad input's message. */
+ * byte-identical output, atomic writes, each bad input's message, and loaded values that
+ * are refused (NaN, Inf, beyond the net's precision, negative variance). Hostile archives
+ * are in test_bad_npz.c. */
 #include <sys/stat.h>
 
 #include "test_common.h"
+#include "engine/fp.h"
 #include "engine/net.h"
 #include "io/npz.h"
 #include "io/weights.h"
@@ -87,6 +90,83 @@ static void test_bad_inputs(void **s)
     assert_int_equal(weights_load(&other, "tests/fixtures/numpy_savez.npz", &err), -1);
     assert_string_equal(err.msg, "missing array 'layers.1.weight'");
     net_destroy(&other);
+}
+
+/* A 3 -> 2 dense net (weight (2, 3), bias (2,)) and a file of its arrays with one value
+ * set: loading fails with want and changes nothing, or (want NULL) loads the value. */
+static void expect_weights_error(int bias, size_t at, float v, fp_format prec, const char *want)
+{
+    float w[6], b[2] = {1.5f, -2.0f};
+    memcpy(w, W, sizeof w);
+    (bias ? b : w)[at] = v;
+    npz z = {0};
+    size_t ws[2] = {2, 3}, bs[1] = {2};
+    npz_add(&z, "layers.0.weight", w, 2, ws);
+    npz_add(&z, "layers.0.bias", b, 1, bs);
+    ds_error err = {0};
+    assert_int_equal(npz_save(&z, "build/tmp/nonfinite.npz", &err), 0);
+    npz_free(&z);
+    net n;
+    layer_spec sp = DENSE(2, ACT_LINEAR, INIT_UNIFORM);
+    assert_int_equal(net_create(&n, 3, &sp, 1, LOSS_MSE, 1, 1, &err), 0);
+    n.precision = prec;
+    memcpy(n.layers[0].W, W, sizeof W);
+    memset(n.layers[0].b, 0, 2 * sizeof(float));
+    if (!want) {
+        assert_int_equal(weights_load(&n, "build/tmp/nonfinite.npz", &err), 0);
+        assert_true((bias ? n.layers[0].b : n.layers[0].W)[at] == v);
+        net_destroy(&n);
+        return;
+    }
+    assert_int_equal(weights_load(&n, "build/tmp/nonfinite.npz", &err), -1);
+    assert_string_equal(err.file, "build/tmp/nonfinite.npz");
+    assert_string_equal(err.msg, want);
+    assert_memory_equal(n.layers[0].W, W, sizeof W); /* nothing changed */
+    assert_true(n.layers[0].b[0] == 0.0f);
+    net_destroy(&n);
+}
+
+/* NaN or Inf weights loaded and trained diverged at step 1, blamed on the learning rate. */
+static void test_weights_must_be_finite(void **s)
+{
+    (void)s;
+    expect_weights_error(0, 5, NAN, FP32, "layers.0.weight[5] is NaN; weights must be finite");
+    expect_weights_error(0, 0, -NAN, FP32, "layers.0.weight[0] is NaN; weights must be finite");
+    expect_weights_error(1, 1, INFINITY, FP32, "layers.0.bias[1] is +Inf; weights must be finite");
+    expect_weights_error(1, 0, -INFINITY, FP32, "layers.0.bias[0] is -Inf; weights must be finite");
+    /* finite in float32, Inf once the experiment stores it in fp16 */
+    expect_weights_error(0, 2, 70000.0f, FP16,
+                         "layers.0.weight[2] = 70000 overflows fp16 (largest 65504), the precision this experiment uses");
+    /* the largest values that fit still load */
+    expect_weights_error(0, 2, 65504.0f, FP16, NULL);
+    expect_weights_error(1, 1, -3e38f, FP32, NULL);
+}
+
+/* Batch norm's running statistics: finite, and a variance not negative (eval takes its
+ * square root). A saved batch-norm net still loads. */
+static void test_running_statistics(void **s)
+{
+    (void)s;
+    layer_spec sp[2] = {DENSE(2, ACT_LINEAR, INIT_UNIFORM), {.kind = LAYER_BATCHNORM, .act = ACT_LINEAR}};
+    net n;
+    ds_error err = {0};
+    assert_int_equal(net_create(&n, 3, sp, 2, LOSS_MSE, 1, 1, &err), 0);
+    assert_int_equal(weights_save(&n, "build/tmp/bn.npz", &err), 0);
+    assert_int_equal(weights_load(&n, "build/tmp/bn.npz", &err), 0);
+    npz z;
+    assert_int_equal(npz_load(&z, "build/tmp/bn.npz", &err), 0);
+    float *var = (float *)npz_find(&z, "layers.1.running_var")->data;
+    var[1] = -0.5f;
+    assert_int_equal(npz_save(&z, "build/tmp/bn-neg.npz", &err), 0);
+    var[1] = 1.0f;
+    ((float *)npz_find(&z, "layers.1.running_mean")->data)[0] = NAN;
+    assert_int_equal(npz_save(&z, "build/tmp/bn-nan.npz", &err), 0);
+    npz_free(&z);
+    assert_int_equal(weights_load(&n, "build/tmp/bn-neg.npz", &err), -1);
+    assert_string_equal(err.msg, "layers.1.running_var[1] = -0.5; a variance cannot be negative");
+    assert_int_equal(weights_load(&n, "build/tmp/bn-nan.npz", &err), -1);
+    assert_string_equal(err.msg, "layers.1.running_mean[0] is NaN; running statistics must be finite");
+    net_destroy(&n);
 }
 
 static long file_size(const char *p)
@@ -183,6 +263,8 @@ int main(void)
         cmocka_unit_test(test_reads_numpy_savez_compressed),
         cmocka_unit_test(test_reads_float64),
         cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_weights_must_be_finite),
+        cmocka_unit_test(test_running_statistics),
         cmocka_unit_test(test_round_trip_and_byte_identical),
         cmocka_unit_test(test_failed_save_leaves_nothing),
         cmocka_unit_test(test_saved_file_mode_follows_umask),

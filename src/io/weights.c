@@ -1,7 +1,9 @@
 #include "weights.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "../engine/fp.h"
 #include "npz.h"
 
 /* The arrays of layer i: name suffix, data, shape. Dense: weight (out, in), bias (out,);
@@ -59,22 +61,45 @@ static void shape_text(char *buf, size_t cap, const size_t *shape, int ndim)
         snprintf(buf, cap, "(%d dimensions)", ndim);
 }
 
-static int check_array(const npz *z, const char *name, int ndim, const size_t *shape, const char *path,
+/* Every value must be usable: a NaN or Inf loaded here would surface steps later as
+ * "training diverged" blamed on the learning rate, so it is refused now, by name and flat
+ * index. The same for a finite value the experiment's precision rounds to Inf (fp16 tops
+ * out at 65504) and a negative running variance (its square root is NaN). */
+static int check_values(const npz_array *a, const char *suffix, fp_format prec, const char *path, ds_error *err)
+{
+    const char *what = strncmp(suffix, "running_", 8) == 0 ? "running statistics" : "weights";
+    for (size_t i = 0; i < a->count; i++) {
+        float v = a->data[i];
+        if (isnan(v))
+            return err_set(err, path, 0, "%s[%zu] is NaN; %s must be finite", a->name, i, what);
+        if (isinf(v))
+            return err_set(err, path, 0, "%s[%zu] is %s; %s must be finite", a->name, i, v > 0 ? "+Inf" : "-Inf",
+                           what);
+        if (isinf(fp_round_f(v, prec)))
+            return err_set(err, path, 0, "%s[%zu] = %g overflows %s (largest %g), the precision this experiment uses",
+                           a->name, i, (double)v, fp_spec_of(prec)->name, fp_max(prec));
+        if (v < 0 && strcmp(suffix, "running_var") == 0)
+            return err_set(err, path, 0, "%s[%zu] = %g; a variance cannot be negative", a->name, i, (double)v);
+    }
+    return 0;
+}
+
+static int check_array(const npz *z, const char *name, const layer_array *want, fp_format prec, const char *path,
                        ds_error *err)
 {
     const npz_array *a = npz_find(z, name);
     if (!a)
         return err_set(err, path, 0, "missing array '%s'", name);
-    bool same = a->ndim == ndim;
-    for (int k = 0; same && k < ndim; k++)
-        same = a->shape[k] == shape[k];
+    bool same = a->ndim == want->ndim;
+    for (int k = 0; same && k < want->ndim; k++)
+        same = a->shape[k] == want->shape[k];
     if (!same) {
-        char got[64], want[64];
+        char got[64], need[64];
         shape_text(got, sizeof got, a->shape, a->ndim);
-        shape_text(want, sizeof want, shape, ndim);
-        return err_set(err, path, 0, "array '%s' has shape %s, the lesson's net needs %s", name, got, want);
+        shape_text(need, sizeof need, want->shape, want->ndim);
+        return err_set(err, path, 0, "array '%s' has shape %s, the lesson's net needs %s", name, got, need);
     }
-    return 0;
+    return check_values(a, want->suffix, prec, path, err);
 }
 
 int weights_load(net *n, const char *path, ds_error *err)
@@ -89,7 +114,7 @@ int weights_load(net *n, const char *path, ds_error *err)
         for (int j = 0; j < k && rc == 0; j++) {
             char name[64];
             snprintf(name, sizeof name, "layers.%d.%s", i, arr[j].suffix);
-            rc = check_array(&z, name, arr[j].ndim, arr[j].shape, path, err);
+            rc = check_array(&z, name, &arr[j], n->precision, path, err);
         }
     }
     for (int i = 0; i < n->n_layers && rc == 0; i++) {
