@@ -250,10 +250,10 @@ check steps-at-epoch-end grep -qE '^done: 12 steps, 3 epochs, ' <<<"$out"
 check steps-at-epoch-end-no-partial-line [ "$(grep -c '^stopped after' <<<"$out")" -eq 0 ]
 
 # --- checks before training --------------------------------------------------------------
-expect_error save-dir-missing-up-front "build/tmp/cli/no-such-dir/w.npz: cannot create: No such file or directory" \
+expect_error save-dir-missing-up-front "$T/no-such-dir/w.npz: cannot create: No such file or directory" \
     run lessons/12-digits.md --save "$T/no-such-dir/w.npz"
 check save-dir-checked-before-training [ ! -s "$T/stdout" ]
-expect_error save-is-a-directory "build/tmp/cli: is a directory; give a file name" run lessons/00-welcome.md --save "$T"
+expect_error save-is-a-directory "$T: is a directory; give a file name" run lessons/00-welcome.md --save "$T"
 
 # --- signals end a headless run cleanly: no temporary file left, exit 130 -----------------
 cat >"$T/long.md" <<'LESSON'
