@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/xalloc.h"
+
 static const char *const run_metrics[] = {"train_loss", "train_acc", "val_loss", "val_acc", "steps", "epochs",
                                           "diverged", "nan_step", "best_epoch", "ensemble_acc", "steps_to_target",
                                           "lost_updates", "distance", "final_f", NULL};
@@ -34,6 +36,8 @@ const char *expect_metric_names(bool layer)
 
 typedef struct parser {
     expectation *e;
+    expr_node *nodes; /* (EXPECT_MAX_NODES) scratch; e->nodes gets a copy of the used part */
+    int n_nodes;
     const char *p;
     const char *file;
     int line;
@@ -57,13 +61,13 @@ static void skip_ws(parser *ps)
 
 static int node(parser *ps, expr_kind k)
 {
-    if (ps->e->n_nodes == EXPECT_MAX_NODES)
+    if (ps->n_nodes == EXPECT_MAX_NODES)
         return fail_at(ps, "expression too long");
-    expr_node *n = &ps->e->nodes[ps->e->n_nodes];
+    expr_node *n = &ps->nodes[ps->n_nodes];
     memset(n, 0, sizeof *n);
     n->kind = k;
     n->layer = -1;
-    return ps->e->n_nodes++;
+    return ps->n_nodes++;
 }
 
 static int parse_sum(parser *ps);
@@ -89,13 +93,13 @@ static int parse_metric(parser *ps)
         if (n_parts == 1 && strcmp(parts[0], health_words[i]) == 0) {
             int id = node(ps, EX_NUM);
             if (id >= 0)
-                ps->e->nodes[id].num = i;
+                ps->nodes[id].num = i;
             return id;
         }
     int id = node(ps, EX_METRIC);
     if (id < 0)
         return -1;
-    expr_node *m = &ps->e->nodes[id];
+    expr_node *m = &ps->nodes[id];
     int at = 0;
     /* a leading part that is neither a metric nor layerN is an experiment name */
     bool first_is_layer = strncmp(parts[0], "layer", 5) == 0 && (isdigit((unsigned char)parts[0][5]) ||
@@ -160,7 +164,7 @@ static int parse_atom(parser *ps)
         int id = node(ps, EX_NEG);
         if (id < 0 || child < 0)
             return -1;
-        ps->e->nodes[id].left = child;
+        ps->nodes[id].left = child;
         return id;
     }
     if (isdigit((unsigned char)*ps->p) || *ps->p == '.') {
@@ -171,7 +175,7 @@ static int parse_atom(parser *ps)
         ps->p = end;
         int id = node(ps, EX_NUM);
         if (id >= 0)
-            ps->e->nodes[id].num = v;
+            ps->nodes[id].num = v;
         return id;
     }
     if (isalpha((unsigned char)*ps->p) || *ps->p == '_')
@@ -184,9 +188,9 @@ static int binary(parser *ps, const char *op, int left, int right)
     int id = node(ps, EX_BIN);
     if (id < 0 || left < 0 || right < 0)
         return -1;
-    snprintf(ps->e->nodes[id].op, sizeof ps->e->nodes[id].op, "%s", op);
-    ps->e->nodes[id].left = left;
-    ps->e->nodes[id].right = right;
+    snprintf(ps->nodes[id].op, sizeof ps->nodes[id].op, "%s", op);
+    ps->nodes[id].left = left;
+    ps->nodes[id].right = right;
     return id;
 }
 
@@ -218,41 +222,59 @@ static int parse_sum(parser *ps)
     }
 }
 
+/* The comparison at the top, or 'nan'; nodes go to ps's scratch array. */
+static int parse_claim(parser *ps)
+{
+    skip_ws(ps);
+    if (strcmp(ps->p, "nan") == 0)
+        return node(ps, EX_NAN);
+    int left = parse_sum(ps);
+    skip_ws(ps);
+    static const char *const cmps[] = {"<=", ">=", "==", "!=", "<", ">"};
+    const char *op = NULL;
+    for (int i = 0; i < 6 && !ps->failed; i++)
+        if (strncmp(ps->p, cmps[i], strlen(cmps[i])) == 0) {
+            op = cmps[i];
+            ps->p += strlen(op);
+            break;
+        }
+    if (ps->failed)
+        return -1;
+    if (!op)
+        return fail_at(ps, "expected a comparison (<, <=, >, >=, ==, !=) or 'nan'");
+    int right = parse_sum(ps);
+    skip_ws(ps);
+    if (!ps->failed && *ps->p)
+        return fail_at(ps, "unexpected text after the expression");
+    int id = binary(ps, op, left, right);
+    if (ps->failed || id < 0)
+        return -1;
+    ps->nodes[id].kind = EX_CMP;
+    return id;
+}
+
 int expect_parse(expectation *e, const char *text, const char *file, int line, ds_error *err)
 {
     memset(e, 0, sizeof *e);
     snprintf(e->text, sizeof e->text, "%s", text);
     e->line = line;
-    parser ps = {.e = e, .p = text, .file = file, .line = line, .err = err};
-    skip_ws(&ps);
-    if (strcmp(ps.p, "nan") == 0) {
-        e->root = node(&ps, EX_NAN);
-        return 0;
-    }
-    int left = parse_sum(&ps);
-    skip_ws(&ps);
-    static const char *const cmps[] = {"<=", ">=", "==", "!=", "<", ">"};
-    const char *op = NULL;
-    for (int i = 0; i < 6 && !ps.failed; i++)
-        if (strncmp(ps.p, cmps[i], strlen(cmps[i])) == 0) {
-            op = cmps[i];
-            ps.p += strlen(op);
-            break;
-        }
-    if (ps.failed)
+    expr_node scratch[EXPECT_MAX_NODES];
+    parser ps = {.e = e, .nodes = scratch, .p = text, .file = file, .line = line, .err = err};
+    int root = parse_claim(&ps);
+    if (ps.failed || root < 0)
         return -1;
-    if (!op)
-        return fail_at(&ps, "expected a comparison (<, <=, >, >=, ==, !=) or 'nan'");
-    int right = parse_sum(&ps);
-    skip_ws(&ps);
-    if (!ps.failed && *ps.p)
-        return fail_at(&ps, "unexpected text after the expression");
-    int id = binary(&ps, op, left, right);
-    if (ps.failed || id < 0)
-        return -1;
-    e->nodes[id].kind = EX_CMP;
-    e->root = id;
+    e->nodes = xcalloc((size_t)ps.n_nodes, sizeof *e->nodes);
+    memcpy(e->nodes, scratch, (size_t)ps.n_nodes * sizeof *e->nodes);
+    e->n_nodes = ps.n_nodes;
+    e->root = root;
     return 0;
+}
+
+void expect_free(expectation *e)
+{
+    free(e->nodes);
+    e->nodes = NULL;
+    e->n_nodes = 0;
 }
 
 typedef struct eval_ctx {

@@ -31,15 +31,19 @@ typedef struct expr_node {
     char metric[40];
 } expr_node;
 
+/* nodes holds exactly n_nodes (parsed in a scratch array of EXPECT_MAX_NODES, then copied):
+ * a lesson may hold hundreds of expectations, and most use 3 to 7 nodes. */
 typedef struct expectation {
     char text[256];
     int line;
-    expr_node nodes[EXPECT_MAX_NODES];
+    expr_node *nodes; /* (n_nodes), owned: expect_free */
     int n_nodes, root;
 } expectation;
 
-/* Parse text (from file:line) into e; a message names what is wrong. */
+/* Parse text (from file:line) into e; a message names what is wrong. On failure e owns
+ * nothing; on success release it with expect_free. */
 int expect_parse(expectation *e, const char *text, const char *file, int line, ds_error *err);
+void expect_free(expectation *e);
 
 /* Looks a metric up: returns 0 and *out, or -1 with a reason in why (cap 200). */
 typedef int (*metric_lookup)(void *ctx, const char *experiment, int layer, const char *metric, double *out,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/xalloc.h"
 #include "kv.h"
 
 #define MAX_TOKENS KV_MAX_TOKENS
@@ -87,6 +88,10 @@ static int key_data(const line_ctx *c, char **tok, int n)
                 return fail(c, "data: unknown option '%s' (expected samples=N, noise=F, classes=K%s)", tok[i],
                             sk == SYNTH_RANDOM ? ", features=D" : "");
         }
+        /* Each option is in range; their product (samples x features) may still not be. */
+        ds_error why = {0};
+        if (synth_check(&x->synth, &why) != 0)
+            return fail(c, "data: %s", why.msg);
         return 0;
     }
     if (n == 1 && (kv_ends_with(tok[0], ".csv") || strchr(tok[0], '/'))) {
@@ -289,7 +294,9 @@ static int enum_value(const line_ctx *c, const char *key, char **tok, int n, con
 
 static int parse_norm_int(const char *s, int *o) { norm_kind k; int r = norm_parse(s, &k); *o = (int)k; return r; }
 static int parse_loss_int(const char *s, int *o) { loss_kind k; int r = loss_parse(s, &k); *o = (int)k; return r; }
-static int parse_bool_int(const char *s, int *o) { bool b; int r = kv_yes_no(s, &b); *o = b; return r; }
+/* b starts false: kv_yes_no leaves it untouched on a bad word, and copying an unset bool
+ * is undefined behaviour (UBSan saw "load of value 128" for `shuffle = maybe`). */
+static int parse_bool_int(const char *s, int *o) { bool b = false; int r = kv_yes_no(s, &b); *o = b; return r; }
 
 static const char *const known_keys[] = {"name", "data", "normalize", "validation", "batch", "shuffle", "layer",
                                          "loss", "optimizer", "clip", "schedule", "epochs", "seed", "early_stop",
@@ -302,6 +309,7 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
     double dv;
     int e = 0;
     if (strcmp(key, "name") == 0) {
+        x->line_name = c->line;
         if (n != 1)
             return fail(c, "name: one word, no spaces");
         snprintf(x->name, sizeof x->name, "%s", tok[0]);
@@ -405,6 +413,21 @@ static bool key_is_known(const char *key)
     return false;
 }
 
+static int add_expect(const line_ctx *c, const char *value)
+{
+    experiment *x = c->x;
+    if (x->n_expects == EXPERIMENT_MAX_EXPECTS)
+        return fail(c, "expect: at most %d per experiment", EXPERIMENT_MAX_EXPECTS);
+    if (!value[0])
+        return fail(c, "expect: missing expression");
+    expectation e;
+    if (expect_parse(&e, value, c->file, c->line, c->err) != 0)
+        return -1;
+    x->expects = xrealloc(x->expects, (size_t)x->n_expects + 1, sizeof *x->expects); /* at most 8 */
+    x->expects[x->n_expects++] = e;
+    return 0;
+}
+
 static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
 {
     char *key, *value;
@@ -422,14 +445,8 @@ static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
                        "unknown key '%.40s' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
                        "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, expect)",
                        key);
-    if (strcmp(key, "expect") == 0) { /* an expression, not words: parsed whole, and it repeats */
-        experiment *x = c->x;
-        if (x->n_expects == (int)(sizeof x->expects / sizeof *x->expects))
-            return err_set(c->err, c->file, c->line, "expect: at most 8 per experiment");
-        if (!value[0])
-            return err_set(c->err, c->file, c->line, "expect: missing expression");
-        return expect_parse(&x->expects[x->n_expects++], value, c->file, c->line, c->err);
-    }
+    if (strcmp(key, "expect") == 0) /* an expression, not words: parsed whole, and it repeats */
+        return add_expect(c, value);
     int ki = 0;
     while (strcmp(known_keys[ki], key) != 0)
         ki++;
@@ -445,10 +462,9 @@ static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
     return apply_key(c, key, tok, n, loss_set);
 }
 
-int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
-                     int first_line, const char *base_dir, ds_error *err)
+static int parse_block(experiment *x, const char *text, size_t len, const char *file, int fence_line,
+                       int first_line, const char *base_dir, ds_error *err)
 {
-    defaults(x);
     snprintf(x->file, sizeof x->file, "%s", file ? file : "");
     x->line = fence_line;
     line_ctx c = {.x = x, .file = file, .line = first_line, .err = err, .base_dir = base_dir};
@@ -499,46 +515,23 @@ int experiment_parse(experiment *x, const char *text, size_t len, const char *fi
     return 0;
 }
 
-int experiment_load_data(const experiment *x, dataset *ds, ds_error *err)
+int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
+                     int first_line, const char *base_dir, ds_error *err)
 {
-    int rc;
-    if (x->source == DATA_CSV)
-        rc = dataset_load_csv(ds, x->path[0], err);
-    else if (x->source == DATA_IDX)
-        rc = dataset_load_idx(ds, x->path[0], x->path[1], err);
-    else {
-        rng r;
-        rng_seed(&r, x->seed, RNG_STREAM_DATA);
-        dataset_synth(ds, &x->synth, &r);
-        rc = 0;
-    }
-    if (rc != 0) {
-        /* A file that is not there is the lesson's mistake: point at its data line. */
-        if (err && err->line == 0 && strncmp(err->msg, "cannot open: ", 13) == 0) {
-            char path[EXPERIMENT_PATH_MAX], why[128];
-            snprintf(path, sizeof path, "%s", err->file);
-            snprintf(why, sizeof why, "%s", err->msg + 13);
-            err_set(err, x->file, x->line_data, "data: cannot open '%s': %s", path, why);
-        }
-        return rc;
-    }
-    int K = -1, out_line = x->line_layer[x->n_layers - 1];
-    for (int i = x->n_layers - 1; i >= 0 && K < 0; i--)
-        if (x->layers[i].kind == LAYER_DENSE)
-            K = x->layers[i].units, out_line = x->line_layer[i];
-    if (K == 1 && ds->n_classes > 2) {
-        err_set(err, x->file, out_line, "layer: one output cannot separate the %d classes in the data (labels 0..%d); "
-                "use 'dense %d linear' with cross_entropy", ds->n_classes, ds->n_classes - 1, ds->n_classes);
-        dataset_destroy(ds);
-        return -1;
-    }
-    if (K > 1 && ds->n_classes > K) {
-        err_set(err, x->file, out_line, "layer: the data has labels 0..%d but the last layer has %d outputs",
-                ds->n_classes - 1, K);
-        dataset_destroy(ds);
-        return -1;
-    }
-    return 0;
+    defaults(x);
+    if (parse_block(x, text, len, file, fence_line, first_line, base_dir, err) == 0)
+        return 0;
+    experiment_free(x);
+    return -1;
+}
+
+void experiment_free(experiment *x)
+{
+    for (int k = 0; k < x->n_expects; k++)
+        expect_free(&x->expects[k]);
+    free(x->expects);
+    x->expects = NULL;
+    x->n_expects = 0;
 }
 
 const char *clip_name(clip_kind k)

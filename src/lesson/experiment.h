@@ -21,6 +21,7 @@ typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE } clip_kind;
 typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE } sched_kind;
 
 #define EXPERIMENT_PATH_MAX 1024
+#define EXPERIMENT_MAX_EXPECTS 8 /* `expect = ...` lines per block */
 
 typedef struct experiment {
     char name[64];                     /* `name = ...`, "" when not given */
@@ -49,19 +50,25 @@ typedef struct experiment {
     fp_format precision;               /* fp32 (default), bf16 or fp16: see trainer.h */
     float loss_scale;                  /* static loss scaling, 1 = none */
     int ensemble;                      /* members trained from seeds seed .. seed+K-1; 1 = one net */
-    expectation expects[8];            /* `expect = ...` lines, checked by deepstep check */
+    /* `expect = ...` lines, checked by deepstep check: (n_expects), owned by this experiment
+     * (experiment_free). Allocated per expectation, because fixed arrays made every block
+     * ~59 KB. A copy (trainer, session) borrows the pointer and must not free it. */
+    expectation *expects;
     int n_expects;
     /* Lines of keys, for errors found after parsing (data that does not fit the net). */
     int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch, line_early_stop, line_ensemble;
+    int line_name;
 } experiment;
 
 /* Parse a block's text. first_line is the file line of the block's first text line;
  * base_dir resolves relative data paths. Defaults: normalize none, validation 0,
  * batch full, shuffle no, optimizer sgd lr=0.1, clip none, schedule constant, epochs 10,
  * seed 1, loss cross_entropy when the last layer has more than one output, else bce,
- * early_stop none, ensemble 1, precision fp32, loss_scale 1. */
+ * early_stop none, ensemble 1, precision fp32, loss_scale 1. On failure x owns nothing;
+ * on success release it with experiment_free (a block without expect lines owns nothing). */
 int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
                      int first_line, const char *base_dir, ds_error *err);
+void experiment_free(experiment *x);
 
 /* Load the experiment's data (CSV, IDX or synthetic, seeded by x->seed) and check it fits
  * the net: features vs nothing (the input width follows the data), labels vs outputs. */

@@ -1,16 +1,15 @@
 #include "lesson.h"
 
 #include <errno.h>
-#include <math.h>
 #include <md4c.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fileio.h"
 #include "../common/xalloc.h"
-#include "kv.h"
-
-#define LESSON_MAX_BYTES (4u << 20)
+#include "blocks.h"
 
 typedef struct block_text {
     size_t first; /* offset of the first text byte, SIZE_MAX when none */
@@ -31,15 +30,26 @@ typedef struct parse_state {
     block_text block;
     char heading[160];
     size_t heading_at;
+    size_t line_off;     /* line_at's cursor: line line_no starts at or before line_off */
+    int line_no;
+    int n_blocks;        /* ```deepstep blocks of every kind so far */
+    int cap_pages, cap_experiments; /* allocated lengths of l->pages, l->experiments */
     int failed;
 } parse_state;
 
-static int line_of(const lesson *l, size_t off)
+/* The line of byte off. Offsets arrive in order but for a step back to a block's fence, so a
+ * cursor moved from the previous answer keeps the parse linear; counting from the start of
+ * the file each time made 100,000 headings take 15 s and 800,000 never finish. */
+static int line_at(parse_state *s, size_t off)
 {
-    int line = 1;
-    for (size_t i = 0; i < off && i < l->len; i++)
-        line += l->src[i] == '\n';
-    return line;
+    const char *src = s->l->src;
+    if (off > s->l->len)
+        off = s->l->len;
+    for (; s->line_off < off; s->line_off++)
+        s->line_no += src[s->line_off] == '\n';
+    for (; s->line_off > off; s->line_off--)
+        s->line_no -= src[s->line_off - 1] == '\n';
+    return s->line_no;
 }
 
 static size_t line_start(const lesson *l, size_t off)
@@ -47,6 +57,16 @@ static size_t line_start(const lesson *l, size_t off)
     while (off > 0 && l->src[off - 1] != '\n')
         off--;
     return off;
+}
+
+/* Room for one more element in *p of *cap, doubling: growing by one each time copies the
+ * array on every element. */
+static void *grow(void *p, int *cap, int n, size_t size)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? 2 * *cap : 8;
+    return xrealloc(p, (size_t)*cap, size);
 }
 
 static void append(char *dst, size_t cap, const char *text, size_t n)
@@ -60,18 +80,24 @@ static void append(char *dst, size_t cap, const char *text, size_t n)
     dst[have + n] = '\0';
 }
 
-static void add_page(parse_state *s, const char *title, size_t begin, int line)
+static int add_page(parse_state *s, const char *title, size_t begin, int line)
 {
     lesson *l = s->l;
+    if (l->n_pages > LESSON_MAX_PAGES) /* page 0 is the intro, before the first heading */
+        return err_set(s->err, l->path, line, "more than %d pages ('##' headings) in one lesson; split it into "
+                       "several lessons", LESSON_MAX_PAGES);
+    if (l->n_pages > 0 && begin < l->pages[l->n_pages - 1].begin)
+        begin = l->pages[l->n_pages - 1].begin; /* pages stay in order, whatever the guess */
     if (l->n_pages > 0)
         l->pages[l->n_pages - 1].end = begin;
-    l->pages = xrealloc(l->pages, (size_t)l->n_pages + 1, sizeof *l->pages);
+    l->pages = grow(l->pages, &s->cap_pages, l->n_pages, sizeof *l->pages);
     lesson_page *p = &l->pages[l->n_pages++];
     memset(p, 0, sizeof *p);
     snprintf(p->title, sizeof p->title, "%s", title);
     p->begin = begin;
     p->end = l->len;
     p->line = line;
+    return 0;
 }
 
 static int is_deepstep_info(const MD_BLOCK_CODE_DETAIL *d)
@@ -94,9 +120,13 @@ static int info_word_is(const MD_BLOCK_CODE_DETAIL *d, const char *word)
 
 static int is_compare_info(const MD_BLOCK_CODE_DETAIL *d) { return info_word_is(d, "compare"); }
 
+/* Every callback returns s->failed: md4c stops at a non-zero return, and if a callback is
+ * still called after one, it must not replace the first error. */
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     parse_state *s = ud;
+    if (s->failed)
+        return s->failed;
     if (type == MD_BLOCK_H) {
         s->in_heading = (int)((MD_BLOCK_H_DETAIL *)detail)->level;
         s->heading[0] = '\0';
@@ -113,155 +143,72 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
     return 0;
 }
 
-/* The fence line: the last line starting with ``` or ~~~ before the block's text (or,
- * for an empty block, the first such line after everything read so far). */
+/* Is the line starting at i a fence: ``` or ~~~ after spaces (or a quote's '>')? */
+static bool fence_at(const lesson *l, size_t i)
+{
+    while (i < l->len && (l->src[i] == ' ' || l->src[i] == '>'))
+        i++;
+    return i + 3 <= l->len && (memcmp(l->src + i, "```", 3) == 0 || memcmp(l->src + i, "~~~", 3) == 0);
+}
+
+/* The fence line: the last fence line before the block's text (or, for an empty block, the
+ * first fence line after everything read so far). */
 static size_t find_fence(const lesson *l, size_t from, size_t before)
 {
     size_t found = (size_t)-1;
     for (size_t i = from; i < before && i < l->len; i++) {
-        if ((i == 0 || l->src[i - 1] == '\n')) {
-            size_t j = i;
-            while (j < l->len && (l->src[j] == ' '))
-                j++;
-            if (j + 3 <= l->len && (memcmp(l->src + j, "```", 3) == 0 || memcmp(l->src + j, "~~~", 3) == 0)) {
-                found = i;
-                if (before == (size_t)-1)
-                    return found;
-            }
+        if ((i == 0 || l->src[i - 1] == '\n') && fence_at(l, i)) {
+            found = i;
+            if (before == (size_t)-1)
+                return found;
         }
     }
     return found;
 }
 
-/* The lines of a compare block. */
-static int parse_compare(parse_state *s, const char *text, size_t len, int first_line, int fence_line)
+/* Does a fence line follow the line holding byte from? md4c ends a block that is never
+ * closed at the end of the file, and the prose after it would be blamed as block lines. */
+static bool fence_follows(const lesson *l, size_t from)
 {
-    lesson *l = s->l;
-    l->compares = xrealloc(l->compares, (size_t)l->n_compares + 1, sizeof *l->compares);
-    lesson_compare *c = &l->compares[l->n_compares];
-    memset(c, 0, sizeof *c);
-    c->target_loss = NAN;
-    c->line = fence_line;
-    c->page = l->n_pages - 1;
-    int line = first_line;
-    size_t pos = 0;
-    while (pos < len) {
-        size_t end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        char buf[512], *key, *val;
-        snprintf(buf, sizeof buf, "%.*s", (int)(end - pos), text + pos);
-        int kind = kv_split(buf, &key, &val);
-        if (kind < 0 || (kind > 0 && val[0] == '='))
-            return err_set(s->err, l->path, line, "expected 'key = value' in a compare block");
-        if (kind > 0) {
-            if (strcmp(key, "experiments") == 0) {
-                char *save = NULL;
-                for (char *t = strtok_r(val, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
-                    if (c->n == COMPARE_MAX)
-                        return err_set(s->err, l->path, line, "experiments: at most %d to compare", COMPARE_MAX);
-                    snprintf(c->names[c->n++], sizeof c->names[0], "%s", t);
-                }
-            } else if (strcmp(key, "target_loss") == 0) {
-                char *e2;
-                c->target_loss = strtod(val, &e2);
-                if (!*val || *e2 || !(c->target_loss > 0))
-                    return err_set(s->err, l->path, line, "target_loss: '%s' is not a positive number", val);
-            } else if (strcmp(key, "expect") == 0) {
-                if (c->n_expects == 8)
-                    return err_set(s->err, l->path, line, "expect: at most 8 per compare block");
-                if (expect_parse(&c->expects[c->n_expects++], val, l->path, line, s->err) != 0)
-                    return -1;
-            } else
-                return err_set(s->err, l->path, line,
-                               "unknown key '%s' in a compare block (expected experiments, target_loss, expect)", key);
-        }
-        pos = end + 1;
-        line++;
+    const char *nl;
+    while (from < l->len && (nl = memchr(l->src + from, '\n', l->len - from)) != NULL) {
+        from = (size_t)(nl - l->src) + 1;
+        if (fence_at(l, from))
+            return true;
     }
-    if (c->n < 2)
-        return err_set(s->err, l->path, fence_line, "a compare block needs 'experiments = A B ...' naming at least two");
-    l->n_compares++;
+    return false;
+}
+
+/* An experiment's name picks it on the command line (--experiment NAME) and in compare
+ * blocks and expectations, so two experiments may not share one. */
+static int check_unique_name(const lesson *l, const experiment *x, ds_error *err)
+{
+    for (int i = 0; x->name[0] && i < l->n_experiments; i++)
+        if (strcmp(l->experiments[i].name, x->name) == 0)
+            return err_set(err, l->path, x->line_name, "experiment name '%s' is already used by the experiment at line %d",
+                           x->name, l->experiments[i].line);
     return 0;
 }
 
-/* The lines of a race block. */
-static int parse_race(parse_state *s, const char *text, size_t len, int first_line, int fence_line)
+static int add_experiment(parse_state *s, const char *text, size_t len, int first_line, int fence_line)
 {
     lesson *l = s->l;
-    l->races = xrealloc(l->races, (size_t)l->n_races + 1, sizeof *l->races);
-    lesson_race *r = &l->races[l->n_races];
-    memset(r, 0, sizeof *r);
-    r->surface = SURF_QUADRATIC;
-    r->steps = 200;
-    r->line = fence_line;
-    r->page = l->n_pages - 1;
-    bool have_start = false;
-    int line = first_line;
-    for (size_t pos = 0; pos < len; line++) {
-        size_t end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        char buf[512], *key, *val;
-        snprintf(buf, sizeof buf, "%.*s", (int)(end - pos), text + pos);
-        pos = end + 1;
-        int kind = kv_split(buf, &key, &val);
-        if (kind == 0)
-            continue;
-        if (kind < 0)
-            return err_set(s->err, l->path, line, "expected 'key = value' in a race block");
-        if (strcmp(key, "surface") == 0) {
-            if (surface_parse(val, &r->surface) != 0)
-                return err_set(s->err, l->path, line, "surface: '%s' is not one of quadratic, rosenbrock, saddle", val);
-        } else if (strcmp(key, "start") == 0) {
-            char *e1, *e2;
-            r->start[0] = strtod(val, &e1);
-            r->start[1] = strtod(e1, &e2);
-            if (e1 == val || e2 == e1 || *e2 || !isfinite(r->start[0]) || !isfinite(r->start[1]))
-                return err_set(s->err, l->path, line, "start: needs two numbers, x y");
-            have_start = true;
-        } else if (strcmp(key, "steps") == 0) {
-            char *e1;
-            long v = strtol(val, &e1, 10);
-            if (!*val || *e1 || v < 1 || v > RACE_MAX_STEPS)
-                return err_set(s->err, l->path, line, "steps: '%s' is not a whole number from 1 to %d", val,
-                               RACE_MAX_STEPS);
-            r->steps = (int)v;
-        } else if (strcmp(key, "racer") == 0) {
-            if (r->n == RACE_MAX_RACERS)
-                return err_set(s->err, l->path, line, "racer: at most %d in a race", RACE_MAX_RACERS);
-            opt_config o;
-            if (experiment_parse_optimizer(val, &o, l->path, line, s->err) != 0)
-                return -1;
-            const char *base = o.kind == OPT_MOMENTUM && o.nesterov ? "nesterov" : optim_name(o.kind);
-            int same = 0;
-            for (int k = 0; k < r->n; k++)
-                same += strncmp(r->labels[k], base, strlen(base)) == 0;
-            if (same)
-                snprintf(r->labels[r->n], sizeof r->labels[0], "%s%d", base, same + 1);
-            else
-                snprintf(r->labels[r->n], sizeof r->labels[0], "%s", base);
-            r->opts[r->n++] = o;
-        } else if (strcmp(key, "expect") == 0) {
-            if (r->n_expects == 8)
-                return err_set(s->err, l->path, line, "expect: at most 8 per race block");
-            if (expect_parse(&r->expects[r->n_expects++], val, l->path, line, s->err) != 0)
-                return -1;
-        } else
-            return err_set(s->err, l->path, line,
-                           "unknown key '%s' in a race block (expected surface, start, steps, racer, expect)", key);
+    experiment x;
+    if (experiment_parse(&x, text, len, l->path, fence_line, first_line, s->base_dir, s->err) != 0)
+        return -1;
+    if (check_unique_name(l, &x, s->err) != 0) {
+        experiment_free(&x);
+        return -1;
     }
-    if (r->n < 1)
-        return err_set(s->err, l->path, fence_line, "a race block needs at least one 'racer = OPTIMIZER lr=F' line");
-    if (!have_start) { /* a start that makes each surface interesting */
-        static const double starts[SURF_COUNT][2] = {{-4.5, 1.5}, {-1.5, 2.0}, {0.5, 0.001}};
-        r->start[0] = starts[r->surface][0], r->start[1] = starts[r->surface][1];
-    }
-    l->n_races++;
+    int cap = s->cap_experiments;
+    l->experiments = grow(l->experiments, &s->cap_experiments, l->n_experiments, sizeof *l->experiments);
+    l->experiment_page = grow(l->experiment_page, &cap, l->n_experiments, sizeof *l->experiment_page);
+    l->experiments[l->n_experiments] = x;
+    l->experiment_page[l->n_experiments++] = l->n_pages - 1;
     return 0;
 }
 
-static int finish_experiment(parse_state *s)
+static int finish_block(parse_state *s)
 {
     lesson *l = s->l;
     size_t fence;
@@ -270,29 +217,68 @@ static int finish_experiment(parse_state *s)
     size_t len = 0;
     if (s->block.first == (size_t)-1) { /* empty block */
         fence = find_fence(l, s->scan, (size_t)-1);
-        first_line = line_of(l, fence) + 1;
+        first_line = fence == (size_t)-1 ? line_at(s, s->scan) : line_at(s, fence) + 1;
     } else {
         fence = find_fence(l, s->scan, s->block.first);
         text = l->src + s->block.first;
         len = s->block.last - s->block.first;
-        first_line = line_of(l, s->block.first);
+        first_line = line_at(s, s->block.first);
     }
-    int fence_line = fence == (size_t)-1 ? first_line - 1 : line_of(l, fence);
-    if (s->in_compare || s->in_race) {
-        if (s->block.last > s->scan)
-            s->scan = s->block.last;
-        return s->in_race ? parse_race(s, text, len, first_line, fence_line)
-                          : parse_compare(s, text, len, first_line, fence_line);
-    }
-    l->experiments = xrealloc(l->experiments, (size_t)l->n_experiments + 1, sizeof *l->experiments);
-    l->experiment_page = xrealloc(l->experiment_page, (size_t)l->n_experiments + 1, sizeof(int));
-    experiment *x = &l->experiments[l->n_experiments];
-    if (experiment_parse(x, text, len, l->path, fence_line, first_line, s->base_dir, s->err) != 0)
-        return -1;
-    l->experiment_page[l->n_experiments++] = l->n_pages - 1;
+    int fence_line = fence == (size_t)-1 ? first_line - 1 : line_at(s, fence);
     if (s->block.last > s->scan)
         s->scan = s->block.last;
-    return 0;
+    if (++s->n_blocks > LESSON_MAX_BLOCKS)
+        return err_set(s->err, l->path, fence_line, "more than %d ```deepstep blocks in one lesson; split it into "
+                       "several lessons", LESSON_MAX_BLOCKS);
+    size_t tail = s->block.first == (size_t)-1 ? fence : s->block.last;
+    if (tail != (size_t)-1 && !fence_follows(l, tail))
+        return err_set(s->err, l->path, fence_line, "this ```deepstep block is never closed (end it with a line ```)");
+    if (s->in_race)
+        return blocks_parse_race(l, text, len, first_line, fence_line, s->err);
+    if (s->in_compare)
+        return blocks_parse_compare(l, text, len, first_line, fence_line, s->err);
+    return add_experiment(s, text, len, first_line, fence_line);
+}
+
+/* Past what may precede a heading on its line: indentation, quote marks, list markers
+ * ("-", "*", "+", "1.", "1)" and a space). */
+static size_t skip_containers(const lesson *l, size_t j)
+{
+    const char *c = l->src;
+    for (;;) {
+        size_t k = j;
+        while (k < l->len && c[k] >= '0' && c[k] <= '9')
+            k++;
+        bool marker = k + 1 < l->len && c[k + 1] == ' ' &&
+                      (k > j ? c[k] == '.' || c[k] == ')' : c[k] == '-' || c[k] == '*' || c[k] == '+');
+        if (marker)
+            j = k + 2;
+        else if (k == j && j < l->len && (c[j] == ' ' || c[j] == '\t' || c[j] == '>'))
+            j++;
+        else
+            return j;
+    }
+}
+
+/* Where a heading with no text ("##") is: md4c gives no offset, only text does. It is the
+ * first line after what was read so far whose content is `level` '#'s; moving scan past it
+ * keeps the next empty heading from finding the same line. add_page keeps pages in order
+ * should this guess land too far (an empty heading in a list item, say). */
+static size_t empty_heading(parse_state *s, int level)
+{
+    const lesson *l = s->l;
+    for (size_t i = s->scan; i < l->len; i++) {
+        if (i > 0 && l->src[i - 1] != '\n')
+            continue;
+        size_t j = skip_containers(l, i), k = 0;
+        while (j + k < l->len && l->src[j + k] == '#')
+            k++;
+        if (k == (size_t)level && (j + k == l->len || strchr(" \t\n", l->src[j + k]))) {
+            s->scan = j + k;
+            return i;
+        }
+    }
+    return s->scan;
 }
 
 static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
@@ -300,24 +286,23 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
     parse_state *s = ud;
     lesson *l = s->l;
     (void)detail;
+    if (s->failed)
+        return s->failed;
     if (type == MD_BLOCK_H) {
-        size_t at = s->heading_at == (size_t)-1 ? s->scan : s->heading_at;
+        size_t at = s->heading_at != (size_t)-1 ? s->heading_at : empty_heading(s, s->in_heading);
         if (s->in_heading == 1 && !l->title[0])
             snprintf(l->title, sizeof l->title, "%s", s->heading);
-        else if (s->in_heading == 2)
-            add_page(s, s->heading, line_start(l, at), line_of(l, at));
+        else if (s->in_heading == 2 && add_page(s, s->heading, line_start(l, at), line_at(s, at)) != 0)
+            s->failed = 1;
         s->in_heading = 0;
     } else if (type == MD_BLOCK_CODE && s->in_deepstep) {
         s->in_deepstep = 0;
-        if (finish_experiment(s) != 0) {
-            s->failed = 1;
-            return 1; /* stop parsing */
-        }
+        s->failed = finish_block(s) != 0;
     } else if (type == MD_BLOCK_P && s->in_paragraph) {
         s->in_paragraph = 0;
         s->summary_done = 1;
     }
-    return 0;
+    return s->failed; /* non-zero stops md4c */
 }
 
 static int span_noop(MD_SPANTYPE type, void *detail, void *ud)
@@ -330,6 +315,8 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
 {
     parse_state *s = ud;
     lesson *l = s->l;
+    if (s->failed)
+        return s->failed;
     /* md4c hands out pointers into our buffer for source text: that gives offsets, and
      * offsets give the line numbers errors need. Entities and the like point elsewhere. */
     int inside = text >= l->src && text + size <= l->src + l->len;
@@ -360,71 +347,26 @@ int lesson_experiment_index(const lesson *l, const char *name)
     return -1;
 }
 
-/* Every experiment an expectation or a comparison names must exist; a compare block's
- * expectations must say which experiment each metric is from. */
-static int check_expectation(const lesson *l, const expectation *e, bool in_compare, ds_error *err)
+/* md4c ends lines at LF, CRLF and CR; everything here (line numbers, `key = value` lines,
+ * the UI's text) counts LF. So the copy has LF only, which keeps every line number, and no
+ * UTF-8 byte-order mark, which would hide the '# Title' on line 1. Returns the new length. */
+static size_t copy_normalized(char *dst, const char *src, size_t len)
 {
-    for (int k = 0; k < e->n_nodes; k++) {
-        const expr_node *n = &e->nodes[k];
-        if (n->kind != EX_METRIC)
-            continue;
-        if (!n->experiment[0] && in_compare)
-            return err_set(err, l->path, e->line,
-                           "expect: in a compare block write experiment.%s (which experiment's %s?)", n->metric,
-                           n->metric);
-        if (n->experiment[0] && lesson_experiment_index(l, n->experiment) < 0)
-            return err_set(err, l->path, e->line, "expect: no experiment named '%s' in this lesson", n->experiment);
+    size_t i = len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, n = 0;
+    for (; i < len; i++) {
+        if (src[i] == '\r') {
+            dst[n++] = '\n';
+            i += i + 1 < len && src[i + 1] == '\n';
+        } else
+            dst[n++] = src[i];
     }
-    return 0;
+    dst[n] = '\0';
+    return n;
 }
 
-static int check_references(lesson *l, ds_error *err)
+static int parse_markdown(lesson *l, const char *path, ds_error *err)
 {
-    for (int i = 0; i < l->n_experiments; i++)
-        for (int k = 0; k < l->experiments[i].n_expects; k++)
-            if (check_expectation(l, &l->experiments[i].expects[k], false, err) != 0)
-                return -1;
-    for (int c = 0; c < l->n_compares; c++) {
-        lesson_compare *cmp = &l->compares[c];
-        for (int k = 0; k < cmp->n; k++) {
-            cmp->index[k] = lesson_experiment_index(l, cmp->names[k]);
-            if (cmp->index[k] < 0)
-                return err_set(err, l->path, cmp->line, "compare: no experiment named '%s' in this lesson",
-                               cmp->names[k]);
-        }
-        for (int k = 0; k < cmp->n_expects; k++)
-            if (check_expectation(l, &cmp->expects[k], true, err) != 0)
-                return -1;
-    }
-    for (int r = 0; r < l->n_races; r++) /* a race's expectations name its racers */
-        for (int k = 0; k < l->races[r].n_expects; k++) {
-            const expectation *e = &l->races[r].expects[k];
-            for (int q = 0; q < e->n_nodes; q++) {
-                const expr_node *n = &e->nodes[q];
-                if (n->kind != EX_METRIC)
-                    continue;
-                bool found = false;
-                for (int j = 0; j < l->races[r].n; j++)
-                    found |= strcmp(l->races[r].labels[j], n->experiment) == 0;
-                if (!found || n->layer != -1 ||
-                    (strcmp(n->metric, "distance") != 0 && strcmp(n->metric, "final_f") != 0))
-                    return err_set(err, l->path, e->line,
-                                   "expect: in a race block write RACER.distance or RACER.final_f (racers here: %s%s%s)",
-                                   l->races[r].labels[0], l->races[r].n > 1 ? ", " : "",
-                                   l->races[r].n > 1 ? l->races[r].labels[1] : "");
-            }
-        }
-    return 0;
-}
-
-int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_error *err)
-{
-    memset(l, 0, sizeof *l);
-    snprintf(l->path, sizeof l->path, "%s", path);
-    l->src = xcalloc(len + 1, 1);
-    memcpy(l->src, text, len);
-    l->len = len;
-    parse_state s = {.l = l, .err = err};
+    parse_state s = {.l = l, .err = err, .line_no = 1};
     snprintf(s.base_dir, sizeof s.base_dir, "%s", path);
     char *slash = strrchr(s.base_dir, '/');
     if (slash)
@@ -439,46 +381,66 @@ int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_e
     p.enter_span = span_noop;
     p.leave_span = span_noop;
     p.text = on_text;
-    int rc = md_parse(l->src, (MD_SIZE)len, &p, &s);
-    if (s.failed) {
-        lesson_free(l);
+    int rc = md_parse(l->src, (MD_SIZE)l->len, &p, &s);
+    if (s.failed)
         return -1;
-    }
+    if (rc != 0)
+        return err_set(err, path, 0, "could not parse the Markdown");
+    return 0;
+}
+
+int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_error *err)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->path, sizeof l->path, "%s", path);
+    l->src = xcalloc(len + 1, 1);
+    l->len = copy_normalized(l->src, text, len);
+    int rc;
+    if (l->len == 0)
+        rc = err_set(err, path, 0, "empty file (a lesson starts with a line like '# Title')");
+    else if (parse_markdown(l, path, err) != 0)
+        rc = -1;
+    else if (!l->title[0])
+        rc = err_set(err, path, 1, "lesson has no title (a first line like '# Title')");
+    else
+        rc = blocks_check_references(l, err);
     if (rc != 0) {
         lesson_free(l);
-        return err_set(err, path, 0, "could not parse the Markdown");
-    }
-    if (!l->title[0]) {
-        lesson_free(l);
-        return err_set(err, path, 1, "lesson has no title (a first line like '# Title')");
-    }
-    snprintf(l->pages[0].title, sizeof l->pages[0].title, "%s", l->title);
-    if (check_references(l, err) != 0) {
-        lesson_free(l);
         return -1;
     }
-    /* An intro page with nothing but the title is folded into the first section. */
+    snprintf(l->pages[0].title, sizeof l->pages[0].title, "%s", l->title);
     return 0;
+}
+
+static int line_of_byte(const char *text, size_t off)
+{
+    int line = 1;
+    for (size_t i = 0; i < off; i++)
+        line += text[i] == '\n';
+    return line;
 }
 
 int lesson_load(lesson *l, const char *path, ds_error *err)
 {
     memset(l, 0, sizeof *l);
-    FILE *f = fopen(path, "rb");
+    off_t size;
+    FILE *f = file_open_regular(path, "rb", &size, err);
     if (!f)
-        return err_set(err, path, 0, "cannot open: %s", strerror(errno));
-    char *buf = xcalloc(LESSON_MAX_BYTES + 1, 1);
-    size_t n = fread(buf, 1, LESSON_MAX_BYTES + 1, f);
-    int bad = ferror(f);
+        return -1;
+    if (size > (off_t)LESSON_MAX_BYTES) {
+        fclose(f);
+        return err_set(err, path, 0, "larger than %u bytes; is this a lesson?", LESSON_MAX_BYTES);
+    }
+    char *buf = xcalloc((size_t)size + 1, 1);
+    size_t n = fread(buf, 1, (size_t)size, f); /* a file that grew since fstat is read as it was */
+    int bad = ferror(f) ? errno : 0;
     fclose(f);
+    const char *nul = memchr(buf, '\0', n);
     int rc;
     if (bad)
-        rc = err_set(err, path, 0, "read error");
-    else if (n > LESSON_MAX_BYTES)
-        rc = err_set(err, path, 0, "larger than %u bytes; is this a lesson?", LESSON_MAX_BYTES);
-    else if (memchr(buf, '\0', n))
-        rc = err_set(err, path, line_of(&(lesson){.src = buf, .len = (size_t)((char *)memchr(buf, '\0', n) - buf)},
-                                           n), "contains a NUL byte; a lesson is a text file");
+        rc = err_set(err, path, 0, "cannot read: %s", strerror(bad));
+    else if (nul)
+        rc = err_set(err, path, line_of_byte(buf, (size_t)(nul - buf)), "contains a NUL byte; a lesson is a text file");
     else
         rc = lesson_parse(l, path, buf, n, err);
     free(buf);
@@ -487,12 +449,13 @@ int lesson_load(lesson *l, const char *path, ds_error *err)
 
 void lesson_free(lesson *l)
 {
+    for (int i = 0; i < l->n_experiments; i++)
+        experiment_free(&l->experiments[i]);
+    blocks_free(l);
     free(l->src);
     free(l->pages);
     free(l->experiments);
     free(l->experiment_page);
-    free(l->compares);
-    free(l->races);
     memset(l, 0, sizeof *l);
 }
 

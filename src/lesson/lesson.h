@@ -10,6 +10,14 @@
 #include "experiment.h"
 #include "../engine/surface.h"
 
+/* Limits, each refused with a `file:line:` message rather than attempted: a lesson is read
+ * whole into memory, and the browser parses every lesson in a folder to list it. */
+#define LESSON_MAX_BYTES (4u << 20) /* the file */
+#define LESSON_MAX_PAGES 1000       /* `##` headings */
+#define LESSON_MAX_BLOCKS 200       /* ```deepstep blocks of all kinds (experiment, compare, race) */
+/* ... and per block: EXPERIMENT_MAX_EXPECTS (8) expect lines, NET_MAX_LAYERS (64) layers,
+ * lines of at most 1023 characters. */
+
 typedef struct lesson_page {
     char title[160];
     size_t begin, end; /* byte range of the page's Markdown in lesson.src */
@@ -71,6 +79,9 @@ typedef struct lesson {
 /* Index of the experiment with this name, -1 if none. */
 int lesson_experiment_index(const lesson *l, const char *name);
 
+/* Reads a regular file (a directory, device or FIFO is refused by name) of at most
+ * LESSON_MAX_BYTES without NUL bytes. A UTF-8 byte-order mark is skipped, and CRLF or CR
+ * line ends become LF in l->src (line numbers are unchanged). */
 int lesson_load(lesson *l, const char *path, ds_error *err);
 /* Same, from text in memory (tests); path is used in messages and to resolve data paths. */
 int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_error *err);

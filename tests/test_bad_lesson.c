@@ -1,0 +1,275 @@
+/* Malformed and hostile lessons: each test pins an issue-tracker finding with the exact
+ * message and line it must give (tests/bad/lesson-*.case run the same through the CLI). */
+#include "test_common.h"
+#include "lesson/lesson.h"
+
+/* Parses text as lesson "L.md"; the whole "file:line: message" it fails with, in got. */
+static void parse_fails(const char *text, size_t len, char *got, size_t cap)
+{
+    lesson l;
+    ds_error err = {0};
+    if (lesson_parse(&l, "L.md", text, len, &err) == 0) {
+        lesson_free(&l);
+        print_error("the lesson parsed; expected an error\n");
+        fail();
+    }
+    err_format(&err, got, cap);
+}
+
+#define ASSERT_FAILS(text, want)                                                                   \
+    do {                                                                                           \
+        char got_[1200];                                                                           \
+        parse_fails((text), strlen(text), got_, sizeof got_);                                      \
+        assert_string_equal(got_, (want));                                                         \
+    } while (0)
+
+/* n copies of piece after head, in a buffer the caller frees. */
+static char *repeat(const char *head, const char *piece, int n)
+{
+    size_t h = strlen(head), p = strlen(piece);
+    char *s = malloc(h + p * (size_t)n + 1);
+    assert_non_null(s);
+    memcpy(s, head, h);
+    for (int i = 0; i < n; i++)
+        memcpy(s + h + p * (size_t)i, piece, p);
+    s[h + p * (size_t)n] = '\0';
+    return s;
+}
+
+#define BLOCK "```deepstep\ndata = xor\nlayer = dense 1 sigmoid\n```\n" /* 4 lines */
+
+/* Finding 1: pages. Line numbers used to be counted from the top of the file for every
+ * heading (quadratic: 800,000 headings never finished). The line of the refusal shows the
+ * count is right at the limit; a block after 1000 headings shows the cursor is too. */
+static void test_page_limit_names_the_heading(void **s)
+{
+    (void)s;
+    char *ok = repeat("# T\n\n", "## a\n", LESSON_MAX_PAGES); /* headings on lines 3 .. 1002 */
+    char *ok2 = malloc(strlen(ok) + sizeof BLOCK);
+    strcpy(ok2, ok);
+    strcat(ok2, BLOCK); /* fence on line 1003 */
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", ok2, strlen(ok2), &err), 0);
+    assert_int_equal(l.n_pages, LESSON_MAX_PAGES + 1); /* and the intro */
+    assert_int_equal(l.pages[LESSON_MAX_PAGES].line, 1002);
+    assert_int_equal(l.experiments[0].line, 1003);
+    assert_int_equal(l.experiment_page[0], LESSON_MAX_PAGES);
+    lesson_free(&l);
+    char *bad = repeat("# T\n\n", "## a\n", LESSON_MAX_PAGES + 5);
+    ASSERT_FAILS(bad, "L.md:1003: more than 1000 pages ('##' headings) in one lesson; split it into several lessons");
+    free(ok), free(ok2), free(bad);
+}
+
+/* A heading with no text ("##") gets no offset from md4c: it used to take the line of the
+ * text before it, so 1001 empty headings were refused "at line 1". */
+static void test_empty_headings_keep_their_lines(void **s)
+{
+    (void)s;
+    const char *t = "# T\n\ntext\n\n##\n\n" BLOCK "\n## \n" BLOCK "   ##   \n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", t, strlen(t), &err), 0);
+    assert_int_equal(l.n_pages, 4);
+    assert_int_equal(l.pages[1].line, 5);
+    assert_int_equal(l.pages[2].line, 12);
+    assert_int_equal(l.pages[3].line, 17);
+    assert_int_equal(l.experiment_page[1], 2);
+    assert_int_equal(strncmp(l.src + l.pages[2].begin, "## \n```deepstep", 15), 0);
+    lesson_free(&l);
+    /* in a list item or a quote (the fuzzer found pages out of order when these were missed) */
+    const char *c = "# T\n\n- ##\n- text\n\n## B\n\n> ##\n\n1. ##\n\n## C\n";
+    assert_int_equal(lesson_parse(&l, "L.md", c, strlen(c), &err), 0);
+    assert_int_equal(l.n_pages, 6);
+    const int lines[] = {1, 3, 6, 8, 10, 12};
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(l.pages[i].line, lines[i]);
+        assert_true(l.pages[i].begin <= l.pages[i].end);
+    }
+    lesson_free(&l);
+    char *bad = repeat("# T\n\n", "##\n", LESSON_MAX_PAGES + 1);
+    ASSERT_FAILS(bad, "L.md:1003: more than 1000 pages ('##' headings) in one lesson; split it into several lessons");
+    free(bad);
+}
+
+/* Finding 2: blocks. Every block cost ~59 KB (fixed arrays of parsed expectations), and
+ * there was no cap: 60,000 blocks took 2.9 GB. */
+static void test_block_limit_names_the_fence(void **s)
+{
+    (void)s;
+    char *ok = repeat("# T\n\n", BLOCK, LESSON_MAX_BLOCKS);
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", ok, strlen(ok), &err), 0);
+    assert_int_equal(l.n_experiments, LESSON_MAX_BLOCKS);
+    assert_int_equal(l.experiments[LESSON_MAX_BLOCKS - 1].line, 3 + 4 * (LESSON_MAX_BLOCKS - 1));
+    lesson_free(&l);
+    char *bad = repeat("# T\n\n", BLOCK, LESSON_MAX_BLOCKS + 3); /* block 201's fence: line 3 + 4 * 200 */
+    ASSERT_FAILS(bad, "L.md:803: more than 200 ```deepstep blocks in one lesson; split it into several lessons");
+    free(ok), free(bad);
+}
+
+/* Compare and race blocks count too. */
+static void test_block_limit_counts_every_kind(void **s)
+{
+    (void)s;
+    char *bad = repeat("# T\n\n", "```deepstep race\nracer = sgd lr=0.1\n```\n", LESSON_MAX_BLOCKS + 1);
+    ASSERT_FAILS(bad, "L.md:603: more than 200 ```deepstep blocks in one lesson; split it into several lessons");
+    free(bad);
+}
+
+static void test_experiment_is_small(void **s)
+{
+    (void)s;
+    /* was 59,240 bytes; what is left is mostly the three 1 KB paths */
+    assert_true(sizeof(experiment) <= 6 * 1024);
+    const char *t = "# T\n```deepstep\ndata = xor\nlayer = dense 1 sigmoid\nexpect = val_acc > 0.9\n"
+                    "expect = layer0.grad_norm < 1e-4 * (train_loss + 2)\n```\n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", t, strlen(t), &err), 0);
+    const experiment *x = &l.experiments[0];
+    assert_int_equal(x->n_expects, 2);
+    assert_int_equal(x->expects[0].n_nodes, 3); /* val_acc, 0.9, > */
+    assert_int_equal(x->expects[1].n_nodes, 7);
+    assert_int_equal(x->expects[1].line, 6);
+    assert_string_equal(x->expects[1].nodes[x->expects[1].root].op, "<");
+    lesson_free(&l);
+}
+
+static void test_expectation_limits(void **s)
+{
+    (void)s;
+    char *bad = repeat("# T\n```deepstep\ndata = xor\nlayer = dense 1 sigmoid\n", "expect = val_acc > 0.5\n", 9);
+    char *text = malloc(strlen(bad) + 5);
+    strcpy(text, bad);
+    strcat(text, "```\n");
+    ASSERT_FAILS(text, "L.md:13: expect: at most 8 per experiment"); /* the ninth, after lines 1-4 */
+    free(bad), free(text);
+    /* a failing compare block frees the expectations it had (ASan's leak check sees this) */
+    ASSERT_FAILS("# T\n```deepstep compare\nexperiments = a b\nexpect = a.val_acc > 1\nexpect = a.val_acc >\n```\n",
+                 "L.md:5: expect: expression ends too early in 'a.val_acc >'");
+    ASSERT_FAILS("# T\n```deepstep race\nracer = sgd lr=0.1\nexpect = sgd.distance < 1\nsurface = flat\n```\n",
+                 "L.md:5: surface: 'flat' is not one of quadratic, rosenbrock, saddle");
+}
+
+/* Finding 3: `shuffle = maybe` copied a bool that kv_yes_no had not set (UBSan: "load of
+ * value 128 ... not a valid value for type 'bool'"). Seen before the fix, every run, with
+ * clang -fsanitize=undefined -ftrivial-auto-var-init=pattern ("load of value 170"). */
+static void test_bad_shuffle_value(void **s)
+{
+    (void)s;
+    ASSERT_FAILS("# T\n```deepstep\nshuffle = maybe\ndata = xor\nlayer = dense 1 sigmoid\n```\n",
+                 "L.md:3: shuffle: 'maybe' is not one of yes, no");
+    ASSERT_FAILS("# T\n```deepstep\ndata = xor\nlayer = dense 1 sigmoid\nshuffle = 1\n```\n",
+                 "L.md:5: shuffle: '1' is not one of yes, no");
+    const char *t = "# T\n```deepstep\ndata = xor\nlayer = dense 1 sigmoid\nshuffle = true\n```\n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", t, strlen(t), &err), 0);
+    assert_true(l.experiments[0].shuffle);
+    lesson_free(&l);
+}
+
+/* Finding 4: a byte-order mark hid the title; CRLF and CR line ends must keep line numbers. */
+static void test_bom_and_crlf(void **s)
+{
+    (void)s;
+    const char *t = "\xEF\xBB\xBF# Title\r\n\r\nThe summary.\r\n\r\n## Page\r\n```deepstep\r\nname = a\r\n"
+                    "data = xor\r\nlayer = dense 1 sigmoid\r\n```\r\n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", t, strlen(t), &err), 0);
+    assert_string_equal(l.title, "Title");
+    assert_string_equal(l.summary, "The summary.");
+    assert_int_equal(l.n_pages, 2);
+    assert_string_equal(l.pages[1].title, "Page");
+    assert_int_equal(l.pages[1].line, 5);
+    assert_int_equal(l.experiments[0].line, 6);
+    assert_int_equal(l.experiments[0].line_layer[0], 9);
+    assert_string_equal(l.experiments[0].name, "a");
+    assert_null(memchr(l.src, '\r', l.len)); /* the UI shows l->src */
+    assert_int_equal(strncmp(l.src, "# Title\n", 8), 0);
+    lesson_free(&l);
+    ASSERT_FAILS("\xEF\xBB\xBF# T\r\n\r\n```deepstep\r\ndata = xor\r\nlayr = dense 1 sigmoid\r\n```\r\n",
+                 "L.md:5: unknown key 'layr' (expected one of name, data, normalize, validation, batch, shuffle, "
+                 "layer, loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, "
+                 "expect)");
+    ASSERT_FAILS("# T\r\rtext\r```deepstep\rdata = xor\rlayer = dense 0 sigmoid\r```\r",
+                 "L.md:6: layer: width '0' is not a whole number from 1 to 65536");
+    ASSERT_FAILS("# T\r\n```deepstep\r\ndata = xor\r\n\r\nrandom words\r\n```\r\n",
+                 "L.md:5: expected 'key = value', found 'random words'");
+    ASSERT_FAILS("\xEF\xBB\xBF", "L.md: empty file (a lesson starts with a line like '# Title')");
+}
+
+/* Finding 5: a directory said only "read error"; a device was read until the size limit. */
+static void test_load_refuses_what_is_not_a_lesson_file(void **s)
+{
+    (void)s;
+    lesson l;
+    ds_error err = {0};
+    char got[1200];
+    assert_int_equal(lesson_load(&l, "tests", &err), -1);
+    err_format(&err, got, sizeof got);
+    assert_string_equal(got, "tests: is a directory, not a file");
+    assert_int_equal(lesson_load(&l, "/dev/zero", &err), -1);
+    err_format(&err, got, sizeof got);
+    assert_string_equal(got, "/dev/zero: not a regular file (a device, pipe or socket)");
+    char p[256];
+    temp_file(p, sizeof p, ".md", "", 0);
+    assert_int_equal(lesson_load(&l, p, &err), -1);
+    assert_int_equal(err.line, 0);
+    assert_string_equal(err.msg, "empty file (a lesson starts with a line like '# Title')");
+    temp_file(p, sizeof p, ".md", "\r\n\r\n# T\r\nab\0cd", 14);
+    assert_int_equal(lesson_load(&l, p, &err), -1);
+    assert_int_equal(err.line, 4);
+    assert_string_equal(err.msg, "contains a NUL byte; a lesson is a text file");
+    temp_file(p, sizeof p, ".md", "\xEF\xBB\xBF# T\r\n", 8);
+    assert_int_equal(lesson_load(&l, p, &err), 0);
+    assert_string_equal(l.title, "T");
+    lesson_free(&l);
+}
+
+/* Finding 6: two experiments with one name made `--experiment NAME` ambiguous. */
+static void test_duplicate_experiment_names(void **s)
+{
+    (void)s;
+    ASSERT_FAILS("# T\n\n```deepstep\nname = adam\n" "data = xor\nlayer = dense 1 sigmoid\n```\n\n## Again\n\n"
+                 "```deepstep\ndata = xor\nlayer = dense 1 sigmoid\nname = adam\n```\n",
+                 "L.md:14: experiment name 'adam' is already used by the experiment at line 3");
+    /* unnamed experiments do not clash */
+    const char *t = "# T\n" BLOCK BLOCK;
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", t, strlen(t), &err), 0);
+    assert_int_equal(l.n_experiments, 2);
+    lesson_free(&l);
+}
+
+/* md4c goes on calling back after a callback asks it to stop: the first error must stay. */
+static void test_first_error_is_reported(void **s)
+{
+    (void)s;
+    ASSERT_FAILS("# T\n```deepstep\ndata = xor\nbogus = 1\n```\n```deepstep\ndata = xor\nother = 2\n```\n",
+                 "L.md:4: unknown key 'bogus' (expected one of name, data, normalize, validation, batch, shuffle, "
+                 "layer, loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, "
+                 "expect)");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_page_limit_names_the_heading),
+        cmocka_unit_test(test_empty_headings_keep_their_lines),
+        cmocka_unit_test(test_block_limit_names_the_fence),
+        cmocka_unit_test(test_block_limit_counts_every_kind),
+        cmocka_unit_test(test_experiment_is_small),
+        cmocka_unit_test(test_expectation_limits),
+        cmocka_unit_test(test_bad_shuffle_value),
+        cmocka_unit_test(test_bom_and_crlf),
+        cmocka_unit_test(test_load_refuses_what_is_not_a_lesson_file),
+        cmocka_unit_test(test_duplicate_experiment_names),
+        cmocka_unit_test(test_first_error_is_reported),
+    };
+    return cmocka_run_group_tests_name("bad_lesson", tests, NULL, NULL);
+}
