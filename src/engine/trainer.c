@@ -31,6 +31,11 @@ int trainer_create_member(trainer *t, const experiment *x, int member, int epoch
     dataset_fit_norm(&t->data, x->normalize, t->split.train, t->split.n_train);
 
     int n_train = t->split.n_train;
+    if (n_train < 1) { /* the loaders refuse empty data; this guards the divisions below */
+        dataset_destroy(&t->data);
+        split_destroy(&t->split);
+        return err_set(err, x->file, x->line_data, "data: no training rows");
+    }
     t->batch_size = x->batch == 0 || x->batch > n_train ? n_train : x->batch;
     t->batches_per_epoch = (n_train + t->batch_size - 1) / t->batch_size;
     t->epochs = epochs_override > 0 ? epochs_override : x->epochs;
