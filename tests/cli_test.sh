@@ -256,10 +256,12 @@ check save-dir-checked-before-training [ ! -s "$T/stdout" ]
 expect_error save-is-a-directory "$T: is a directory; give a file name" run lessons/00-welcome.md --save "$T"
 
 # --- signals end a headless run cleanly: no temporary file left, exit 130 -----------------
+# The signal goes in as soon as the log's temporary file exists, while the 200,000 rows are
+# still being made: the handlers must already be there.
 cat >"$T/long.md" <<'LESSON'
 # Long
 ```deepstep
-data = random samples=4000 features=64
+data = random samples=200000 features=64
 batch = 16
 layer = dense 64 tanh
 layer = dense 10 linear
@@ -270,12 +272,15 @@ for sig in HUP INT TERM; do
     rm -f "$T"/sig.csv*
     "$DS" run "$T/long.md" --log "$T/sig.csv" --quiet >/dev/null 2>"$T/sig.err" &
     pid=$!
-    for _ in $(seq 1 50); do ls "$T"/sig.csv.tmp.* >/dev/null 2>&1 && break; sleep 0.1; done
-    sleep 0.3
+    for _ in $(seq 1 500); do ls "$T"/sig.csv.tmp.* >/dev/null 2>&1 && break; sleep 0.01; done
     kill -$sig $pid
+    for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+    if kill -0 $pid 2>/dev/null; then kill -KILL $pid; fi # never hang the tests
     wait $pid
     st=$?
     check "sig$sig-exit-130" [ $st -eq 130 ]
     check "sig$sig-no-temporary-file" [ -z "$(ls "$T"/sig.csv* 2>/dev/null)" ]
     check "sig$sig-says-so" grep -q "^deepstep run: interrupted at step [0-9]*; no files written$" "$T/sig.err"
 done
+expect_error log-is-a-directory "$T: is a directory; give a file name" run lessons/00-welcome.md --log "$T"
+check log-dir-checked-before-training [ ! -s "$T/stdout" ]

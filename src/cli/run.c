@@ -54,6 +54,18 @@ void run_usage(FILE *out)
             "Exit status: 0 trained, 1 bad input, 3 training diverged (NaN/Inf), 130 interrupted.\n");
 }
 
+/* From before the first temporary file exists to the end: a signal only sets the flag, the
+ * loop stops and the files are removed. SIGHUP too, so a closed SSH session does not leave
+ * OUT.csv.tmp.XXXXXX behind. */
+static void catch_signals(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 static int parse_count(const char *flag, const char *s, long hi, long *out)
 {
     char *end;
@@ -186,12 +198,6 @@ static void describe(const trainer *t, const experiment *x, int index, int count
 /* Runs t to the end, printing epoch lines and logging steps. Returns an exit status. */
 static int train(trainer *t, const run_opts *o, runlog *log)
 {
-    /* SIGHUP too: a closed SSH session must not leave OUT.csv.tmp.XXXXXX behind. */
-    struct sigaction sa = {0}, old_int, old_term, old_hup;
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup);
     bool progress = isatty(STDERR_FILENO) && !o->quiet;
     double last_progress = now_seconds();
     bool progress_shown = false;
@@ -216,9 +222,6 @@ static int train(trainer *t, const run_opts *o, runlog *log)
     }
     if (progress_shown)
         fprintf(stderr, "\r\033[K");
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
     if (interrupted)
         return EXIT_INTERRUPTED;
     if (t->div.happened) {
@@ -380,6 +383,7 @@ int cmd_run(int argc, char **argv)
         x = NULL;
     }
     runlog log = {0};
+    catch_signals();
     /* --save's folder is checked before training, not discovered after an hour of it. */
     if (!x || (o.save && atomic_check(o.save, &err) != 0) || (o.log && runlog_open(&log, o.log, &err) != 0)) {
         err_print(stderr, &err);

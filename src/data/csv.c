@@ -1,6 +1,7 @@
 /* csv.c - CSV datasets: a header line, numeric feature columns, last column `label`. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,9 @@ static int read_line(csv_reader *r, ds_error *err)
 {
     size_t len = 0;
     int c;
+    /* Blank lines count too and a CSV has no size cap: stop before the counter overflows. */
+    if (r->lineno == INT_MAX)
+        return err_set(err, r->path, r->lineno, "more than %d lines", INT_MAX - 1);
     r->lineno++;
     while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
         if (c == '\0')

@@ -12,6 +12,10 @@ int atomic_open(atomic_file *a, const char *path, ds_error *err)
     memset(a, 0, sizeof *a);
     if (strlen(path) >= sizeof a->path)
         return err_set(err, path, 0, "path is too long");
+    /* rename() would fail only at commit, after the work: say it now. */
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return err_set(err, path, 0, "is a directory; give a file name");
     snprintf(a->path, sizeof a->path, "%s", path);
     snprintf(a->tmp, sizeof a->tmp, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(a->tmp);
@@ -39,9 +43,6 @@ int atomic_open(atomic_file *a, const char *path, ds_error *err)
 
 int atomic_check(const char *path, ds_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return err_set(err, path, 0, "is a directory; give a file name");
     atomic_file a;
     if (atomic_open(&a, path, err) != 0)
         return -1;

@@ -140,6 +140,7 @@ alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
 # --- signals, and the ASCII fallback ------------------------------------------------------
 # The pane's shell writes deepstep's pid (exec keeps it) to a file of our own: a signal can
 # reach only this process, and nothing beyond bash and tmux is needed (no procps).
+mkdir -p "$ROOT/$BUILD/tmp"
 PIDFILE="$ROOT/$BUILD/tmp/ui-pid-$$"
 start_pid() { # start_pid W H ARGS...: deepstep ARGS, its pid in $PIDFILE
     local w=$1 h=$2; shift 2
