@@ -14,16 +14,6 @@
  * loaders need to refuse them (a 1 MiB first read buffer). */
 #define CAPPED_BYTES ((rlim_t)128 << 20)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
 
 static char img_path[256], lab_path[256];
 
@@ -73,9 +63,7 @@ static void load_capped(load_fn load, char *out, size_t cap)
     assert_true(pid >= 0);
     if (pid == 0) {
         close(fds[0]);
-        struct rlimit lim = {CAPPED_BYTES, CAPPED_BYTES};
-        if (!UNDER_ASAN)
-            setrlimit(RLIMIT_AS, &lim);
+        cap_address_space(CAPPED_BYTES);
         dataset ds;
         ds_error err = {0};
         int rc = load(&ds, &err);

@@ -312,13 +312,6 @@ static int check_lying_sizes(void)
     return bad;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
 
 /* Before the fix each of these allocated what the file claimed (2 GiB, 400 MiB, or the
  * whole 2 GiB file) before finding the lie; under a 256 MiB address-space limit that ends
@@ -331,11 +324,8 @@ static void test_sizes_checked_before_allocating(void **s)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-#ifndef UNDER_ASAN
-        struct rlimit lim = {256u << 20, 256u << 20};
-        if (setrlimit(RLIMIT_AS, &lim) != 0)
+        if (cap_address_space((size_t)256 << 20) != 0)
             _exit(3);
-#endif
         _exit(check_lying_sizes() == 0 ? 0 : 1);
     }
     int status;
