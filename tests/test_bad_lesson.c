@@ -256,6 +256,140 @@ static void test_first_error_is_reported(void **s)
                  "expect)");
 }
 
+/* Review finding 1: CommonMark allows a tab after a list marker. The search for an empty '##'
+ * heading did not, so it missed "-\t##" and took the next '##' line; and for every empty
+ * heading of any level that it missed it read to the end of the file (40,000 lines "-\t###"
+ * took 8 s). Only '##' is searched now, the search knows tabs, and a miss is not repeated. */
+static void test_tab_after_list_marker(void **s)
+{
+    (void)s;
+    const char *t = "# T\n\n-\t##\n\n## B\n\n1.\t##\n\n3)\t##\n\n+\t## \n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", t, strlen(t), &err), 0);
+    assert_int_equal(l.n_pages, 6);
+    const int lines[] = {1, 3, 5, 7, 9, 11};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(l.pages[i].line, lines[i]);
+    assert_int_equal(strncmp(l.src + l.pages[1].begin, "-\t##\n", 5), 0);
+    lesson_free(&l);
+    /* the page cap names the 1001st such heading */
+    char *bad = repeat("# T\n\n", "-\t##\n", LESSON_MAX_PAGES + 1);
+    ASSERT_FAILS(bad, "L.md:1003: more than 1000 pages ('##' headings) in one lesson; split it into several lessons");
+    free(bad);
+    /* other levels are not pages: many of them, and what follows keeps its lines */
+    char *many = repeat("# T\n", "-\t###\n", 20000);
+    char *text = malloc(strlen(many) + 100);
+    strcpy(text, many);
+    strcat(text, "## P\n" BLOCK); /* heading on line 20002, fence on 20003 */
+    assert_int_equal(lesson_parse(&l, "L.md", text, strlen(text), &err), 0);
+    assert_int_equal(l.n_pages, 2);
+    assert_int_equal(l.pages[1].line, 20002);
+    assert_int_equal(l.experiments[0].line, 20003);
+    assert_int_equal(l.experiment_page[0], 1);
+    lesson_free(&l);
+    free(many), free(text);
+}
+
+/* Review finding 2: lessons that loaded before the unclosed-block check were refused. The
+ * check looked for a later fence line after spaces only, so a tab-indented closing fence in a
+ * list item was not seen, nor was a block ended by the end of its list item or quote. */
+static void test_blocks_md4c_closes_are_closed(void **s)
+{
+    (void)s;
+    const char *tab = "# T\n\n1. Try:\n\n\t```deepstep\n\tdata = xor\n\tlayer = dense 1 sigmoid\n\t```\n";
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", tab, strlen(tab), &err), 0);
+    assert_int_equal(l.n_experiments, 1);
+    assert_int_equal(l.experiments[0].line, 5);
+    assert_int_equal(l.experiments[0].line_layer[0], 7);
+    lesson_free(&l);
+    const char *item = "# T\n\n- Try:\n\n  ```deepstep\n  data = xor\n  layer = dense 1 sigmoid\n\nMore text.\n";
+    assert_int_equal(lesson_parse(&l, "L.md", item, strlen(item), &err), 0);
+    assert_int_equal(l.n_experiments, 1);
+    assert_int_equal(l.experiments[0].line, 5);
+    lesson_free(&l);
+    /* ended by its quote: read as the one-line block it is */
+    ASSERT_FAILS("# T\n\n> ```deepstep\n> data = xor\n\nMore text.\n",
+                 "L.md:3: experiment has no 'layer = dense N ACTIVATION' line");
+    /* a block that runs to the end of the file is still refused, wherever it is */
+    ASSERT_FAILS("# T\n\n- ```deepstep\n  data = xor\n  layer = dense 1 sigmoid\n\n",
+                 "L.md:3: this ```deepstep block is never closed (end it with a line ```)");
+    ASSERT_FAILS("# T\n\n> ```deepstep\n> data = xor\n>\n> \n",
+                 "L.md:3: this ```deepstep block is never closed (end it with a line ```)");
+    ASSERT_FAILS("# T\n\ntext\n\n```deepstep\n\n\n",
+                 "L.md:5: this ```deepstep block is never closed (end it with a line ```)");
+    ASSERT_FAILS("# T\n\n~~~deepstep\ndata = xor\n```\n",
+                 "L.md:3: this ```deepstep block is never closed (end it with a line ```)");
+    /* an empty block is named at its own fence (the search from the last text read found the
+     * previous block's closing fence) */
+    ASSERT_FAILS("# T\n\n```deepstep\n```\n", "L.md:3: experiment has no 'data = ...' line");
+    ASSERT_FAILS("# T\n\n" BLOCK "\n```deepstep compare\n```\n",
+                 "L.md:8: a compare block needs 'experiments = A B ...' naming at least two");
+}
+
+/* Review finding 3: the NUL byte's line counted LF only, so a CR-only file blamed line 1. */
+static void test_nul_line_counts_every_line_end(void **s)
+{
+    (void)s;
+    static const char cr[] = "# T\r\rtext\r\0\r";
+    char got[1200];
+    parse_fails(cr, sizeof cr - 1, got, sizeof got);
+    assert_string_equal(got, "L.md:4: contains a NUL byte; a lesson is a text file");
+    static const char crlf[] = "\xEF\xBB\xBF# T\r\n\r\n\0";
+    parse_fails(crlf, sizeof crlf - 1, got, sizeof got);
+    assert_string_equal(got, "L.md:3: contains a NUL byte; a lesson is a text file");
+    lesson l;
+    ds_error err = {0};
+    char p[256];
+    temp_file(p, sizeof p, ".md", cr, sizeof cr - 1);
+    assert_int_equal(lesson_load(&l, p, &err), -1);
+    assert_int_equal(err.line, 4);
+    assert_string_equal(err.msg, "contains a NUL byte; a lesson is a text file");
+}
+
+/* Review finding 4: compare and race lines were cut at 511 characters without a word, so a
+ * long `expect =` line became another, shorter claim. They take what experiment blocks take,
+ * 1023, and refuse longer lines the same way. */
+static void test_long_block_lines(void **s)
+{
+    (void)s;
+    char pad[1100];
+    memset(pad, ' ', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    const char *exps = "# T\n```deepstep\nname = a\ndata = xor\nlayer = dense 1 sigmoid\n```\n"
+                       "```deepstep\nname = b\ndata = xor\nlayer = dense 1 sigmoid\n```\n";
+    char text[4096];
+    /* 600 characters: read whole (the cut one was "a.val_acc > 0.5", without "+ 0.4") */
+    snprintf(text, sizeof text, "%s```deepstep compare\nexperiments = a b\nexpect = a.val_acc > 0.5%.*s+ 0.4\n```\n",
+             exps, 570, pad);
+    lesson l;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", text, strlen(text), &err), 0);
+    assert_int_equal(l.compares[0].n_expects, 1);
+    assert_int_equal(l.compares[0].expects[0].n_nodes, 5); /* a.val_acc, 0.5, 0.4, +, > */
+    lesson_free(&l);
+    snprintf(text, sizeof text, "# T\n```deepstep race\nracer = sgd%.*slr=0.5\n```\n", 600, pad);
+    assert_int_equal(lesson_parse(&l, "L.md", text, strlen(text), &err), 0);
+    assert_float_equal(l.races[0].opts[0].lr, 0.5f, 0.0f);
+    lesson_free(&l);
+    /* 1024 and more: refused at the line */
+    snprintf(text, sizeof text, "%s```deepstep compare\nexperiments = a b\nexpect = a.val_acc > 0.5%.*s+ 0.4\n```\n",
+             exps, 1050, pad);
+    ASSERT_FAILS(text, "L.md:14: line is longer than 1023 characters");
+    snprintf(text, sizeof text, "# T\n```deepstep race\nsteps = 10\nracer = sgd%.*slr=0.5\n```\n", 1050, pad);
+    ASSERT_FAILS(text, "L.md:4: line is longer than 1023 characters");
+    /* the longest line taken, in every kind of block */
+    snprintf(text, sizeof text, "# T\n```deepstep race\nracer = sgd lr=0.5%.*s\n```\n", 1023 - 18, pad);
+    assert_int_equal(lesson_parse(&l, "L.md", text, strlen(text), &err), 0);
+    lesson_free(&l);
+    snprintf(text, sizeof text, "# T\n```deepstep race\nracer = sgd lr=0.5%.*s\n```\n", 1024 - 18, pad);
+    ASSERT_FAILS(text, "L.md:3: line is longer than 1023 characters");
+    snprintf(text, sizeof text, "# T\n```deepstep\ndata = xor%.*s\nlayer = dense 1 sigmoid\n```\n", 1024 - 10, pad);
+    ASSERT_FAILS(text, "L.md:3: line is longer than 1023 characters");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +404,10 @@ int main(void)
         cmocka_unit_test(test_load_refuses_what_is_not_a_lesson_file),
         cmocka_unit_test(test_duplicate_experiment_names),
         cmocka_unit_test(test_first_error_is_reported),
+        cmocka_unit_test(test_tab_after_list_marker),
+        cmocka_unit_test(test_blocks_md4c_closes_are_closed),
+        cmocka_unit_test(test_nul_line_counts_every_line_end),
+        cmocka_unit_test(test_long_block_lines),
     };
     return cmocka_run_group_tests_name("bad_lesson", tests, NULL, NULL);
 }

@@ -12,15 +12,28 @@
 
 #define BLOCK_MAX_EXPECTS 8 /* the size of lesson_compare.expects and lesson_race.expects */
 
-/* One line of a block as "key = value" in buf: 1 for a key, 0 for blank, -1 otherwise. */
-static int next_line(const char *text, size_t len, size_t *pos, char *buf, size_t cap, char **key, char **val)
+/* One line of a block as "key = value" in buf: 1 for a key, 0 for blank, -1 for a line with
+ * no '=', LINE_TOO_LONG for one longer than EXPERIMENT_LINE_MAX (cutting it would read
+ * another, shorter claim, as experiment blocks already refuse). */
+#define LINE_TOO_LONG (-2)
+static int next_line(const char *text, size_t len, size_t *pos, char buf[EXPERIMENT_LINE_MAX + 1], char **key,
+                     char **val)
 {
-    size_t end = *pos;
+    size_t end = *pos, n;
     while (end < len && text[end] != '\n')
         end++;
-    snprintf(buf, cap, "%.*s", (int)(end - *pos), text + *pos);
+    n = end - *pos;
+    if (n > EXPERIMENT_LINE_MAX)
+        return LINE_TOO_LONG;
+    memcpy(buf, text + *pos, n);
+    buf[n] = '\0';
     *pos = end + 1;
     return kv_split(buf, key, val);
+}
+
+static int too_long(const char *file, int line, ds_error *err)
+{
+    return err_set(err, file, line, "line is longer than %d characters", EXPERIMENT_LINE_MAX);
 }
 
 static void free_expects(expectation *e, int n)
@@ -65,8 +78,10 @@ static int compare_key(lesson_compare *c, char *key, char *val, const char *file
 static int parse_compare(lesson_compare *c, const char *text, size_t len, int line, const char *file, ds_error *err)
 {
     for (size_t pos = 0; pos < len; line++) {
-        char buf[512], *key, *val;
-        int kind = next_line(text, len, &pos, buf, sizeof buf, &key, &val);
+        char buf[EXPERIMENT_LINE_MAX + 1], *key, *val;
+        int kind = next_line(text, len, &pos, buf, &key, &val);
+        if (kind == LINE_TOO_LONG)
+            return too_long(file, line, err);
         if (kind < 0 || (kind > 0 && val[0] == '='))
             return err_set(err, file, line, "expected 'key = value' in a compare block");
         if (kind > 0 && compare_key(c, key, val, file, line, err) != 0)
@@ -145,8 +160,10 @@ static int parse_race(lesson_race *r, const char *text, size_t len, int line, co
 {
     bool have_start = false;
     for (size_t pos = 0; pos < len; line++) {
-        char buf[512], *key, *val;
-        int kind = next_line(text, len, &pos, buf, sizeof buf, &key, &val);
+        char buf[EXPERIMENT_LINE_MAX + 1], *key, *val;
+        int kind = next_line(text, len, &pos, buf, &key, &val);
+        if (kind == LINE_TOO_LONG)
+            return too_long(file, line, err);
         if (kind < 0)
             return err_set(err, file, line, "expected 'key = value' in a race block");
         if (kind > 0 && race_key(r, key, val, &have_start, file, line, err) != 0)

@@ -470,14 +470,14 @@ static int parse_block(experiment *x, const char *text, size_t len, const char *
     line_ctx c = {.x = x, .file = file, .line = first_line, .err = err, .base_dir = base_dir};
     int seen_line[sizeof known_keys / sizeof *known_keys] = {0};
     bool loss_set = false;
-    char buf[1024];
+    char buf[EXPERIMENT_LINE_MAX + 1];
     size_t pos = 0;
     while (pos < len) {
         size_t end = pos;
         while (end < len && text[end] != '\n')
             end++;
-        if (end - pos >= sizeof buf)
-            return err_set(err, file, c.line, "line is longer than %zu characters", sizeof buf - 1);
+        if (end - pos > EXPERIMENT_LINE_MAX)
+            return err_set(err, file, c.line, "line is longer than %d characters", EXPERIMENT_LINE_MAX);
         memcpy(buf, text + pos, end - pos);
         buf[end - pos] = '\0';
         if (parse_line(&c, buf, seen_line, &loss_set) != 0)
@@ -551,7 +551,9 @@ int experiment_parse_optimizer(const char *value, opt_config *out, const char *f
     experiment scratch;
     memset(&scratch, 0, sizeof scratch);
     line_ctx c = {.x = &scratch, .file = file, .line = line, .err = err, .base_dir = ""};
-    char buf[512];
+    char buf[EXPERIMENT_LINE_MAX + 1]; /* a value is part of one line: it fits */
+    if (strlen(value) > EXPERIMENT_LINE_MAX)
+        return err_set(err, file, line, "line is longer than %d characters", EXPERIMENT_LINE_MAX);
     snprintf(buf, sizeof buf, "%s", value);
     char *tok[MAX_TOKENS];
     int n = kv_tokenize(buf, tok);

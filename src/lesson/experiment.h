@@ -22,6 +22,7 @@ typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE } 
 
 #define EXPERIMENT_PATH_MAX 1024
 #define EXPERIMENT_MAX_EXPECTS 8 /* `expect = ...` lines per block */
+#define EXPERIMENT_LINE_MAX 1023  /* characters in a line of any ```deepstep block; longer is refused */
 
 typedef struct experiment {
     char name[64];                     /* `name = ...`, "" when not given */

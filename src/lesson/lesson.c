@@ -12,9 +12,13 @@
 #include "blocks.h"
 
 typedef struct block_text {
+    size_t fence; /* offset of the opening fence's info string ("deepstep ...") */
     size_t first; /* offset of the first text byte, SIZE_MAX when none */
     size_t last;  /* one past the last text byte */
 } block_text;
+
+/* line_at's index: the line number at every LINE_STEP-th byte */
+#define LINE_STEP 4096
 
 typedef struct parse_state {
     lesson *l;
@@ -26,30 +30,45 @@ typedef struct parse_state {
     int in_race;         /* ... or a ```deepstep race block */
     int in_paragraph;
     int summary_done;
-    size_t scan;         /* offset reached so far in the source */
+    size_t scan;         /* offset reached so far in the source; it never moves back */
+    bool no_empty_h2;    /* a search for an empty '##' line found none after scan */
     block_text block;
     char heading[160];
     size_t heading_at;
-    size_t line_off;     /* line_at's cursor: line line_no starts at or before line_off */
-    int line_no;
+    int *line_marks;     /* line_marks[k]: the line of byte k * LINE_STEP */
     int n_blocks;        /* ```deepstep blocks of every kind so far */
     int cap_pages, cap_experiments; /* allocated lengths of l->pages, l->experiments */
     int failed;
 } parse_state;
 
-/* The line of byte off. Offsets arrive in order but for a step back to a block's fence, so a
- * cursor moved from the previous answer keeps the parse linear; counting from the start of
- * the file each time made 100,000 headings take 15 s and 800,000 never finish. */
-static int line_at(parse_state *s, size_t off)
+/* Counting lines from the start of the file for each answer made 100,000 headings take 15 s
+ * and 800,000 never finish; a cursor moved from the previous answer walks the file again for
+ * every offset that arrives out of order. So the lines are counted once, and an answer counts
+ * at most LINE_STEP bytes from the nearest mark, whatever the order of the questions. */
+static void index_lines(parse_state *s)
+{
+    const lesson *l = s->l;
+    size_t n = l->len / LINE_STEP + 1;
+    s->line_marks = xcalloc(n, sizeof *s->line_marks);
+    int line = 1;
+    for (size_t k = 0, i = 0; k < n; k++) {
+        for (; i < k * LINE_STEP; i++)
+            line += l->src[i] == '\n';
+        s->line_marks[k] = line;
+    }
+}
+
+/* The line of byte off */
+static int line_at(const parse_state *s, size_t off)
 {
     const char *src = s->l->src;
     if (off > s->l->len)
         off = s->l->len;
-    for (; s->line_off < off; s->line_off++)
-        s->line_no += src[s->line_off] == '\n';
-    for (; s->line_off > off; s->line_off--)
-        s->line_no -= src[s->line_off - 1] == '\n';
-    return s->line_no;
+    size_t i = off / LINE_STEP * LINE_STEP;
+    int line = s->line_marks[off / LINE_STEP];
+    for (; i < off; i++)
+        line += src[i] == '\n';
+    return line;
 }
 
 static size_t line_start(const lesson *l, size_t off)
@@ -132,7 +151,12 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         s->heading[0] = '\0';
         s->heading_at = (size_t)-1;
     } else if (type == MD_BLOCK_CODE && is_deepstep_info(detail)) {
+        const MD_CHAR *lang = ((MD_BLOCK_CODE_DETAIL *)detail)->lang.text;
         s->in_deepstep = 1;
+        /* md4c points an attribute with no '&' or '\\' (so "deepstep") into our buffer: the
+         * fence's line, wherever the fence is (a list item, a quote, after tabs) */
+        bool ours = lang >= s->l->src && lang < s->l->src + s->l->len;
+        s->block.fence = ours ? (size_t)(lang - s->l->src) : s->scan;
         s->in_compare = is_compare_info(detail);
         s->in_race = info_word_is(detail, "race");
         s->block.first = (size_t)-1;
@@ -143,40 +167,15 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
     return 0;
 }
 
-/* Is the line starting at i a fence: ``` or ~~~ after spaces (or a quote's '>')? */
-static bool fence_at(const lesson *l, size_t i)
+/* Does nothing but blank lines (and quote marks) follow byte from? Then md4c ended the block
+ * at the end of the file: it has no closing fence, and the prose meant to follow it would be
+ * blamed as block lines. A block ended by its list item or quote is followed by more lesson. */
+static bool runs_to_end(const lesson *l, size_t from)
 {
-    while (i < l->len && (l->src[i] == ' ' || l->src[i] == '>'))
-        i++;
-    return i + 3 <= l->len && (memcmp(l->src + i, "```", 3) == 0 || memcmp(l->src + i, "~~~", 3) == 0);
-}
-
-/* The fence line: the last fence line before the block's text (or, for an empty block, the
- * first fence line after everything read so far). */
-static size_t find_fence(const lesson *l, size_t from, size_t before)
-{
-    size_t found = (size_t)-1;
-    for (size_t i = from; i < before && i < l->len; i++) {
-        if ((i == 0 || l->src[i - 1] == '\n') && fence_at(l, i)) {
-            found = i;
-            if (before == (size_t)-1)
-                return found;
-        }
-    }
-    return found;
-}
-
-/* Does a fence line follow the line holding byte from? md4c ends a block that is never
- * closed at the end of the file, and the prose after it would be blamed as block lines. */
-static bool fence_follows(const lesson *l, size_t from)
-{
-    const char *nl;
-    while (from < l->len && (nl = memchr(l->src + from, '\n', l->len - from)) != NULL) {
-        from = (size_t)(nl - l->src) + 1;
-        if (fence_at(l, from))
-            return true;
-    }
-    return false;
+    for (; from < l->len; from++)
+        if (l->src[from] != ' ' && l->src[from] != '\t' && l->src[from] != '\n' && l->src[from] != '>')
+            return false;
+    return true;
 }
 
 /* An experiment's name picks it on the command line (--experiment NAME) and in compare
@@ -211,27 +210,25 @@ static int add_experiment(parse_state *s, const char *text, size_t len, int firs
 static int finish_block(parse_state *s)
 {
     lesson *l = s->l;
-    size_t fence;
-    int first_line;
+    int fence_line = line_at(s, s->block.fence);
     const char *text = "";
-    size_t len = 0;
-    if (s->block.first == (size_t)-1) { /* empty block */
-        fence = find_fence(l, s->scan, (size_t)-1);
-        first_line = fence == (size_t)-1 ? line_at(s, s->scan) : line_at(s, fence) + 1;
+    size_t len = 0, end;
+    int first_line = fence_line + 1;
+    if (s->block.first == (size_t)-1) { /* empty block: it ends with its fence line */
+        const char *nl = memchr(l->src + s->block.fence, '\n', l->len - s->block.fence);
+        end = nl ? (size_t)(nl - l->src) : l->len;
     } else {
-        fence = find_fence(l, s->scan, s->block.first);
         text = l->src + s->block.first;
         len = s->block.last - s->block.first;
         first_line = line_at(s, s->block.first);
+        end = s->block.last;
     }
-    int fence_line = fence == (size_t)-1 ? first_line - 1 : line_at(s, fence);
-    if (s->block.last > s->scan)
-        s->scan = s->block.last;
+    if (end > s->scan)
+        s->scan = end;
     if (++s->n_blocks > LESSON_MAX_BLOCKS)
         return err_set(s->err, l->path, fence_line, "more than %d ```deepstep blocks in one lesson; split it into "
                        "several lessons", LESSON_MAX_BLOCKS);
-    size_t tail = s->block.first == (size_t)-1 ? fence : s->block.last;
-    if (tail != (size_t)-1 && !fence_follows(l, tail))
+    if (runs_to_end(l, end))
         return err_set(s->err, l->path, fence_line, "this ```deepstep block is never closed (end it with a line ```)");
     if (s->in_race)
         return blocks_parse_race(l, text, len, first_line, fence_line, s->err);
@@ -241,7 +238,7 @@ static int finish_block(parse_state *s)
 }
 
 /* Past what may precede a heading on its line: indentation, quote marks, list markers
- * ("-", "*", "+", "1.", "1)" and a space). */
+ * ("-", "*", "+", "1.", "1)" and a space or a tab). */
 static size_t skip_containers(const lesson *l, size_t j)
 {
     const char *c = l->src;
@@ -249,7 +246,7 @@ static size_t skip_containers(const lesson *l, size_t j)
         size_t k = j;
         while (k < l->len && c[k] >= '0' && c[k] <= '9')
             k++;
-        bool marker = k + 1 < l->len && c[k + 1] == ' ' &&
+        bool marker = k + 1 < l->len && (c[k + 1] == ' ' || c[k + 1] == '\t') &&
                       (k > j ? c[k] == '.' || c[k] == ')' : c[k] == '-' || c[k] == '*' || c[k] == '+');
         if (marker)
             j = k + 2;
@@ -260,24 +257,30 @@ static size_t skip_containers(const lesson *l, size_t j)
     }
 }
 
-/* Where a heading with no text ("##") is: md4c gives no offset, only text does. It is the
- * first line after what was read so far whose content is `level` '#'s; moving scan past it
- * keeps the next empty heading from finding the same line. add_page keeps pages in order
- * should this guess land too far (an empty heading in a list item, say). */
-static size_t empty_heading(parse_state *s, int level)
+/* Where a '##' heading with no text is: md4c gives no offset, only text does. It is the first
+ * line after what was read so far whose content is "##"; moving scan past it keeps the next
+ * empty heading from finding the same line. add_page keeps pages in order should this guess
+ * land too far. Only pages need the place (other levels are neither searched nor capped).
+ * scan never moves back, so when a search finds nothing no later one can: it is not repeated,
+ * and each byte is read by at most one search that finds a line and one that does not (a
+ * miss that went to the end of the file for every heading made 40,000 of them take 8 s). */
+static size_t empty_heading(parse_state *s)
 {
     const lesson *l = s->l;
+    if (s->no_empty_h2)
+        return s->scan;
     for (size_t i = s->scan; i < l->len; i++) {
         if (i > 0 && l->src[i - 1] != '\n')
             continue;
         size_t j = skip_containers(l, i), k = 0;
         while (j + k < l->len && l->src[j + k] == '#')
             k++;
-        if (k == (size_t)level && (j + k == l->len || strchr(" \t\n", l->src[j + k]))) {
+        if (k == 2 && (j + k == l->len || strchr(" \t\n", l->src[j + k]))) {
             s->scan = j + k;
             return i;
         }
     }
+    s->no_empty_h2 = true;
     return s->scan;
 }
 
@@ -289,11 +292,13 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
     if (s->failed)
         return s->failed;
     if (type == MD_BLOCK_H) {
-        size_t at = s->heading_at != (size_t)-1 ? s->heading_at : empty_heading(s, s->in_heading);
-        if (s->in_heading == 1 && !l->title[0])
+        if (s->in_heading == 1 && !l->title[0]) {
             snprintf(l->title, sizeof l->title, "%s", s->heading);
-        else if (s->in_heading == 2 && add_page(s, s->heading, line_start(l, at), line_at(s, at)) != 0)
-            s->failed = 1;
+        } else if (s->in_heading == 2) {
+            size_t at = s->heading_at != (size_t)-1 ? s->heading_at : empty_heading(s);
+            if (add_page(s, s->heading, line_start(l, at), line_at(s, at)) != 0)
+                s->failed = 1;
+        }
         s->in_heading = 0;
     } else if (type == MD_BLOCK_CODE && s->in_deepstep) {
         s->in_deepstep = 0;
@@ -366,13 +371,14 @@ static size_t copy_normalized(char *dst, const char *src, size_t len)
 
 static int parse_markdown(lesson *l, const char *path, ds_error *err)
 {
-    parse_state s = {.l = l, .err = err, .line_no = 1};
+    parse_state s = {.l = l, .err = err};
     snprintf(s.base_dir, sizeof s.base_dir, "%s", path);
     char *slash = strrchr(s.base_dir, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(s.base_dir, sizeof s.base_dir, ".");
+    index_lines(&s);
     add_page(&s, "", 0, 1);
     MD_PARSER p = {0};
     p.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_NOHTML;
@@ -382,6 +388,7 @@ static int parse_markdown(lesson *l, const char *path, ds_error *err)
     p.leave_span = span_noop;
     p.text = on_text;
     int rc = md_parse(l->src, (MD_SIZE)l->len, &p, &s);
+    free(s.line_marks);
     if (s.failed)
         return -1;
     if (rc != 0)
@@ -395,8 +402,15 @@ int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_e
     snprintf(l->path, sizeof l->path, "%s", path);
     l->src = xcalloc(len + 1, 1);
     l->len = copy_normalized(l->src, text, len);
+    /* after the line ends are normalised, so the NUL's line counts CR-only line ends too */
+    const char *nul = memchr(l->src, '\0', l->len);
     int rc;
-    if (l->len == 0)
+    if (nul) {
+        int line = 1;
+        for (const char *p = l->src; p < nul; p++)
+            line += *p == '\n';
+        rc = err_set(err, path, line, "contains a NUL byte; a lesson is a text file");
+    } else if (l->len == 0)
         rc = err_set(err, path, 0, "empty file (a lesson starts with a line like '# Title')");
     else if (parse_markdown(l, path, err) != 0)
         rc = -1;
@@ -410,14 +424,6 @@ int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_e
     }
     snprintf(l->pages[0].title, sizeof l->pages[0].title, "%s", l->title);
     return 0;
-}
-
-static int line_of_byte(const char *text, size_t off)
-{
-    int line = 1;
-    for (size_t i = 0; i < off; i++)
-        line += text[i] == '\n';
-    return line;
 }
 
 int lesson_load(lesson *l, const char *path, ds_error *err)
@@ -435,12 +441,9 @@ int lesson_load(lesson *l, const char *path, ds_error *err)
     size_t n = fread(buf, 1, (size_t)size, f); /* a file that grew since fstat is read as it was */
     int bad = ferror(f) ? errno : 0;
     fclose(f);
-    const char *nul = memchr(buf, '\0', n);
     int rc;
     if (bad)
         rc = err_set(err, path, 0, "cannot read: %s", strerror(bad));
-    else if (nul)
-        rc = err_set(err, path, line_of_byte(buf, (size_t)(nul - buf)), "contains a NUL byte; a lesson is a text file");
     else
         rc = lesson_parse(l, path, buf, n, err);
     free(buf);

@@ -16,7 +16,7 @@
 #define LESSON_MAX_PAGES 1000       /* `##` headings */
 #define LESSON_MAX_BLOCKS 200       /* ```deepstep blocks of all kinds (experiment, compare, race) */
 /* ... and per block: EXPERIMENT_MAX_EXPECTS (8) expect lines, NET_MAX_LAYERS (64) layers,
- * lines of at most 1023 characters. */
+ * lines of at most EXPERIMENT_LINE_MAX (1023) characters in blocks of every kind. */
 
 typedef struct lesson_page {
     char title[160];
@@ -83,7 +83,8 @@ int lesson_experiment_index(const lesson *l, const char *name);
  * LESSON_MAX_BYTES without NUL bytes. A UTF-8 byte-order mark is skipped, and CRLF or CR
  * line ends become LF in l->src (line numbers are unchanged). */
 int lesson_load(lesson *l, const char *path, ds_error *err);
-/* Same, from text in memory (tests); path is used in messages and to resolve data paths. */
+/* Same, from text in memory (tests; a NUL byte is refused here too); path is used in
+ * messages and to resolve data paths. */
 int lesson_parse(lesson *l, const char *path, const char *text, size_t len, ds_error *err);
 void lesson_free(lesson *l);
 
