@@ -2,7 +2,7 @@
  * independent references, absorption, and the summation methods. */
 #include "test_common.h"
 #include "engine/fp.h"
-#include "engine/rng.h"
+#include "common/rng.h"
 
 #ifdef __FLT16_MAX__
 __extension__ typedef _Float16 half_t; /* the compiler's IEEE binary16, an independent reference */

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "../common/err.h"
-#include "../engine/rng.h"
+#include "../common/rng.h"
 
 /* Limits every loader and synthetic set checks before it allocates, so a hostile header or a
  * typo gets one line instead of an attempt at gigabytes. Full MNIST is 70,000 rows of 784

@@ -17,7 +17,7 @@
 #include "act.h"
 #include "loss.h"
 #include "fp.h"
-#include "rng.h"
+#include "../common/rng.h"
 
 typedef enum init_kind {
     INIT_UNIFORM,  /* U(-1/sqrt(n_in), 1/sqrt(n_in)), bias the same: torch.nn.Linear's default */

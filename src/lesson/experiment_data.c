@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../engine/rng.h"
+#include "../common/rng.h"
 
 int experiment_load_data(const experiment *x, dataset *ds, ds_error *err)
 {
