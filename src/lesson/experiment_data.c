@@ -7,6 +7,28 @@
 
 #include "../common/rng.h"
 
+/* A path that is not there, or names a folder or a device, is the lesson's mistake, not the
+ * file's: point at the block's data line ("L.md:12: data: cannot open 'x.csv': ..."). The
+ * messages matched are fileio.c's. */
+static void point_at_data_line(const experiment *x, ds_error *err)
+{
+    static const char *const not_a_file[] = {"is a directory", "not a regular file"};
+    if (!err || err->line != 0)
+        return;
+    char path[EXPERIMENT_PATH_MAX], why[sizeof err->msg];
+    snprintf(path, sizeof path, "%s", err->file);
+    snprintf(why, sizeof why, "%s", err->msg);
+    if (strncmp(why, "cannot open: ", 13) == 0) {
+        err_set(err, x->file, x->line_data, "data: cannot open '%s': %s", path, why + 13);
+        return;
+    }
+    for (size_t i = 0; i < sizeof not_a_file / sizeof not_a_file[0]; i++)
+        if (strncmp(why, not_a_file[i], strlen(not_a_file[i])) == 0) {
+            err_set(err, x->file, x->line_data, "data: '%s': %s", path, why);
+            return;
+        }
+}
+
 int experiment_load_data(const experiment *x, dataset *ds, ds_error *err)
 {
     int rc;
@@ -26,13 +48,7 @@ int experiment_load_data(const experiment *x, dataset *ds, ds_error *err)
         rc = 0;
     }
     if (rc != 0) {
-        /* A file that is not there is the lesson's mistake: point at its data line. */
-        if (err && err->line == 0 && strncmp(err->msg, "cannot open: ", 13) == 0) {
-            char path[EXPERIMENT_PATH_MAX], why[128];
-            snprintf(path, sizeof path, "%s", err->file);
-            snprintf(why, sizeof why, "%s", err->msg + 13);
-            err_set(err, x->file, x->line_data, "data: cannot open '%s': %s", path, why);
-        }
+        point_at_data_line(x, err);
         return rc;
     }
     int K = -1, out_line = x->line_layer[x->n_layers - 1];
