@@ -167,7 +167,7 @@ static void test_bad_shuffle_value(void **s)
     lesson l;
     ds_error err = {0};
     assert_int_equal(lesson_parse(&l, "L.md", t, strlen(t), &err), 0);
-    assert_true(l.experiments[0].shuffle);
+    assert_true(l.experiments[0].train.shuffle);
     lesson_free(&l);
 }
 

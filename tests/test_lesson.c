@@ -43,15 +43,15 @@ static void test_pages_and_experiments(void **s)
     const experiment *x = &l.experiments[0];
     assert_int_equal(x->line, 7);
     assert_int_equal(x->line_layer[0], 10);
-    assert_int_equal(x->n_layers, 2);
-    assert_int_equal(x->layers[0].init, INIT_XAVIER);
-    assert_int_equal(x->loss, LOSS_BCE); /* default for one output */
+    assert_int_equal(x->train.n_layers, 2);
+    assert_int_equal(x->train.layers[0].init, INIT_XAVIER);
+    assert_int_equal(x->train.loss, LOSS_BCE); /* default for one output */
     assert_int_equal(x->source, DATA_SYNTH);
     const experiment *y = &l.experiments[1];
-    assert_int_equal(y->loss, LOSS_CROSS_ENTROPY); /* default for several outputs */
-    assert_int_equal(y->opt.kind, OPT_ADAM);
-    assert_close(y->opt.lr, 0.01, 1e-7);
-    assert_close(y->opt.beta2, 0.999, 1e-7);
+    assert_int_equal(y->train.loss, LOSS_CROSS_ENTROPY); /* default for several outputs */
+    assert_int_equal(y->train.opt.kind, OPT_ADAM);
+    assert_close(y->train.opt.lr, 0.01, 1e-7);
+    assert_close(y->train.opt.beta2, 0.999, 1e-7);
     assert_int_equal(y->synth.samples, 50);
     assert_ptr_equal(lesson_find_experiment(&l, "2", &err), y);
     assert_ptr_equal(lesson_find_experiment(&l, "first", &err), x);
@@ -246,16 +246,16 @@ static void test_layer_kinds_parse(void **s)
     ds_error err = {0};
     assert_int_equal(lesson_parse(&l, "x.md", t, strlen(t), &err), 0);
     const experiment *x = &l.experiments[0];
-    assert_int_equal(x->n_layers, 7);
-    assert_int_equal(x->layers[1].kind, LAYER_BATCHNORM);
-    assert_int_equal(x->layers[1].act, ACT_RELU);
-    assert_int_equal(x->layers[2].kind, LAYER_DROPOUT);
-    assert_close(x->layers[2].p, 0.2, 1e-7);
-    assert_int_equal(x->layers[3].kind, LAYER_RESIDUAL_BEGIN);
-    assert_int_equal(x->layers[5].kind, LAYER_RESIDUAL_END);
-    assert_int_equal(x->layers[5].act, ACT_RELU);
-    assert_int_equal(x->early_stop, 5);
-    assert_int_equal(x->ensemble, 3);
+    assert_int_equal(x->train.n_layers, 7);
+    assert_int_equal(x->train.layers[1].kind, LAYER_BATCHNORM);
+    assert_int_equal(x->train.layers[1].act, ACT_RELU);
+    assert_int_equal(x->train.layers[2].kind, LAYER_DROPOUT);
+    assert_close(x->train.layers[2].p, 0.2, 1e-7);
+    assert_int_equal(x->train.layers[3].kind, LAYER_RESIDUAL_BEGIN);
+    assert_int_equal(x->train.layers[5].kind, LAYER_RESIDUAL_END);
+    assert_int_equal(x->train.layers[5].act, ACT_RELU);
+    assert_int_equal(x->train.early_stop, 5);
+    assert_int_equal(x->train.ensemble, 3);
     lesson_free(&l);
 }
 

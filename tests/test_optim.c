@@ -3,30 +3,34 @@
  * steps against their closed forms. */
 #include "test_common.h"
 #include "engine/trainer.h"
+#include "lesson/experiment_data.h"
 #include "lesson/lesson.h"
 #include "golden/torch_golden.h"
 
 static const char *const plain_layers = "layer = dense 4 tanh\nlayer = dense 2 linear\n";
 
 /* Trains 3 steps from the generator's initial parameters; leaves the trainer in *keep when
- * keep is non-NULL (the caller destroys it). */
+ * keep is non-NULL (the caller destroys it; its data lives until the next call). */
 static void run_steps(const char *layers, const char *optimizer_line, const char *clip_line, float *out,
                       size_t n_out, trainer *keep)
 {
     static lesson l;
+    static experiment_data data;
     char text[1024];
     snprintf(text, sizeof text,
              "# t\n\n```deepstep\ndata = tiny.csv\nbatch = 3\nshuffle = no\n%s"
              "loss = cross_entropy\noptimizer = %s\nclip = %s\nepochs = 5\n```\n",
              layers, optimizer_line, clip_line);
     ds_error err = {0};
+    experiment_data_free(&data);
     lesson_free(&l);
     if (lesson_parse(&l, "tests/fixtures/inline.md", text, strlen(text), &err) != 0) {
         print_error("%s:%d: %s\n", err.file, err.line, err.msg);
         fail();
     }
     trainer t;
-    if (trainer_create(&t, &l.experiments[0], 0, 3, &err) != 0) {
+    if (experiment_data_load(&l.experiments[0], &data, &err) != 0 ||
+        experiment_trainer_create(&t, &l.experiments[0], &data, 0, 0, 3, &err) != 0) {
         print_error("%s:%d: %s\n", err.file, err.line, err.msg);
         fail();
     }
@@ -35,7 +39,7 @@ static void run_steps(const char *layers, const char *optimizer_line, const char
         t.net.params[k] = (float)(0.1 * ((int)((k * 7) % 11) - 5));
     while (!trainer_done(&t))
         trainer_step(&t, STEP_BATCH);
-    assert_int_equal(t.step, 3);
+    assert_int_equal(t.state.step, 3);
     memcpy(out, t.net.params, n_out * sizeof(float));
     if (keep)
         *keep = t;
@@ -116,7 +120,7 @@ static void test_batchnorm_matches_torch(void **s)
     }
     int rows[6] = {0, 1, 2, 3, 4, 5};
     workspace *ws = &t.net.eval;
-    dataset_gather(&t.data, rows, 6, ws->x, NULL);
+    dataset_gather(t.data, rows, 6, ws->x, NULL);
     net_forward(&t.net, ws, 6, false);
     for (int k = 0; k < 12; k++)
         if (!close_rel(ws->z[2][k], golden_bn_eval_logits[k], 1e-4, 1e-3)) {

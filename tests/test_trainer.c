@@ -1,10 +1,21 @@
 /* The stepper: the order of micro-steps, batches in file order, what each step exposes,
  * learning-rate schedules, clipping numbers, divergence tracing and determinism. */
 #include "test_common.h"
+#include <fcntl.h>
+
+#include "cli/check.h"
+#include "cli/run.h"
 #include "engine/trainer.h"
+#include "lesson/experiment_data.h"
 #include "lesson/lesson.h"
 
 static lesson the_lesson;
+
+/* A trainer and the data it borrows, freed together: t first, so a trainer * is one. */
+typedef struct trainer_with_data {
+    trainer t;
+    experiment_data data;
+} trainer_with_data;
 
 static trainer *make_trainer(const char *block, long max_steps)
 {
@@ -16,19 +27,24 @@ static trainer *make_trainer(const char *block, long max_steps)
         print_error("%s:%d: %s\n", err.file, err.line, err.msg);
         return NULL;
     }
-    trainer *t = calloc(1, sizeof *t);
-    if (trainer_create(t, &the_lesson.experiments[0], 0, max_steps, &err) != 0) {
+    trainer_with_data *o = calloc(1, sizeof *o);
+    const experiment *x = &the_lesson.experiments[0];
+    if (experiment_data_load(x, &o->data, &err) != 0 ||
+        experiment_trainer_create(&o->t, x, &o->data, 0, 0, max_steps, &err) != 0) {
         print_error("%s:%d: %s\n", err.file, err.line, err.msg);
-        free(t);
+        experiment_data_free(&o->data);
+        free(o);
         return NULL;
     }
-    return t;
+    return &o->t;
 }
 
 static void free_trainer(trainer *t)
 {
-    trainer_destroy(t);
-    free(t);
+    trainer_with_data *o = (trainer_with_data *)t;
+    trainer_destroy(&o->t);
+    experiment_data_free(&o->data);
+    free(o);
 }
 
 #define TINY "data = tiny.csv\nbatch = 3\nshuffle = no\nlayer = dense 4 tanh\nlayer = dense 2 linear\n"
@@ -48,7 +64,7 @@ static void test_micro_step_order(void **s)
         assert_int_equal(ev.epoch, 1);
         assert_int_equal(ev.batch, 1);
     }
-    assert_int_equal(t->step, 1);
+    assert_int_equal(t->state.step, 1);
     /* second batch, then the end of the epoch, then done */
     trainer_event ev = trainer_step(t, STEP_BATCH);
     assert_int_equal(ev.phase, PHASE_END_BATCH);
@@ -81,7 +97,7 @@ static void test_exposes_weights_before_and_after(void **s)
     (void)s;
     trainer *t = make_trainer(TINY "optimizer = sgd lr=0.5\nepochs = 1\n", 0);
     assert_non_null(t);
-    while (trainer_step(t, STEP_MICRO).phase != PHASE_BACKWARD || t->next_phase != PHASE_UPDATE)
+    while (trainer_step(t, STEP_MICRO).phase != PHASE_BACKWARD || t->state.next_phase != PHASE_UPDATE)
         ;
     const layer *L = &t->net.layers[0];
     float w = L->W[5], g = L->dW[5];
@@ -137,7 +153,7 @@ static void test_clip_norm_numbers(void **s)
     assert_non_null(t);
     while (trainer_step(t, STEP_MICRO).phase != PHASE_CLIP)
         ;
-    const clip_info *c = &t->clip;
+    const clip_info *c = &t->state.clip;
     assert_true(c->norm_before > 0.01);
     assert_close(c->factor, 0.01 / (c->norm_before + 1e-6), 1e-6); /* threshold is float 0.01f */
     assert_close(c->norm_after, c->norm_before * c->factor, 1e-5);
@@ -155,11 +171,11 @@ static void test_divergence_is_traced(void **s)
     while (!trainer_done(t))
         ev = trainer_step(t, STEP_MICRO);
     assert_true(ev.diverged);
-    assert_true(t->div.happened);
-    assert_non_null(strstr(t->div.message, "training diverged at step"));
-    assert_true(t->div.value != t->div.value || isinf(t->div.value));
+    assert_true(t->state.div.happened);
+    assert_non_null(strstr(t->state.div.message, "training diverged at step"));
+    assert_true(t->state.div.value != t->state.div.value || isinf(t->state.div.value));
     /* Nothing before the reported point was already non-finite: the step before is clean. */
-    assert_true(t->div.step >= 1);
+    assert_true(t->state.div.step >= 1);
     free_trainer(t);
 }
 
@@ -191,8 +207,8 @@ static void test_max_steps_stops_inside_an_epoch(void **s)
     assert_non_null(t);
     while (!trainer_done(t))
         trainer_step(t, STEP_MICRO);
-    assert_int_equal(t->step, 3);
-    assert_int_equal(t->epoch, 1); /* epoch 2, batch 1 finished */
+    assert_int_equal(t->state.step, 3);
+    assert_int_equal(t->state.epoch, 1); /* epoch 2, batch 1 finished */
     free_trainer(t);
 }
 
@@ -227,21 +243,21 @@ static void test_predict_matches_evaluate(void **s)
     assert_non_null(t);
     while (!trainer_done(t))
         trainer_step(t, STEP_EPOCH);
-    int n = t->split.n_val;
+    int n = t->split->n_val;
     float *p = malloc(sizeof(float) * n * 3);
-    trainer_predict(t, t->split.val, n, p);
+    trainer_predict(t, t->split->val, n, p);
     int correct = 0;
     for (int r = 0; r < n; r++) {
         float *q = p + r * 3;
         assert_close(q[0] + q[1] + q[2], 1.0, 1e-5);
         int best = q[1] > q[0] ? 1 : 0;
         best = q[2] > q[best] ? 2 : best;
-        correct += best == t->data.labels[t->split.val[r]];
+        correct += best == t->data->labels[t->split->val[r]];
     }
     double loss, acc;
-    trainer_evaluate(t, t->split.val, n, &loss, &acc);
+    trainer_evaluate(t, t->split->val, n, &loss, &acc);
     assert_close((double)correct / n, acc, 1e-12);
-    assert_close(acc, t->last_epoch.val_acc, 1e-12);
+    assert_close(acc, t->state.last_epoch.val_acc, 1e-12);
     free(p);
     free_trainer(t);
 }
@@ -276,10 +292,10 @@ static void test_clip_layer_shares_sum_to_one(void **s)
     trainer *t = make_trainer(TINY "clip = norm 100\nepochs = 1\n", 0);
     while (trainer_step(t, STEP_MICRO).phase != PHASE_CLIP)
         ;
-    double sum = t->clip.layer_share[0] + t->clip.layer_share[1];
+    double sum = t->clip_share[0] + t->clip_share[1];
     assert_close(sum, 1.0, 1e-5);
-    assert_true(t->clip.factor == 1.0); /* under the threshold: untouched */
-    assert_close(t->clip.norm_after, t->clip.norm_before, 1e-12);
+    assert_true(t->state.clip.factor == 1.0); /* under the threshold: untouched */
+    assert_close(t->state.clip.norm_after, t->state.clip.norm_before, 1e-12);
     free_trainer(t);
 }
 
@@ -296,20 +312,20 @@ static void test_step_back_and_forward_reproduces(void **s)
         trainer_step(t, STEP_BATCH);
     trainer_snapshot snap = {0};
     trainer_snapshot_save(t, &snap); /* at a batch start */
-    long start = t->micro;
+    long start = t->state.micro;
     for (int i = 0; i < 7; i++)
         trainer_step(t, STEP_MICRO);
     size_t np = t->net.n_params, nw = t->net.train.block_floats;
     float *p1 = malloc(np * sizeof(float)), *w1 = malloc(nw * sizeof(float));
     memcpy(p1, t->net.params, np * sizeof(float));
     memcpy(w1, t->net.train.block, nw * sizeof(float));
-    long micro = t->micro;
+    long micro = t->state.micro;
     /* keep going, then go back to `micro` by restoring and replaying */
     trainer_step(t, STEP_BATCH);
     trainer_step(t, STEP_BATCH);
     trainer_snapshot_restore(t, &snap);
-    assert_int_equal(t->micro, start);
-    while (t->micro < micro)
+    assert_int_equal(t->state.micro, start);
+    while (t->state.micro < micro)
         trainer_step(t, STEP_MICRO);
     assert_memory_equal(t->net.params, p1, np * sizeof(float));
     assert_memory_equal(t->net.train.block, w1, nw * sizeof(float));
@@ -320,7 +336,7 @@ static void test_step_back_and_forward_reproduces(void **s)
     trainer *u = make_trainer("data = moons samples=60\nbatch = 8\nshuffle = yes\nlayer = dense 6 tanh\n"
                               "layer = batchnorm relu\nlayer = dropout 0.3\nlayer = dense 2 linear\n"
                               "optimizer = adam lr=0.01\nclip = norm 1\nepochs = 4\n", 0);
-    while (u->micro < t->micro)
+    while (u->state.micro < t->state.micro)
         trainer_step(u, STEP_MICRO);
     assert_memory_equal(u->net.params, p2, np * sizeof(float));
     assert_memory_equal(u->net.buffers, t->net.buffers, t->net.n_buffers * sizeof(float));
@@ -328,6 +344,32 @@ static void test_step_back_and_forward_reproduces(void **s)
     trainer_snapshot_free(&snap);
     free_trainer(t);
     free_trainer(u);
+}
+
+/* A snapshot inside a batch (the UI takes one where the learner edits a weight) holds whether
+ * the loss scale is already divided out of this step's gradients: restored after the update
+ * has run and replayed, the update sees the same gradients, not ones still 1024 times too big. */
+static void test_mid_batch_snapshot_keeps_loss_scale_state(void **s)
+{
+    (void)s;
+    trainer *t = make_trainer("data = moons samples=60\nbatch = 8\nlayer = dense 6 tanh\n"
+                              "layer = dense 2 linear\nloss_scale = 1024\nepochs = 2\n", 0);
+    assert_non_null(t);
+    trainer_step(t, STEP_BATCH);
+    while (t->state.next_phase != PHASE_UPDATE)
+        trainer_step(t, STEP_MICRO);
+    trainer_snapshot snap = {0};
+    trainer_snapshot_save(t, &snap); /* gradients still scaled */
+    trainer_step(t, STEP_BATCH);      /* the update divides the scale out */
+    size_t np = t->net.n_params;
+    float *want = malloc(np * sizeof(float));
+    memcpy(want, t->net.params, np * sizeof(float));
+    trainer_snapshot_restore(t, &snap);
+    trainer_step(t, STEP_BATCH);
+    assert_memory_equal(t->net.params, want, np * sizeof(float));
+    free(want);
+    trainer_snapshot_free(&snap);
+    free_trainer(t);
 }
 
 /* In bf16 every stored weight is a bf16 number, and the lost-update count is exactly the
@@ -338,7 +380,7 @@ static void test_precision_rounds_and_counts(void **s)
     trainer *t = make_trainer("data = moons samples=40\nbatch = full\nlayer = dense 8 tanh\nlayer = dense 2 linear\n"
                               "optimizer = sgd lr=0.01\nprecision = bf16\nepochs = 5\n", 0);
     assert_non_null(t);
-    while (trainer_step(t, STEP_MICRO).phase != PHASE_BACKWARD || t->next_phase != PHASE_UPDATE)
+    while (trainer_step(t, STEP_MICRO).phase != PHASE_BACKWARD || t->state.next_phase != PHASE_UPDATE)
         ;
     layer *L = &t->net.layers[0];
     /* the update by hand, in fp32 */
@@ -364,6 +406,68 @@ static int teardown(void **s)
     return 0;
 }
 
+/* The trainer holds a train_config and borrows its data. While it copied the parser's whole
+ * experiment it was 6,216 bytes (59 KB before that), and every step-back snapshot copied all
+ * of it (6,248 bytes); a snapshot now holds the trainer_state and four scalars beside it. */
+static void test_trainer_is_small(void **s)
+{
+    (void)s;
+    print_message("sizeof(trainer) = %zu, sizeof(trainer_snapshot) = %zu, sizeof(train_config) = %zu\n",
+                  sizeof(trainer), sizeof(trainer_snapshot), sizeof(train_config));
+    assert_true(sizeof(trainer) < 4096);
+    assert_true(sizeof(trainer_snapshot) < 2048);
+}
+
+/* An ensemble's K members share one load of the data, in deepstep check (run_quiet) and in
+ * deepstep run: K loads, one per member, before the data moved out of the trainer. */
+static void test_ensemble_loads_data_once(void **s)
+{
+    (void)s;
+    char cwd[512], text[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "# e\n\n```deepstep\ndata = %s/tests/fixtures/tiny.csv\nvalidation = 0.5\nbatch = 3\n"
+             "layer = dense 4 tanh\nlayer = dense 2 linear\nepochs = 2\nensemble = 4\n```\n", cwd);
+    lesson l;
+    ds_error err = {0};
+    if (lesson_parse(&l, "tests/fixtures/inline.md", text, strlen(text), &err) != 0) {
+        print_error("%s:%d: %s\n", err.file, err.line, err.msg);
+        fail();
+    }
+    assert_int_equal(l.experiments[0].train.ensemble, 4);
+    long before = dataset_load_count();
+    run_result r;
+    run_quiet(&l.experiments[0], &r);
+    assert_int_equal(r.status, 0);
+    assert_false(isnan(r.ensemble_acc)); /* all four members ran and were averaged */
+    assert_int_equal(dataset_load_count() - before, 1);
+    run_result_free(&r);
+    lesson_free(&l);
+
+    char dir[] = "/tmp/ds_ensemble_XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/e.md", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    fflush(stdout); /* the members' lines go to /dev/null */
+    int saved = dup(STDOUT_FILENO), null_fd = open("/dev/null", O_WRONLY);
+    assert_true(saved >= 0 && null_fd >= 0);
+    dup2(null_fd, STDOUT_FILENO);
+    close(null_fd);
+    before = dataset_load_count();
+    char *argv[] = {"run", path, "--quiet", NULL};
+    int rc = cmd_run(3, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    unlink(path);
+    rmdir(dir);
+    assert_int_equal(rc, 0);
+    assert_int_equal(dataset_load_count() - before, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,7 +485,10 @@ int main(void)
         cmocka_unit_test(test_param_story),
         cmocka_unit_test(test_clip_layer_shares_sum_to_one),
         cmocka_unit_test(test_step_back_and_forward_reproduces),
+        cmocka_unit_test(test_mid_batch_snapshot_keeps_loss_scale_state),
         cmocka_unit_test(test_precision_rounds_and_counts),
+        cmocka_unit_test(test_trainer_is_small),
+        cmocka_unit_test(test_ensemble_loads_data_once),
     };
     return cmocka_run_group_tests_name("trainer", tests, NULL, teardown);
 }

@@ -229,7 +229,7 @@ static void test_narration_follows_the_engine(void **state)
             break;
         }
         case PHASE_LOSS:
-            snprintf(want, sizeof want, "batch loss L = %.4g", t->loss);
+            snprintf(want, sizeof want, "batch loss L = %.4g", t->state.loss);
             expect_in(text, "Loss: binary cross-entropy");
             expect_in(text, want);
             break;
@@ -354,7 +354,7 @@ static void test_running_and_speed(void **state)
     assert_true(a.s.running);
     a.s.speed = 1; /* 4 micro-steps a frame */
     assert_true(app_tick(&a, 1000.0));
-    assert_int_equal(a.s.t.micro, 4);
+    assert_int_equal(a.s.t.state.micro, 4);
     app_key(&a, 'r');
     assert_false(a.s.running);
     assert_false(app_tick(&a, 1000.0));
@@ -363,7 +363,7 @@ static void test_running_and_speed(void **state)
     app_key(&a, 'c');
     assert_int_equal(a.s.t.cfg.clip, CLIP_NORM);
     app_key(&a, 'R');
-    assert_int_equal(a.s.t.micro, 0);
+    assert_int_equal(a.s.t.state.micro, 0);
     app_free(&a);
 }
 
@@ -381,7 +381,7 @@ static void test_divergence_stops_the_run_and_is_named(void **state)
     for (int i = 0; i < 50 && a.s.running; i++)
         app_tick(&a, 50.0);
     assert_false(a.s.running);
-    assert_true(a.s.t.div.happened);
+    assert_true(a.s.t.state.div.happened);
     char text[4096];
     narration(&a.s, text, sizeof text);
     expect_in(text, "Training stopped: a value became NaN or Inf.");
@@ -447,7 +447,7 @@ static void test_compare_screen_in_lockstep(void **state)
     app_key(&a, 'N');
     app_key(&a, 'N');
     for (int k = 0; k < 3; k++)
-        assert_int_equal(a.cmp[k].t.step, 2); /* every experiment one batch per key */
+        assert_int_equal(a.cmp[k].t.state.step, 2); /* every experiment one batch per key */
     frame f;
     frame_init(&f, 120, 36);
     view_draw(&a, &f);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../engine/trainer.h"
+#include "../lesson/experiment_data.h"
 #include "../lesson/lesson.h"
 #include "../ui/app.h"
 #include "bench_ui.h"
@@ -209,25 +210,38 @@ static double median(double *v, int n)
     return v[n / 2];
 }
 
-static int trainer_for(const bench_case *c, bool stats, trainer *t)
+/* A trainer on its own data d, which outlives it: release both with trainer_free. */
+static int trainer_for(const bench_case *c, bool stats, trainer *t, experiment_data *d)
 {
     experiment x;
     if (make_experiment(c, &x) != 0)
         return -1;
     ds_error err = {0};
-    if (trainer_create(t, &x, 0, 0, &err) != 0) {
+    if (experiment_data_load(&x, d, &err) != 0) {
         err_print(stderr, &err);
+        return -1;
+    }
+    if (experiment_trainer_create(t, &x, d, 0, 0, 0, &err) != 0) {
+        err_print(stderr, &err);
+        experiment_data_free(d);
         return -1;
     }
     t->no_stats = !stats;
     return 0;
 }
 
+static void trainer_free(trainer *t, experiment_data *d)
+{
+    trainer_destroy(t);
+    experiment_data_free(d);
+}
+
 /* Median microseconds per step, statistics on, over REPEATS blocks. */
 static int bench_case_run(const bench_case *c, double peak)
 {
     trainer t;
-    if (trainer_for(c, true, &t) != 0)
+    experiment_data d;
+    if (trainer_for(c, true, &t, &d) != 0)
         return -1;
     int n = block_steps(&t);
     double us[REPEATS];
@@ -237,7 +251,7 @@ static int bench_case_run(const bench_case *c, double peak)
     double gflops = case_flops(c) / (med * 1e-6) / 1e9;
     printf("bench %s samples_per_s=%.0f us_per_step=%.2f gflops=%.2f peak_pct=%.1f   # %s\n", c->name,
            c->batch / (med * 1e-6), med, gflops, 100.0 * gflops / peak, c->what);
-    trainer_destroy(&t);
+    trainer_free(&t, &d);
     return 0;
 }
 
@@ -247,10 +261,11 @@ static int bench_case_run(const bench_case *c, double peak)
 static int stats_overhead_run(const bench_case *c)
 {
     trainer on, off;
-    if (trainer_for(c, true, &on) != 0)
+    experiment_data d_on, d_off;
+    if (trainer_for(c, true, &on, &d_on) != 0)
         return -1;
-    if (trainer_for(c, false, &off) != 0) {
-        trainer_destroy(&on);
+    if (trainer_for(c, false, &off, &d_off) != 0) {
+        trainer_free(&on, &d_on);
         return -1;
     }
     int n = block_steps(&on);
@@ -263,8 +278,8 @@ static int stats_overhead_run(const bench_case *c)
     }
     printf("bench %s_nostats us_per_step=%.2f stats_overhead=%.3f   # statistics on / off, alternating blocks\n",
            c->name, median(us_off, REPEATS), median(ratio, REPEATS));
-    trainer_destroy(&on);
-    trainer_destroy(&off);
+    trainer_free(&on, &d_on);
+    trainer_free(&off, &d_off);
     return 0;
 }
 
@@ -279,7 +294,7 @@ static double rewind_cost(void)
     ds_error err = {0};
     if (session_start(&s, &x, &err) != 0)
         return NAN;
-    while (s.t.step < 10000)
+    while (s.t.state.step < 10000)
         session_step(&s, STEP_BATCH);
     for (int i = 0; i < 3; i++) /* into the middle of step 10 001 */
         session_step(&s, STEP_MICRO);

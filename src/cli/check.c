@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "../common/xalloc.h"
-#include "../engine/trainer.h"
+#include "../lesson/experiment_data.h"
 
 static double now_s(void)
 {
@@ -48,7 +48,7 @@ static void train_member(trainer *t, run_result *r)
         if (ev.phase == PHASE_END_BATCH) {
             if (r->n_steps % 1024 == 0)
                 r->step_loss = xrealloc(r->step_loss, (size_t)r->n_steps + 1024, sizeof(float));
-            r->step_loss[r->n_steps++] = (float)t->loss;
+            r->step_loss[r->n_steps++] = (float)t->state.loss;
             double lost = 0;
             for (int i = 0; i < L; i++) {
                 r->mean_lost[i] += t->stats[i].lost_updates;
@@ -79,10 +79,17 @@ void run_quiet(const experiment *x, run_result *r)
     float *sum = NULL;
     int K = 0, n_val = 0;
     int *labels = NULL;
-    for (int m = 0; m < (x->ensemble > 1 ? x->ensemble : 1); m++) {
+    ds_error err = {0};
+    experiment_data data; /* one load for every member of an ensemble */
+    if (experiment_data_load(x, &data, &err) != 0) {
+        err_format(&err, r->error, sizeof r->error);
+        r->status = 1;
+        r->seconds = now_s() - t0;
+        return;
+    }
+    for (int m = 0; m < (x->train.ensemble > 1 ? x->train.ensemble : 1); m++) {
         trainer t;
-        ds_error err = {0};
-        if (trainer_create_member(&t, x, m, 0, 0, &err) != 0) {
+        if (experiment_trainer_create(&t, x, &data, m, 0, 0, &err) != 0) {
             err_format(&err, r->error, sizeof r->error);
             r->status = 1;
             break;
@@ -94,16 +101,16 @@ void run_quiet(const experiment *x, run_result *r)
             r->mean_underflow = xcalloc((size_t)r->n_layers, sizeof(double));
             train_member(&t, r);
             r->ran = true;
-            r->diverged = t.div.happened;
-            r->nan_step = t.div.happened ? t.div.step + 1 : 0;
-            r->status = t.div.happened ? 3 : 0;
-            r->steps = t.step;
-            r->epochs = t.last_epoch.epoch;
-            r->train_loss = t.last_epoch.train_loss;
-            r->train_acc = t.last_epoch.train_acc;
-            r->val_loss = t.early.stopped ? t.early.restored_val_loss : t.last_epoch.val_loss;
-            r->val_acc = t.early.stopped ? t.early.restored_val_acc : t.last_epoch.val_acc;
-            r->best_epoch = t.early.stopped ? t.early.best_epoch : 0;
+            r->diverged = t.state.div.happened;
+            r->nan_step = t.state.div.happened ? t.state.div.step + 1 : 0;
+            r->status = t.state.div.happened ? 3 : 0;
+            r->steps = t.state.step;
+            r->epochs = t.state.last_epoch.epoch;
+            r->train_loss = t.state.last_epoch.train_loss;
+            r->train_acc = t.state.last_epoch.train_acc;
+            r->val_loss = t.state.early.stopped ? t.state.early.restored_val_loss : t.state.last_epoch.val_loss;
+            r->val_acc = t.state.early.stopped ? t.state.early.restored_val_acc : t.state.last_epoch.val_acc;
+            r->best_epoch = t.state.early.stopped ? t.state.early.best_epoch : 0;
             memcpy(r->final, t.stats, (size_t)r->n_layers * sizeof(layer_stats));
             for (int i = 0; i < r->n_layers; i++) {
                 r->mean_lost[i] /= r->n_steps ? (double)r->n_steps : 1.0;
@@ -119,23 +126,24 @@ void run_quiet(const experiment *x, run_result *r)
             free(scratch.mean_underflow);
             free(scratch.step_loss);
         }
-        if (x->ensemble > 1 && !t.div.happened) {
+        if (x->train.ensemble > 1 && !t.state.div.happened) {
             if (!sum) {
-                n_val = t.split.n_val;
+                n_val = data.split.n_val;
                 K = net_out_width(&t.net);
                 sum = xcalloc((size_t)n_val * K + 1, sizeof(float));
                 labels = xcalloc((size_t)n_val + 1, sizeof(int));
                 for (int i = 0; i < n_val; i++)
-                    labels[i] = t.data.labels[t.split.val[i]];
+                    labels[i] = data.data.labels[data.split.val[i]];
             }
             float *probs = xcalloc((size_t)n_val * K + 1, sizeof(float));
-            trainer_predict(&t, t.split.val, n_val, probs);
+            trainer_predict(&t, data.split.val, n_val, probs);
             for (size_t i = 0; i < (size_t)n_val * K; i++)
-                sum[i] += probs[i] / (float)x->ensemble;
+                sum[i] += probs[i] / (float)x->train.ensemble;
             free(probs);
         }
         trainer_destroy(&t);
     }
+    experiment_data_free(&data);
     if (sum)
         r->ensemble_acc = averaged_accuracy(labels, sum, n_val, K);
     free(sum);

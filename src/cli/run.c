@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../engine/trainer.h"
+#include "../lesson/experiment_data.h"
 #include "../io/atomic.h"
 #include "../io/runlog.h"
 #include "check.h"
@@ -161,7 +162,7 @@ static int planned_epochs(const trainer *t)
 
 static void print_epoch(const trainer *t)
 {
-    const epoch_metrics *m = &t->last_epoch;
+    const epoch_metrics *m = &t->state.last_epoch;
     char tl[32], vl[32], va[32];
     fmt_loss(tl, sizeof tl, m->train_loss);
     fmt_loss(vl, sizeof vl, m->val_loss);
@@ -189,10 +190,10 @@ static void describe(const trainer *t, const experiment *x, int index, int count
         len += snprintf(shape + len, sizeof shape - (size_t)len, "-%d", t->net.layers[i].n_out);
     printf("# %s: experiment %d of %d%s%s%s, %d training rows, %d validation rows, net %s, %zu parameters, "
            "%s, %s lr=%g, batch %d, %s%s%s\n",
-           x->file, index, count, x->name[0] ? " (" : "", x->name, x->name[0] ? ")" : "", t->split.n_train,
-           t->split.n_val, shape, t->net.n_params, loss_name(x->loss), optim_name(x->opt.kind), (double)x->opt.lr,
-           t->batch_size, budget, x->precision != FP32 ? ", precision " : "",
-           x->precision != FP32 ? fp_spec_of(x->precision)->name : "");
+           x->file, index, count, x->name[0] ? " (" : "", x->name, x->name[0] ? ")" : "", t->split->n_train,
+           t->split->n_val, shape, t->net.n_params, loss_name(x->train.loss), optim_name(x->train.opt.kind),
+           (double)x->train.opt.lr, t->batch_size, budget, x->train.precision != FP32 ? ", precision " : "",
+           x->train.precision != FP32 ? fp_spec_of(x->train.precision)->name : "");
 }
 
 /* Runs t to the end, printing epoch lines and logging steps. Returns an exit status. */
@@ -224,40 +225,40 @@ static int train(trainer *t, const run_opts *o, runlog *log)
         fprintf(stderr, "\r\033[K");
     if (interrupted)
         return EXIT_INTERRUPTED;
-    if (t->div.happened) {
-        printf("diverged: %s\n", t->div.message);
+    if (t->state.div.happened) {
+        printf("diverged: %s\n", t->state.div.message);
         runlog_step(log, t); /* the step that diverged, so the log shows how it got there */
         return EXIT_DIVERGED;
     }
-    if (t->early.stopped)
+    if (t->state.early.stopped)
         printf("early stop after epoch %d: validation loss has not improved for %d epochs; restored the weights "
-               "of epoch %d (val_loss %.6f)\n", t->last_epoch.epoch, t->cfg.early_stop, t->early.best_epoch,
-               t->early.best_val_loss);
-    if (ev.phase == PHASE_END_BATCH && t->epoch_seen && !o->quiet) /* --steps stopped it inside an epoch */
+               "of epoch %d (val_loss %.6f)\n", t->state.last_epoch.epoch, t->cfg.early_stop, t->state.early.best_epoch,
+               t->state.early.best_val_loss);
+    if (ev.phase == PHASE_END_BATCH && t->state.epoch_seen && !o->quiet) /* --steps stopped it inside an epoch */
         printf("stopped after step %ld (epoch %d, batch %d of %d): train_loss %.6f  train_acc %.4f (this epoch so "
-               "far)\n", t->step, t->epoch + 1, t->batch + 1, t->batches_per_epoch, t->epoch_loss_sum / t->epoch_seen,
-               (double)t->epoch_correct / t->epoch_seen);
+               "far)\n", t->state.step, t->state.epoch + 1, t->state.batch + 1, t->batches_per_epoch, t->state.epoch_loss_sum / t->state.epoch_seen,
+               (double)t->state.epoch_correct / t->state.epoch_seen);
     return 0;
 }
 
 static void print_done(const trainer *t, const char *saved)
 {
     char va[32];
-    if (t->early.stopped) { /* the weights are epoch best_epoch's, not the last epoch's */
-        printf("done: %ld steps, %d epochs, weights of epoch %d: val_loss %.6f, val_acc %.4f%s%s\n", t->step,
-               t->last_epoch.epoch, t->early.best_epoch, t->early.restored_val_loss, t->early.restored_val_acc,
+    if (t->state.early.stopped) { /* the weights are epoch best_epoch's, not the last epoch's */
+        printf("done: %ld steps, %d epochs, weights of epoch %d: val_loss %.6f, val_acc %.4f%s%s\n", t->state.step,
+               t->state.last_epoch.epoch, t->state.early.best_epoch, t->state.early.restored_val_loss, t->state.early.restored_val_acc,
                saved ? ", weights in " : "", saved ? saved : "");
         return;
     }
-    if (t->last_epoch.epoch == 0 && t->epoch_seen > 0) { /* --steps ended the run inside epoch 1 */
+    if (t->state.last_epoch.epoch == 0 && t->state.epoch_seen > 0) { /* --steps ended the run inside epoch 1 */
         printf("done: %ld steps, 0 epochs, train_loss %.6f, train_acc %.4f, val_acc - (epoch 1 so far: no "
-               "validation pass yet)%s%s\n", t->step, t->epoch_loss_sum / t->epoch_seen,
-               (double)t->epoch_correct / t->epoch_seen, saved ? ", weights in " : "", saved ? saved : "");
+               "validation pass yet)%s%s\n", t->state.step, t->state.epoch_loss_sum / t->state.epoch_seen,
+               (double)t->state.epoch_correct / t->state.epoch_seen, saved ? ", weights in " : "", saved ? saved : "");
         return;
     }
-    fmt_metric(va, sizeof va, t->last_epoch.val_acc, 4);
-    printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s\n", t->step,
-           t->last_epoch.epoch, t->last_epoch.train_loss, t->last_epoch.train_acc, va, saved ? ", weights in " : "",
+    fmt_metric(va, sizeof va, t->state.last_epoch.val_acc, 4);
+    printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s\n", t->state.step,
+           t->state.last_epoch.epoch, t->state.last_epoch.train_loss, t->state.last_epoch.train_acc, va, saved ? ", weights in " : "",
            saved ? saved : "");
 }
 
@@ -283,7 +284,7 @@ static void member_path(char *dst, size_t cap, const char *save, int k)
 /* ensemble = K: members 1..K from seeds seed..seed+K-1 on the same data. The step log is the
  * first member's; with --save, member 1 goes to OUT.npz and member k to OUT.member{k}.npz, each
  * written as soon as that member has finished. */
-static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
+static int run_ensemble(const experiment *x, const experiment_data *d, const run_opts *o, runlog *log)
 {
     ds_error err = {0};
     float *sum = NULL;
@@ -291,32 +292,33 @@ static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
     int *val_rows = NULL;
     trainer first;
     memset(&first, 0, sizeof first);
-    for (int k = 0; k < x->ensemble && status == 0; k++) {
+    for (int k = 0; k < x->train.ensemble && status == 0; k++) {
         trainer t;
-        if (trainer_create_member(&t, x, k, o->epochs, o->steps, &err) != 0) {
+        if (experiment_trainer_create(&t, x, d, k, o->epochs, o->steps, &err) != 0) {
             err_print(stderr, &err);
             status = 1;
             break;
         }
         if (!o->quiet)
-            printf("# member %d of %d (seed %llu)\n", k + 1, x->ensemble, (unsigned long long)(x->seed + k));
+            printf("# member %d of %d (seed %llu)\n", k + 1, x->train.ensemble,
+                   (unsigned long long)(x->train.seed + k));
         runlog none = {0};
         status = train(&t, o, k == 0 ? log : &none);
         if (status == 0) {
             if (!sum) {
-                n_val = t.split.n_val;
+                n_val = d->split.n_val;
                 K = net_out_width(&t.net);
                 sum = calloc((size_t)n_val * K, sizeof(float));
                 val_rows = malloc((size_t)n_val * sizeof(int));
-                memcpy(val_rows, t.split.val, (size_t)n_val * sizeof(int));
+                memcpy(val_rows, d->split.val, (size_t)n_val * sizeof(int));
             }
             float *probs = malloc((size_t)n_val * K * sizeof(float));
-            trainer_predict(&t, t.split.val, n_val, probs);
+            trainer_predict(&t, d->split.val, n_val, probs);
             for (size_t i = 0; i < (size_t)n_val * K; i++)
-                sum[i] += probs[i] / (float)x->ensemble;
+                sum[i] += probs[i] / (float)x->train.ensemble;
             free(probs);
-            printf("member %d (seed %llu): val_acc %.4f\n", k + 1, (unsigned long long)(x->seed + k),
-                   t.last_epoch.val_acc);
+            printf("member %d (seed %llu): val_acc %.4f\n", k + 1, (unsigned long long)(x->train.seed + k),
+                   t.state.last_epoch.val_acc);
             if (k > 0 && o->save) {
                 char path[4096];
                 member_path(path, sizeof path, o->save, k + 1);
@@ -337,8 +339,8 @@ static int run_ensemble(const experiment *x, const run_opts *o, runlog *log)
     if (status == 0) {
         int *labels = malloc((size_t)(n_val ? n_val : 1) * sizeof(int));
         for (int i = 0; i < n_val; i++)
-            labels[i] = first.data.labels[val_rows[i]];
-        printf("ensemble of %d (averaged probabilities): val_acc %.4f\n", x->ensemble,
+            labels[i] = d->data.labels[val_rows[i]];
+        printf("ensemble of %d (averaged probabilities): val_acc %.4f\n", x->train.ensemble,
                averaged_accuracy(labels, sum, n_val, K));
         free(labels);
         status = finish_files(&first, o, log);
@@ -377,9 +379,9 @@ int cmd_run(int argc, char **argv)
         return st;
     }
     const experiment *x = lesson_find_experiment(&l, o.experiment, &err);
-    if (x && x->ensemble > 1 && o.load) {
+    if (x && x->train.ensemble > 1 && o.load) {
         err_set(&err, x->file, x->line_ensemble, "ensemble: --load cannot start %d members from one set of weights",
-                x->ensemble);
+                x->train.ensemble);
         x = NULL;
     }
     runlog log = {0};
@@ -391,17 +393,27 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     int status;
-    if (x->ensemble > 1) {
-        status = run_ensemble(x, &o, &log);
+    experiment_data data; /* loaded once: an ensemble's members all train on it */
+    if (experiment_data_load(x, &data, &err) != 0) {
+        err_print(stderr, &err);
+        runlog_abort(&log);
+        lesson_free(&l);
+        return 1;
+    }
+    if (x->train.ensemble > 1) {
+        status = run_ensemble(x, &data, &o, &log);
+        experiment_data_free(&data);
         lesson_free(&l);
         return status;
     }
     trainer t;
-    if (trainer_create(&t, x, o.epochs, o.steps, &err) != 0 || (o.load && weights_load(&t.net, o.load, &err) != 0)) {
+    if (experiment_trainer_create(&t, x, &data, 0, o.epochs, o.steps, &err) != 0 ||
+        (o.load && weights_load(&t.net, o.load, &err) != 0)) {
         err_print(stderr, &err);
         runlog_abort(&log);
         if (t.stats)
             trainer_destroy(&t);
+        experiment_data_free(&data);
         lesson_free(&l);
         return 1;
     }
@@ -412,7 +424,7 @@ int cmd_run(int argc, char **argv)
     fflush(stdout);
     status = train(&t, &o, &log);
     if (status == EXIT_INTERRUPTED) {
-        fprintf(stderr, "deepstep run: interrupted at step %ld; no files written\n", t.step);
+        fprintf(stderr, "deepstep run: interrupted at step %ld; no files written\n", t.state.step);
         runlog_abort(&log);
     } else if (status == EXIT_DIVERGED) {
         if (runlog_close(&log, &err) != 0)
@@ -423,6 +435,7 @@ int cmd_run(int argc, char **argv)
             print_done(&t, o.save);
     }
     trainer_destroy(&t);
+    experiment_data_free(&data);
     lesson_free(&l);
     return status;
 }

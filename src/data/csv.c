@@ -233,6 +233,7 @@ static int read_rows(csv_reader *r, csv_rows *t, char **names, ds_error *err)
 
 int dataset_load_csv(dataset *ds, const char *path, ds_error *err)
 {
+    dataset_count_load();
     memset(ds, 0, sizeof *ds);
     csv_reader r = {.path = path};
     r.f = file_open_regular(path, "r", NULL, err);

@@ -172,6 +172,21 @@ void split_make(split *s, int n, float val_fraction, rng *r)
     free(perm);
 }
 
+void dataset_prepare(dataset *ds, split *s, float val_fraction, norm_kind k, uint64_t seed)
+{
+    rng r;
+    rng_seed(&r, seed, RNG_STREAM_DATA + 100); /* apart from the synthetic data's stream */
+    split_make(s, ds->n, val_fraction, &r);
+    dataset_fit_norm(ds, k, s->train, s->n_train);
+}
+
+/* One process-wide count: loaders have no context to hang it on, and tests want a total. */
+static long load_count;
+
+void dataset_count_load(void) { load_count++; }
+
+long dataset_load_count(void) { return load_count; }
+
 void split_destroy(split *s)
 {
     free(s->train);

@@ -65,6 +65,10 @@ int dataset_check_shape(uint64_t n, uint64_t d, const char *rows, const char *co
 
 int dataset_load_csv(dataset *ds, const char *path, ds_error *err);
 int dataset_load_idx(dataset *ds, const char *images, const char *labels, ds_error *err);
+/* Calls of the two loaders above since the program started, failed ones included. Read by
+ * tests only: it is how they see that an ensemble's K members share one load of the files. */
+long dataset_load_count(void);
+void dataset_count_load(void); /* the loaders' side of it */
 
 typedef enum synth_kind { SYNTH_XOR, SYNTH_MOONS, SYNTH_CIRCLES, SYNTH_SPIRAL, SYNTH_BLOBS, SYNTH_RANDOM, SYNTH_COUNT } synth_kind;
 typedef struct synth_params {
@@ -90,6 +94,11 @@ int norm_parse(const char *name, norm_kind *out);
 /* Hold out round(fraction * n) rows, chosen at random, at least one row for training. */
 void split_make(split *s, int n, float val_fraction, rng *r);
 void split_destroy(split *s);
+
+/* Ready ds for training: hold out val_fraction of its rows (split_make, drawn from seed)
+ * and normalise it by the statistics of the rest. s is the caller's (split_destroy). Every
+ * trainer and ensemble member on the same data and seed shares the one result. */
+void dataset_prepare(dataset *ds, split *s, float val_fraction, norm_kind k, uint64_t seed);
 
 /* Per-feature statistics from the given rows. */
 void dataset_fit_norm(dataset *ds, norm_kind k, const int *rows, int n_rows);

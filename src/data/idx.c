@@ -191,6 +191,7 @@ static int *labels_of(const uint8_t *bytes, int n, int *n_classes)
 
 int dataset_load_idx(dataset *ds, const char *images, const char *labels, ds_error *err)
 {
+    dataset_count_load();
     memset(ds, 0, sizeof *ds);
     idx_file fi, fl = {0};
     uint8_t *pix = NULL, *lab = NULL;

@@ -24,9 +24,9 @@ static int float_spans(const trainer *t, span out[12])
         {n->buffers, n->n_buffers},
         {n->train.block, n->train.block_floats},
         {(float *)t->stats, stats_floats},
-        {t->clip.layer_share, (size_t)n->n_layers},
-        {t->early.best_params, t->early.best_params ? n->n_params : 0},
-        {t->early.best_buffers, t->early.best_buffers ? n->n_buffers : 0},
+        {t->clip_share, (size_t)n->n_layers},
+        {t->best_params, t->best_params ? n->n_params : 0},
+        {t->best_buffers, t->best_buffers ? n->n_buffers : 0},
     };
     int k = 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
@@ -42,7 +42,8 @@ size_t trainer_snapshot_bytes(const trainer *t)
     size_t floats = 0;
     for (int i = 0; i < k; i++)
         floats += sp[i].n;
-    return floats * sizeof(float) + ((size_t)t->split.n_train + (size_t)t->batch_size) * sizeof(int) + sizeof(trainer);
+    size_t ints = (size_t)t->split->n_train + (size_t)t->batch_size;
+    return floats * sizeof(float) + ints * sizeof(int) + sizeof(trainer_snapshot);
 }
 
 void trainer_snapshot_save(const trainer *t, trainer_snapshot *s)
@@ -52,7 +53,7 @@ void trainer_snapshot_save(const trainer *t, trainer_snapshot *s)
     size_t floats = 0;
     for (int i = 0; i < k; i++)
         floats += sp[i].n;
-    size_t ints = (size_t)t->split.n_train + (size_t)t->batch_size;
+    size_t ints = (size_t)t->split->n_train + (size_t)t->batch_size;
     if (s->n_floats != floats || s->n_ints != ints) {
         free(s->floats);
         free(s->ints);
@@ -66,9 +67,13 @@ void trainer_snapshot_save(const trainer *t, trainer_snapshot *s)
         memcpy(p, sp[i].p, sp[i].n * sizeof(float));
         p += sp[i].n;
     }
-    memcpy(s->ints, t->order, (size_t)t->split.n_train * sizeof(int));
-    memcpy(s->ints + t->split.n_train, t->labels, (size_t)t->batch_size * sizeof(int));
-    s->scalars = *t;
+    memcpy(s->ints, t->order, (size_t)t->split->n_train * sizeof(int));
+    memcpy(s->ints + t->split->n_train, t->labels, (size_t)t->batch_size * sizeof(int));
+    s->state = t->state;
+    s->dropout_rng = t->net.dropout_rng;
+    s->rows = t->net.train.rows;
+    s->opt_t = t->opt.t;
+    s->opt_gnorm = t->opt.gnorm;
 }
 
 void trainer_snapshot_restore(trainer *t, const trainer_snapshot *s)
@@ -80,38 +85,14 @@ void trainer_snapshot_restore(trainer *t, const trainer_snapshot *s)
         memcpy(sp[i].p, p, sp[i].n * sizeof(float));
         p += sp[i].n;
     }
-    memcpy(t->order, s->ints, (size_t)t->split.n_train * sizeof(int));
-    memcpy(t->labels, s->ints + t->split.n_train, (size_t)t->batch_size * sizeof(int));
-    const trainer *c = &s->scalars;
-    /* The scalar state; every pointer in t stays t's own. */
-    t->shuffle_rng = c->shuffle_rng;
-    t->net.dropout_rng = c->net.dropout_rng;
-    t->net.train.rows = c->net.train.rows;
-    t->opt.t = c->opt.t;
-    t->opt.gnorm = c->opt.gnorm;
-    t->next_phase = c->next_phase;
-    t->next_layer = c->next_layer;
-    t->epoch = c->epoch;
-    t->batch = c->batch;
-    t->step = c->step;
-    t->micro = c->micro;
-    t->loss = c->loss;
-    t->lr = c->lr;
-    t->epoch_loss_sum = c->epoch_loss_sum;
-    t->epoch_seen = c->epoch_seen;
-    t->epoch_correct = c->epoch_correct;
-    t->last_epoch = c->last_epoch;
-    t->clip.norm_before = c->clip.norm_before;
-    t->clip.norm_after = c->clip.norm_after;
-    t->clip.factor = c->clip.factor;
-    t->clip.clipped = c->clip.clipped;
-    t->div = c->div;
-    t->early.best_val_loss = c->early.best_val_loss;
-    t->early.best_epoch = c->early.best_epoch;
-    t->early.epochs_since_best = c->early.epochs_since_best;
-    t->early.stopped = c->early.stopped;
-    t->early.restored_val_loss = c->early.restored_val_loss;
-    t->early.restored_val_acc = c->early.restored_val_acc;
+    memcpy(t->order, s->ints, (size_t)t->split->n_train * sizeof(int));
+    memcpy(t->labels, s->ints + t->split->n_train, (size_t)t->batch_size * sizeof(int));
+    t->state = s->state;
+    /* The scalars that change while training but belong to the net and the optimizer. */
+    t->net.dropout_rng = s->dropout_rng;
+    t->net.train.rows = s->rows;
+    t->opt.t = s->opt_t;
+    t->opt.gnorm = s->opt_gnorm;
     /* Not restored: settings the learner may change while stepping (the learning rate,
      * clipping on or off, epochs): stepping back keeps the learner's current choices. */
 }

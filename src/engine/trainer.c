@@ -13,65 +13,49 @@ static const char *const phase_names[PHASE_COUNT] = {
 
 const char *phase_name(trainer_phase p) { return (p >= 0 && p < PHASE_COUNT) ? phase_names[p] : "?"; }
 
-int trainer_create(trainer *t, const experiment *x, int epochs_override, long max_steps, ds_error *err)
-{
-    return trainer_create_member(t, x, 0, epochs_override, max_steps, err);
-}
-
-int trainer_create_member(trainer *t, const experiment *x, int member, int epochs_override, long max_steps,
-                          ds_error *err)
+int trainer_create(trainer *t, const train_config *cfg, const dataset *data, const split *sp, int member,
+                   int epochs_override, long max_steps, ds_error *err)
 {
     memset(t, 0, sizeof *t);
-    t->cfg = *x;
-    if (experiment_load_data(x, &t->data, err) != 0)
-        return -1;
-    rng data_rng;
-    rng_seed(&data_rng, x->seed, RNG_STREAM_DATA + 100); /* split; apart from synthetic data's stream */
-    split_make(&t->split, t->data.n, x->validation, &data_rng);
-    dataset_fit_norm(&t->data, x->normalize, t->split.train, t->split.n_train);
-
-    int n_train = t->split.n_train;
+    int n_train = sp->n_train;
     if (n_train < 1) { /* the loaders refuse empty data; this guards the divisions below */
-        dataset_destroy(&t->data);
-        split_destroy(&t->split);
-        return err_set(err, x->file, x->line_data, "data: no training rows");
+        err_set(err, NULL, 0, "no training rows");
+        return TRAINER_BAD_DATA;
     }
-    t->batch_size = x->batch == 0 || x->batch > n_train ? n_train : x->batch;
+    t->cfg = *cfg;
+    t->data = data;
+    t->split = sp;
+    t->batch_size = cfg->batch == 0 || cfg->batch > n_train ? n_train : cfg->batch;
     t->batches_per_epoch = (n_train + t->batch_size - 1) / t->batch_size;
-    t->epochs = epochs_override > 0 ? epochs_override : x->epochs;
+    t->epochs = epochs_override > 0 ? epochs_override : cfg->epochs;
     t->max_steps = max_steps;
     int eval_cap = EVAL_ROWS;
-    if (net_create(&t->net, t->data.d, x->layers, x->n_layers, x->loss, t->batch_size, eval_cap, err) != 0) {
-        /* err->line is the 1-based layer that is wrong: point at its line in the lesson. */
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        int li = err->line > 0 && err->line <= x->n_layers ? err->line - 1 : 0;
-        err_set(err, x->file, x->line_layer[li], "layer: %s", msg);
-        dataset_destroy(&t->data);
-        split_destroy(&t->split);
-        return -1;
+    /* err->line stays net_create's 1-based layer index: the caller knows where that layer is. */
+    if (net_create(&t->net, data->d, cfg->layers, cfg->n_layers, cfg->loss, t->batch_size, eval_cap, err) != 0) {
+        memset(t, 0, sizeof *t);
+        return TRAINER_BAD_LAYER;
     }
-    uint64_t seed = x->seed + (uint64_t)member;
+    uint64_t seed = cfg->seed + (uint64_t)member;
     rng init_rng;
     rng_seed(&init_rng, seed, RNG_STREAM_INIT);
     net_init_params(&t->net, &init_rng);
     rng_seed(&t->net.dropout_rng, seed, RNG_STREAM_DROPOUT);
-    t->net.precision = x->precision;
+    t->net.precision = cfg->precision;
     trainer_apply_precision(t);
-    optim_init(&t->opt, &x->opt, t->net.n_params);
-    rng_seed(&t->shuffle_rng, seed, RNG_STREAM_SHUFFLE);
-    if (x->early_stop > 0) {
-        t->early.best_params = xcalloc(t->net.n_params, sizeof(float));
-        t->early.best_buffers = xcalloc(t->net.n_buffers, sizeof(float));
-        t->early.best_val_loss = INFINITY;
+    optim_init(&t->opt, &cfg->opt, t->net.n_params);
+    rng_seed(&t->state.shuffle_rng, seed, RNG_STREAM_SHUFFLE);
+    if (cfg->early_stop > 0) {
+        t->best_params = xcalloc(t->net.n_params, sizeof(float));
+        t->best_buffers = xcalloc(t->net.n_buffers, sizeof(float));
+        t->state.early.best_val_loss = INFINITY;
     }
     t->order = xcalloc((size_t)n_train, sizeof(int));
     t->labels = xcalloc((size_t)t->batch_size, sizeof(int));
     t->eval_labels = xcalloc(EVAL_ROWS, sizeof(int));
-    t->stats = xcalloc((size_t)x->n_layers, sizeof(layer_stats));
-    t->clip.layer_share = xcalloc((size_t)x->n_layers, sizeof(float));
-    t->next_phase = PHASE_LOAD_BATCH;
-    t->lr = trainer_lr_at(t, 0, 0);
+    t->stats = xcalloc((size_t)cfg->n_layers, sizeof(layer_stats));
+    t->clip_share = xcalloc((size_t)cfg->n_layers, sizeof(float));
+    t->state.next_phase = PHASE_LOAD_BATCH;
+    t->state.lr = trainer_lr_at(t, 0, 0);
     return 0;
 }
 
@@ -87,23 +71,21 @@ void trainer_destroy(trainer *t)
 {
     net_destroy(&t->net);
     optim_free(&t->opt);
-    dataset_destroy(&t->data);
-    split_destroy(&t->split);
     free(t->order);
     free(t->labels);
     free(t->eval_labels);
     free(t->stats);
-    free(t->clip.layer_share);
-    free(t->early.best_params);
-    free(t->early.best_buffers);
+    free(t->clip_share);
+    free(t->best_params);
+    free(t->best_buffers);
     memset(t, 0, sizeof *t);
 }
 
-bool trainer_done(const trainer *t) { return t->next_phase == PHASE_DONE; }
+bool trainer_done(const trainer *t) { return t->state.next_phase == PHASE_DONE; }
 
 float trainer_lr_at(const trainer *t, long step, int epoch)
 {
-    const experiment *x = &t->cfg;
+    const train_config *x = &t->cfg;
     double lr = x->opt.lr;
     switch (x->schedule) {
     case SCHED_EXP: lr *= pow(x->sched_gamma, epoch); break;
@@ -125,7 +107,7 @@ void trainer_predict(trainer *t, const int *rows, int n_rows, float *probs)
     int last = n->n_layers - 1, K = n->layers[last].n_out;
     for (int start = 0; start < n_rows; start += ws->cap) {
         int m = n_rows - start < ws->cap ? n_rows - start : ws->cap;
-        dataset_gather(&t->data, rows + start, m, ws->x, NULL);
+        dataset_gather(t->data, rows + start, m, ws->x, NULL);
         net_forward(n, ws, m, false);
         float *out = probs + (size_t)start * K;
         if (n->loss == LOSS_CROSS_ENTROPY)
@@ -146,7 +128,7 @@ void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, dou
     long correct = 0;
     for (int start = 0; start < n_rows; start += ws->cap) {
         int m = n_rows - start < ws->cap ? n_rows - start : ws->cap;
-        dataset_gather(&t->data, rows + start, m, ws->x, t->eval_labels);
+        dataset_gather(t->data, rows + start, m, ws->x, t->eval_labels);
         net_forward(n, ws, m, false);
         loss_sum += net_loss(n, ws, t->eval_labels, false) * m;
         for (int r = 0; r < m; r++)
@@ -220,13 +202,13 @@ static bool check(trainer *t, const float *v, size_t n, int width, const char *w
     long k = first_nonfinite(v, n);
     if (k < 0)
         return false;
-    divergence *d = &t->div;
+    divergence *d = &t->state.div;
     d->happened = true;
-    d->step = t->step;
-    d->epoch = t->epoch + 1;
-    d->batch = t->batch + 1;
+    d->step = t->state.step;
+    d->epoch = t->state.epoch + 1;
+    d->batch = t->state.batch + 1;
     d->layer = layer_index;
-    d->phase = t->next_phase;
+    d->phase = t->state.next_phase;
     snprintf(d->what, sizeof d->what, "%s", what);
     d->row = width > 0 ? k / width : -1;
     d->col = width > 0 ? k % width : k;
@@ -241,7 +223,7 @@ static bool check(trainer *t, const float *v, size_t n, int width, const char *w
         snprintf(layer_txt, sizeof layer_txt, " of layer %d", layer_index);
     snprintf(d->message, sizeof d->message,
              "training diverged at step %ld (epoch %d, batch %d): the %s%s made %s = %s; %s",
-             t->step + 1, d->epoch, d->batch, phase_phrase(d->phase), layer_txt, where,
+             t->state.step + 1, d->epoch, d->batch, phase_phrase(d->phase), layer_txt, where,
              isnan(d->value) ? "nan" : (d->value > 0 ? "inf" : "-inf"), advice(d->phase));
     return true;
 }
@@ -250,22 +232,22 @@ static bool check(trainer *t, const float *v, size_t n, int width, const char *w
 
 static void do_load_batch(trainer *t)
 {
-    if (t->batch == 0) {
-        memcpy(t->order, t->split.train, (size_t)t->split.n_train * sizeof(int));
+    if (t->state.batch == 0) {
+        memcpy(t->order, t->split->train, (size_t)t->split->n_train * sizeof(int));
         if (t->cfg.shuffle)
-            rng_shuffle(&t->shuffle_rng, t->order, t->split.n_train);
-        t->epoch_loss_sum = 0.0;
-        t->epoch_seen = t->epoch_correct = 0;
-        t->lr = trainer_lr_at(t, t->step, t->epoch);
+            rng_shuffle(&t->state.shuffle_rng, t->order, t->split->n_train);
+        t->state.epoch_loss_sum = 0.0;
+        t->state.epoch_seen = t->state.epoch_correct = 0;
+        t->state.lr = trainer_lr_at(t, t->state.step, t->state.epoch);
     }
-    int start = t->batch * t->batch_size;
-    int rows = t->split.n_train - start < t->batch_size ? t->split.n_train - start : t->batch_size;
+    int start = t->state.batch * t->batch_size;
+    int rows = t->split->n_train - start < t->batch_size ? t->split->n_train - start : t->batch_size;
     workspace *ws = &t->net.train;
     ws->rows = rows;
-    dataset_gather(&t->data, t->order + start, rows, ws->x, t->labels);
+    dataset_gather(t->data, t->order + start, rows, ws->x, t->labels);
     fp_round_array(ws->x, (size_t)rows * t->net.n_in, t->net.precision);
-    t->lr = trainer_lr_at(t, t->step, t->epoch);
-    t->unscaled = false;
+    t->state.lr = trainer_lr_at(t, t->state.step, t->state.epoch);
+    t->state.unscaled = false;
 }
 
 static void do_loss(trainer *t)
@@ -273,7 +255,7 @@ static void do_loss(trainer *t)
     net *n = &t->net;
     workspace *ws = &n->train;
     net_zero_grad(n, ws);
-    t->loss = net_loss(n, ws, t->labels, true);
+    t->state.loss = net_loss(n, ws, t->labels, true);
     int lastl = n->n_layers - 1;
     size_t len = (size_t)ws->rows * n->layers[lastl].n_out;
     float S = t->cfg.loss_scale;
@@ -287,9 +269,9 @@ static void do_loss(trainer *t)
     for (int r = 0; r < ws->rows; r++)
         correct += loss_predict(n->loss, n->layers[last].act, ws->z[last] + (size_t)r * K,
                                 ws->a[last] + (size_t)r * K, K) == t->labels[r];
-    t->epoch_loss_sum += t->loss * ws->rows;
-    t->epoch_seen += ws->rows;
-    t->epoch_correct += correct;
+    t->state.epoch_loss_sum += t->state.loss * ws->rows;
+    t->state.epoch_seen += ws->rows;
+    t->state.epoch_correct += correct;
 }
 
 static double global_norm(const float *g, size_t n)
@@ -303,9 +285,9 @@ static double global_norm(const float *g, size_t n)
 /* Divide the loss scale out of the gradients, in fp32, once per step. */
 static void unscale(trainer *t)
 {
-    if (t->unscaled)
+    if (t->state.unscaled)
         return;
-    t->unscaled = true;
+    t->state.unscaled = true;
     float S = t->cfg.loss_scale;
     if (S == 1.0f)
         return;
@@ -317,12 +299,12 @@ static void do_clip(trainer *t)
 {
     unscale(t);
     net *n = &t->net;
-    clip_info *c = &t->clip;
+    clip_info *c = &t->state.clip;
     c->norm_before = global_norm(n->grads, n->n_params);
     for (int i = 0; i < n->n_layers; i++) {
         const layer *L = &n->layers[i];
         double sq = global_norm(L->dW, L->n_params);
-        c->layer_share[i] = c->norm_before > 0 ? (float)(sq * sq / (c->norm_before * c->norm_before)) : 0.0f;
+        t->clip_share[i] = c->norm_before > 0 ? (float)(sq * sq / (c->norm_before * c->norm_before)) : 0.0f;
     }
     c->factor = 1.0;
     c->clipped = 0;
@@ -359,7 +341,7 @@ static void do_update(trainer *t, int i)
     }
     memcpy(L->W_prev, L->W, L->n_params * sizeof(float));
     if (L->n_params > 0)
-        optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->lr);
+        optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->state.lr);
     long lost = 0;
     if (n->precision != FP32) { /* store in the format; count the updates rounding swallowed */
         for (size_t k = 0; k < L->n_params; k++) {
@@ -379,29 +361,29 @@ static void do_update(trainer *t, int i)
 
 static void do_end_epoch(trainer *t)
 {
-    epoch_metrics *m = &t->last_epoch;
-    m->epoch = t->epoch + 1;
-    m->train_loss = t->epoch_seen ? t->epoch_loss_sum / t->epoch_seen : NAN;
-    m->train_acc = t->epoch_seen ? (double)t->epoch_correct / t->epoch_seen : NAN;
-    m->lr = t->lr;
-    m->has_val = t->split.n_val > 0;
+    epoch_metrics *m = &t->state.last_epoch;
+    m->epoch = t->state.epoch + 1;
+    m->train_loss = t->state.epoch_seen ? t->state.epoch_loss_sum / t->state.epoch_seen : NAN;
+    m->train_acc = t->state.epoch_seen ? (double)t->state.epoch_correct / t->state.epoch_seen : NAN;
+    m->lr = t->state.lr;
+    m->has_val = t->split->n_val > 0;
     if (m->has_val)
-        trainer_evaluate(t, t->split.val, t->split.n_val, &m->val_loss, &m->val_acc);
+        trainer_evaluate(t, t->split->val, t->split->n_val, &m->val_loss, &m->val_acc);
     else
         m->val_loss = m->val_acc = NAN;
-    early_stop_state *e = &t->early;
+    early_stop_state *e = &t->state.early;
     if (t->cfg.early_stop > 0 && m->has_val) {
         if (m->val_loss < e->best_val_loss) {
             e->best_val_loss = m->val_loss;
             e->best_epoch = m->epoch;
             e->epochs_since_best = 0;
-            memcpy(e->best_params, t->net.params, t->net.n_params * sizeof(float));
-            memcpy(e->best_buffers, t->net.buffers, t->net.n_buffers * sizeof(float));
+            memcpy(t->best_params, t->net.params, t->net.n_params * sizeof(float));
+            memcpy(t->best_buffers, t->net.buffers, t->net.n_buffers * sizeof(float));
         } else if (++e->epochs_since_best >= t->cfg.early_stop) {
             e->stopped = true;
-            memcpy(t->net.params, e->best_params, t->net.n_params * sizeof(float));
-            memcpy(t->net.buffers, e->best_buffers, t->net.n_buffers * sizeof(float));
-            trainer_evaluate(t, t->split.val, t->split.n_val, &e->restored_val_loss, &e->restored_val_acc);
+            memcpy(t->net.params, t->best_params, t->net.n_params * sizeof(float));
+            memcpy(t->net.buffers, t->best_buffers, t->net.n_buffers * sizeof(float));
+            trainer_evaluate(t, t->split->val, t->split->n_val, &e->restored_val_loss, &e->restored_val_acc);
         }
     }
 }
@@ -411,11 +393,11 @@ static bool run_micro(trainer *t, trainer_event *ev)
 {
     net *n = &t->net;
     workspace *ws = &n->train;
-    int i = t->next_layer, L = n->n_layers;
-    ev->phase = t->next_phase;
+    int i = t->state.next_layer, L = n->n_layers;
+    ev->phase = t->state.next_phase;
     ev->layer = -1;
     bool bad = false;
-    switch (t->next_phase) {
+    switch (t->state.next_phase) {
     case PHASE_LOAD_BATCH:
         do_load_batch(t);
         ev->touched = TOUCH_INPUT;
@@ -432,7 +414,7 @@ static bool run_micro(trainer *t, trainer_event *ev)
     case PHASE_LOSS: {
         do_loss(t);
         ev->touched = TOUCH_LOSS | TOUCH_DA | (loss_is_fused(n->loss, n->layers[L - 1].act) ? TOUCH_DZ : 0);
-        float lv = (float)t->loss;
+        float lv = (float)t->state.loss;
         bad = check(t, &lv, 1, 0, "loss", -1);
         break;
     }
@@ -476,49 +458,49 @@ static bool run_micro(trainer *t, trainer_event *ev)
 static void advance_cursor(trainer *t)
 {
     int L = t->net.n_layers;
-    switch (t->next_phase) {
+    switch (t->state.next_phase) {
     case PHASE_LOAD_BATCH:
-        t->next_phase = PHASE_FORWARD, t->next_layer = 0;
+        t->state.next_phase = PHASE_FORWARD, t->state.next_layer = 0;
         break;
     case PHASE_FORWARD:
-        if (++t->next_layer == L)
-            t->next_phase = PHASE_LOSS;
+        if (++t->state.next_layer == L)
+            t->state.next_phase = PHASE_LOSS;
         break;
     case PHASE_LOSS:
-        t->next_phase = PHASE_BACKWARD, t->next_layer = L - 1;
+        t->state.next_phase = PHASE_BACKWARD, t->state.next_layer = L - 1;
         break;
     case PHASE_BACKWARD:
-        if (t->next_layer-- == 0) {
-            t->next_phase = t->cfg.clip != CLIP_NONE ? PHASE_CLIP : PHASE_UPDATE;
-            t->next_layer = 0;
+        if (t->state.next_layer-- == 0) {
+            t->state.next_phase = t->cfg.clip != CLIP_NONE ? PHASE_CLIP : PHASE_UPDATE;
+            t->state.next_layer = 0;
         }
         break;
     case PHASE_CLIP:
-        t->next_phase = PHASE_UPDATE, t->next_layer = 0;
+        t->state.next_phase = PHASE_UPDATE, t->state.next_layer = 0;
         break;
     case PHASE_UPDATE:
-        if (++t->next_layer == L) {
-            t->step++;
-            t->next_phase = PHASE_END_BATCH;
+        if (++t->state.next_layer == L) {
+            t->state.step++;
+            t->state.next_phase = PHASE_END_BATCH;
         }
         break;
     case PHASE_END_BATCH:
-        if (t->batch + 1 == t->batches_per_epoch)
-            t->next_phase = PHASE_END_EPOCH;
-        else if (t->max_steps > 0 && t->step >= t->max_steps)
-            t->next_phase = PHASE_DONE;
+        if (t->state.batch + 1 == t->batches_per_epoch)
+            t->state.next_phase = PHASE_END_EPOCH;
+        else if (t->max_steps > 0 && t->state.step >= t->max_steps)
+            t->state.next_phase = PHASE_DONE;
         else
-            t->batch++, t->next_phase = PHASE_LOAD_BATCH;
+            t->state.batch++, t->state.next_phase = PHASE_LOAD_BATCH;
         break;
     case PHASE_END_EPOCH:
-        t->epoch++;
-        t->batch = 0;
+        t->state.epoch++;
+        t->state.batch = 0;
         /* A step budget (--steps N) replaces the epoch count: N updates exactly, running past
          * `epochs` if need be (schedules keep following their formula). */
-        if ((t->max_steps > 0 ? t->step >= t->max_steps : t->epoch >= t->epochs) || t->early.stopped)
-            t->next_phase = PHASE_DONE;
+        if ((t->max_steps > 0 ? t->state.step >= t->max_steps : t->state.epoch >= t->epochs) || t->state.early.stopped)
+            t->state.next_phase = PHASE_DONE;
         else
-            t->next_phase = PHASE_LOAD_BATCH;
+            t->state.next_phase = PHASE_LOAD_BATCH;
         break;
     default:
         break;
@@ -531,24 +513,24 @@ trainer_event trainer_step(trainer *t, step_size size)
     memset(&ev, 0, sizeof ev);
     ev.phase = PHASE_DONE;
     ev.layer = -1;
-    while (t->next_phase != PHASE_DONE) {
-        ev.epoch = t->epoch + 1;
-        ev.batch = t->batch + 1;
+    while (t->state.next_phase != PHASE_DONE) {
+        ev.epoch = t->state.epoch + 1;
+        ev.batch = t->state.batch + 1;
         bool bad = run_micro(t, &ev);
-        ev.loss = t->loss;
-        ev.lr = t->lr;
+        ev.loss = t->state.loss;
+        ev.lr = t->state.lr;
         if (bad) {
             ev.diverged = true;
-            ev.step = t->step;
-            t->next_phase = PHASE_DONE;
+            ev.step = t->state.step;
+            t->state.next_phase = PHASE_DONE;
             return ev;
         }
         trainer_phase done = ev.phase;
-        t->micro++;
+        t->state.micro++;
         advance_cursor(t);
-        ev.step = t->step;
+        ev.step = t->state.step;
         if (size == STEP_MICRO || (size == STEP_BATCH && done == PHASE_END_BATCH) ||
-            (size == STEP_EPOCH && done == PHASE_END_EPOCH) || t->next_phase == PHASE_DONE)
+            (size == STEP_EPOCH && done == PHASE_END_EPOCH) || t->state.next_phase == PHASE_DONE)
             break;
     }
     return ev;
@@ -567,7 +549,7 @@ param_story trainer_param_story(const trainer *t, size_t j)
     p.after = n->params[j];
     p.grad = n->grads[j];
     p.delta = p.after - p.before;
-    p.lr = t->lr;
+    p.lr = t->state.lr;
     p.step_over_lr_grad = p.grad != 0.0 && p.lr != 0.0 ? p.delta / (p.lr * p.grad) : NAN;
     const optimizer *o = &t->opt;
     for (int k = 0; k < 2; k++) {

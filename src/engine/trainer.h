@@ -13,10 +13,10 @@
 #include <stdbool.h>
 
 #include "../data/dataset.h"
-#include "../lesson/experiment.h"
 #include "net.h"
 #include "optim.h"
 #include "stats.h"
+#include "train_config.h"
 
 typedef enum trainer_phase {
     PHASE_LOAD_BATCH, PHASE_FORWARD, PHASE_LOSS, PHASE_BACKWARD, PHASE_CLIP, PHASE_UPDATE,
@@ -68,13 +68,11 @@ typedef struct early_stop_state {
     int epochs_since_best;
     bool stopped;          /* stopped early; the best weights were restored */
     double restored_val_loss, restored_val_acc; /* measured again after restoring */
-    float *best_params, *best_buffers;
 } early_stop_state;
 
 typedef struct clip_info {
     double norm_before, norm_after, factor; /* factor 1 when nothing was clipped */
     long clipped;                           /* elements clamped (value mode) */
-    float *layer_share;                     /* (n_layers) layer's share of norm_before^2, sums to 1 */
 } clip_info;
 
 /* Everything about one parameter at the last update (the inspector's "whole story"). */
@@ -89,18 +87,10 @@ typedef struct param_story {
     double m_hat, v_hat;        /* adam/adamw bias-corrected moments */
 } param_story;
 
-typedef struct trainer {
-    experiment cfg;
-    dataset data;
-    split split;
-    net net;
-    optimizer opt;
-    rng shuffle_rng;
-    int batch_size, batches_per_epoch, epochs;
-    long max_steps;  /* stop after this many updates; 0 = no limit */
-    int *order;      /* (n_train) row order of this epoch */
-    int *labels;     /* (batch_size) labels of the current batch */
-    int *eval_labels;
+/* Every scalar that changes while training, and nothing else: no pointers, no settings. A
+ * snapshot copies it whole and restoring one is one assignment (beside the arrays, and the
+ * four scalars that live in the net and the optimizer: see trainer_snapshot). */
+typedef struct trainer_state {
     /* cursor: the next micro-step to run */
     trainer_phase next_phase;
     int next_layer;
@@ -112,20 +102,38 @@ typedef struct trainer {
     double epoch_loss_sum;
     long epoch_seen, epoch_correct;
     epoch_metrics last_epoch;
-    layer_stats *stats; /* (n_layers) */
     clip_info clip;
     divergence div;
     early_stop_state early;
-    bool unscaled;   /* this step's gradients have had the loss scale divided out */
+    rng shuffle_rng;
+    bool unscaled;    /* this step's gradients have had the loss scale divided out */
+} trainer_state;
+
+typedef struct trainer {
+    train_config cfg;    /* a copy: the UI changes its lr and clipping while stepping */
+    const dataset *data; /* borrowed, never freed or written here: normalised by its owner */
+    const split *split;  /* borrowed likewise: training and validation rows of data */
+    net net;
+    optimizer opt;
+    int batch_size, batches_per_epoch, epochs;
+    long max_steps;  /* stop after this many updates; 0 = no limit */
+    trainer_state state;
+    /* arrays that change while training, beside the net's and the optimizer's */
+    int *order;      /* (n_train) row order of this epoch */
+    int *labels;     /* (batch_size) labels of the current batch */
+    int *eval_labels;
+    layer_stats *stats;  /* (n_layers) */
+    float *clip_share;   /* (n_layers) layer's share of state.clip.norm_before^2, sums to 1 */
+    float *best_params, *best_buffers; /* early stopping's best weights and buffers, or NULL */
     bool no_stats;   /* skip the per-layer statistics (benchmarks measure what they cost) */
 } trainer;
 
-/* Round the parameters to the experiment's precision (after loading weights). */
+/* Round the parameters to cfg.precision (after loading weights). */
 void trainer_apply_precision(trainer *t);
 
-/* Precision (experiment `precision = bf16 | fp16`): values are rounded to the format where
- * they are stored. Weights when initialised or loaded; each batch's inputs; z, x_hat and a
- * after each layer's forward; the loss gradient (times loss_scale); dL/da when a layer's
+/* Precision (cfg.precision, a lesson's `precision = bf16 | fp16`): values are rounded to the
+ * format where they are stored. Weights when initialised or loaded; each batch's inputs; z,
+ * x_hat and a after each layer's forward; the loss gradient (times loss_scale); dL/da when a layer's
  * backward uses it, dL/dz, and dW, db after each layer's backward; weights and optimizer state
  * after each update. Arithmetic inside one operation (dot products, sums) runs in fp32, as
  * fp16 hardware accumulates in fp32. The loss scale is divided out of the gradients in fp32
@@ -133,12 +141,19 @@ void trainer_apply_precision(trainer *t);
  * gradients. Counted per layer and step: gradients that underflowed to 0, and weights whose
  * update was lost to rounding (w + dw rounds back to w although dw != 0). */
 
-/* Loads the data, builds and initialises the net. epochs_override/max_steps 0 = from cfg / none.
- * member k of an ensemble draws its weights, order and dropout masks from seed + k; the data,
- * its split and normalisation always come from seed, so members see the same rows. */
-int trainer_create(trainer *t, const experiment *x, int epochs_override, long max_steps, ds_error *err);
-int trainer_create_member(trainer *t, const experiment *x, int member, int epochs_override, long max_steps,
-                          ds_error *err);
+/* Builds and initialises the net for data (split and normalised by the caller, see
+ * dataset_prepare; both borrowed, so they must outlive t, and shared by any number of
+ * trainers). epochs_override/max_steps 0 = from cfg / none. Member k of an ensemble draws its
+ * weights, order and dropout masks from cfg->seed + k; the data, its split and normalisation
+ * always come from seed, so members see the same rows. Returns 0, or one of the codes below
+ * with err->msg saying why and err->file "": the engine knows no lesson lines, its caller
+ * maps them (experiment_trainer_create). On failure t owns nothing. */
+enum {
+    TRAINER_BAD_LAYER = -1, /* the net cannot be built: err->line is the 1-based layer, 0 if none */
+    TRAINER_BAD_DATA = -2   /* no training rows */
+};
+int trainer_create(trainer *t, const train_config *cfg, const dataset *data, const split *sp, int member,
+                   int epochs_override, long max_steps, ds_error *err);
 void trainer_destroy(trainer *t);
 
 trainer_event trainer_step(trainer *t, step_size size);
@@ -162,7 +177,11 @@ param_story trainer_param_story(const trainer *t, size_t j);
  * optimizer and batchnorm state, random generators, statistics and the training workspace),
  * so restoring one and stepping forward reproduces the same numbers bit for bit. */
 typedef struct trainer_snapshot {
-    trainer scalars;     /* a copy of the struct; its pointers are not used */
+    trainer_state state;
+    rng dropout_rng;     /* the net's */
+    int rows;            /* rows in the training batch (net.train.rows) */
+    long opt_t;          /* the optimizer's step count and last gradient norm */
+    double opt_gnorm;
     float *floats;       /* params, params_prev, grads, s1, s2, buffers, workspace, stats, shares, early best */
     int *ints;           /* order, labels */
     size_t n_floats, n_ints;

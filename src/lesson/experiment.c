@@ -114,9 +114,9 @@ static int layer_activation(const line_ctx *c, const char *name, activation *out
 static int key_layer(const line_ctx *c, char **tok, int n)
 {
     experiment *x = c->x;
-    if (x->n_layers == NET_MAX_LAYERS)
+    if (x->train.n_layers == NET_MAX_LAYERS)
         return fail(c, "layer: more than %d layers", NET_MAX_LAYERS);
-    layer_spec *L = &x->layers[x->n_layers];
+    layer_spec *L = &x->train.layers[x->train.n_layers];
     memset(L, 0, sizeof *L);
     L->act = ACT_LINEAR;
     L->init = INIT_UNIFORM;
@@ -160,7 +160,7 @@ static int key_layer(const line_ctx *c, char **tok, int n)
         }
     } else
         return fail(c, "layer: unknown layer type '%.60s' (expected dense, batchnorm, dropout or residual)", tok[0]);
-    x->line_layer[x->n_layers++] = c->line;
+    x->line_layer[x->train.n_layers++] = c->line;
     return 0;
 }
 
@@ -168,8 +168,8 @@ static int key_layer(const line_ctx *c, char **tok, int n)
 static int check_residual_widths(const experiment *x, ds_error *err)
 {
     int stack[NET_MAX_LAYERS], widths[NET_MAX_LAYERS], depth = 0, width = -1; /* -1: the data's width */
-    for (int i = 0; i < x->n_layers; i++) {
-        const layer_spec *L = &x->layers[i];
+    for (int i = 0; i < x->train.n_layers; i++) {
+        const layer_spec *L = &x->train.layers[i];
         if (L->kind == LAYER_DENSE)
             width = L->units;
         else if (L->kind == LAYER_RESIDUAL_BEGIN) {
@@ -224,7 +224,7 @@ static int key_optimizer(const line_ctx *c, char **tok, int n)
         if (rc)
             return rc;
     }
-    c->x->opt = o;
+    c->x->train.opt = o;
     return 0;
 }
 
@@ -232,15 +232,15 @@ static int key_clip(const line_ctx *c, char **tok, int n)
 {
     experiment *x = c->x;
     if (strcmp(tok[0], "none") == 0 && n == 1) {
-        x->clip = CLIP_NONE;
+        x->train.clip = CLIP_NONE;
         return 0;
     }
     if ((strcmp(tok[0], "norm") == 0 || strcmp(tok[0], "value") == 0) && n == 2) {
         double v;
         if (kv_double(tok[1], &v) != 0 || v <= 0)
             return fail(c, "clip: threshold '%s' is not a positive number", tok[1]);
-        x->clip = tok[0][0] == 'n' ? CLIP_NORM : CLIP_VALUE;
-        x->clip_value = (float)v;
+        x->train.clip = tok[0][0] == 'n' ? CLIP_NORM : CLIP_VALUE;
+        x->train.clip_value = (float)v;
         return 0;
     }
     return fail(c, "clip: expected none, norm F or value F");
@@ -256,29 +256,29 @@ static int key_schedule(const line_ctx *c, char **tok, int n)
             long w;
             if (kv_long(v, 0, 100000000, &w) != 0)
                 return fail(c, "schedule: warmup= needs a whole number of steps");
-            x->warmup = (int)w;
+            x->train.warmup = (int)w;
             n--;
         }
     }
     double g;
     long s;
     if (strcmp(tok[0], "constant") == 0 && n == 1)
-        x->schedule = SCHED_CONSTANT;
+        x->train.schedule = SCHED_CONSTANT;
     else if (strcmp(tok[0], "cosine") == 0 && n == 1)
-        x->schedule = SCHED_COSINE;
+        x->train.schedule = SCHED_COSINE;
     else if (strcmp(tok[0], "exp") == 0 && n == 2) {
         if (kv_double(tok[1], &g) != 0 || g <= 0 || g > 1)
             return fail(c, "schedule: exp G needs G in (0, 1], e.g. exp 0.98");
-        x->schedule = SCHED_EXP;
-        x->sched_gamma = (float)g;
+        x->train.schedule = SCHED_EXP;
+        x->train.sched_gamma = (float)g;
     } else if (strcmp(tok[0], "step") == 0 && n == 3) {
         if (kv_long(tok[1], 1, 1000000, &s) != 0)
             return fail(c, "schedule: step N G needs N, a whole number of epochs >= 1");
         if (kv_double(tok[2], &g) != 0 || g <= 0 || g > 1)
             return fail(c, "schedule: step N G needs G in (0, 1]");
-        x->schedule = SCHED_STEP;
-        x->sched_step = (int)s;
-        x->sched_gamma = (float)g;
+        x->train.schedule = SCHED_STEP;
+        x->train.sched_step = (int)s;
+        x->train.sched_gamma = (float)g;
     } else
         return fail(c, "schedule: expected constant, exp G, step N G or cosine [warmup=N]");
     return 0;
@@ -319,23 +319,23 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
     } else if (strcmp(key, "normalize") == 0) {
         if (enum_value(c, key, tok, n, "none, minmax, symmetric, zscore", parse_norm_int, &e))
             return -1;
-        x->normalize = (norm_kind)e;
+        x->train.normalize = (norm_kind)e;
     } else if (strcmp(key, "validation") == 0) {
         if (n != 1 || kv_double(tok[0], &dv) != 0 || dv < 0 || dv >= 1)
             return fail(c, "validation: '%s' is not a fraction from 0 up to (not including) 1", tok[0]);
-        x->validation = (float)dv;
+        x->train.validation = (float)dv;
     } else if (strcmp(key, "batch") == 0) {
         x->line_batch = c->line;
         if (n == 1 && strcmp(tok[0], "full") == 0)
-            x->batch = 0;
+            x->train.batch = 0;
         else if (n == 1 && kv_long(tok[0], 1, 1000000, &iv) == 0)
-            x->batch = (int)iv;
+            x->train.batch = (int)iv;
         else
             return fail(c, "batch: '%s' is not 'full' or a whole number from 1 to 1000000", tok[0]);
     } else if (strcmp(key, "shuffle") == 0) {
         if (enum_value(c, key, tok, n, "yes, no", parse_bool_int, &e))
             return -1;
-        x->shuffle = e;
+        x->train.shuffle = e;
     } else if (strcmp(key, "layer") == 0) {
         return key_layer(c, tok, n);
     } else if (strcmp(key, "loss") == 0) {
@@ -343,7 +343,7 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
         *loss_set = true;
         if (enum_value(c, key, tok, n, "mse, cross_entropy, bce", parse_loss_int, &e))
             return -1;
-        x->loss = (loss_kind)e;
+        x->train.loss = (loss_kind)e;
     } else if (strcmp(key, "optimizer") == 0) {
         return key_optimizer(c, tok, n);
     } else if (strcmp(key, "clip") == 0) {
@@ -353,38 +353,38 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
     } else if (strcmp(key, "epochs") == 0) {
         if (n != 1 || kv_long(tok[0], 1, 1000000, &iv) != 0)
             return fail(c, "epochs: '%s' is not a whole number from 1 to 1000000", tok[0]);
-        x->epochs = (int)iv;
+        x->train.epochs = (int)iv;
     } else if (strcmp(key, "early_stop") == 0) {
         x->line_early_stop = c->line;
         char *v = n == 1 ? kv_option(tok[0]) : NULL;
         if (n == 1 && strcmp(tok[0], "none") == 0)
-            x->early_stop = 0;
+            x->train.early_stop = 0;
         else if (v && strcmp(tok[0], "patience") == 0 && kv_long(v, 1, 100000, &iv) == 0)
-            x->early_stop = (int)iv;
+            x->train.early_stop = (int)iv;
         else
             return fail(c, "early_stop: expected none or patience=N (epochs without improvement, N >= 1)");
     } else if (strcmp(key, "ensemble") == 0) {
         x->line_ensemble = c->line;
         if (n != 1 || kv_long(tok[0], 1, 100, &iv) != 0)
             return fail(c, "ensemble: '%.60s' is not a whole number of members from 1 to 100", tok[0]);
-        x->ensemble = (int)iv;
+        x->train.ensemble = (int)iv;
     } else if (strcmp(key, "precision") == 0) {
         fp_format f;
         if (n != 1 || fp_parse(tok[0], &f) != 0 || f == FP64)
             return fail(c, "precision: '%.60s' is not one of fp32, bf16, fp16 (the engine computes in fp32; "
                            "precision can only be reduced)", tok[0]);
-        x->precision = f;
+        x->train.precision = f;
     } else if (strcmp(key, "loss_scale") == 0) {
         if (n != 1 || kv_double(tok[0], &dv) != 0 || dv <= 0 || dv > 1e8)
             return fail(c, "loss_scale: '%.60s' is not a number from above 0 to 1e8", tok[0]);
-        x->loss_scale = (float)dv;
+        x->train.loss_scale = (float)dv;
     } else if (strcmp(key, "seed") == 0) {
         char *end;
         errno = 0;
         unsigned long long s = strtoull(tok[0], &end, 10);
         if (n != 1 || tok[0][0] == '-' || *end != '\0' || errno)
             return fail(c, "seed: '%s' is not a whole number from 0 to 2^64-1", tok[0]);
-        x->seed = s;
+        x->train.seed = s;
     }
     return 0;
 }
@@ -392,17 +392,17 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
 static void defaults(experiment *x)
 {
     memset(x, 0, sizeof *x);
-    x->normalize = NORM_NONE;
-    x->batch = 0;
-    x->shuffle = false;
-    x->opt = optim_defaults(OPT_SGD);
-    x->clip = CLIP_NONE;
-    x->schedule = SCHED_CONSTANT;
-    x->epochs = 10;
-    x->seed = 1;
-    x->ensemble = 1;
-    x->precision = FP32;
-    x->loss_scale = 1.0f;
+    x->train.normalize = NORM_NONE;
+    x->train.batch = 0;
+    x->train.shuffle = false;
+    x->train.opt = optim_defaults(OPT_SGD);
+    x->train.clip = CLIP_NONE;
+    x->train.schedule = SCHED_CONSTANT;
+    x->train.epochs = 10;
+    x->train.seed = 1;
+    x->train.ensemble = 1;
+    x->train.precision = FP32;
+    x->train.loss_scale = 1.0f;
 }
 
 static bool key_is_known(const char *key)
@@ -487,31 +487,31 @@ static int parse_block(experiment *x, const char *text, size_t len, const char *
     }
     if (x->source == DATA_NONE)
         return err_set(err, file, fence_line, "experiment has no 'data = ...' line");
-    if (x->n_layers == 0)
+    if (x->train.n_layers == 0)
         return err_set(err, file, fence_line, "experiment has no 'layer = dense N ACTIVATION' line");
     if (check_residual_widths(x, err) != 0)
         return -1;
-    if (x->early_stop > 0 && x->validation <= 0)
+    if (x->train.early_stop > 0 && x->train.validation <= 0)
         return err_set(err, file, x->line_early_stop,
                        "early_stop: needs held-out data to watch (add 'validation = F', e.g. 0.2)");
-    if (x->ensemble > 1 && x->validation <= 0)
+    if (x->train.ensemble > 1 && x->train.validation <= 0)
         return err_set(err, file, x->line_ensemble,
                        "ensemble: the averaged prediction is measured on held-out data (add 'validation = F')");
-    const layer_spec *last = &x->layers[x->n_layers - 1];
+    const layer_spec *last = &x->train.layers[x->train.n_layers - 1];
     int out_width = -1; /* the width of the last dense layer (batchnorm etc. keep it) */
-    for (int i = x->n_layers - 1; i >= 0 && out_width < 0; i--)
-        if (x->layers[i].kind == LAYER_DENSE)
-            out_width = x->layers[i].units;
+    for (int i = x->train.n_layers - 1; i >= 0 && out_width < 0; i--)
+        if (x->train.layers[i].kind == LAYER_DENSE)
+            out_width = x->train.layers[i].units;
     if (out_width < 0)
         return err_set(err, file, x->line_layer[0], "layer: the net needs at least one 'dense' layer");
     if (!loss_set)
-        x->loss = out_width > 1 ? LOSS_CROSS_ENTROPY : LOSS_BCE;
+        x->train.loss = out_width > 1 ? LOSS_CROSS_ENTROPY : LOSS_BCE;
     if (last->kind == LAYER_DROPOUT || last->kind == LAYER_RESIDUAL_BEGIN)
-        return err_set(err, file, x->line_layer[x->n_layers - 1], "layer: the last layer must produce the output "
+        return err_set(err, file, x->line_layer[x->train.n_layers - 1], "layer: the last layer must produce the output "
                        "(dense, batchnorm or residual end), not %s", layer_kind_name(last->kind));
-    const char *why = loss_check_pair(x->loss, last->act, out_width);
+    const char *why = loss_check_pair(x->train.loss, last->act, out_width);
     if (why)
-        return err_set(err, file, loss_set ? x->line_loss : x->line_layer[x->n_layers - 1], "loss: %s", why);
+        return err_set(err, file, loss_set ? x->line_loss : x->line_layer[x->train.n_layers - 1], "loss: %s", why);
     return 0;
 }
 
@@ -561,6 +561,6 @@ int experiment_parse_optimizer(const char *value, opt_config *out, const char *f
         return err_set(err, file, line, "optimizer: missing value");
     if (key_optimizer(&c, tok, n) != 0)
         return -1;
-    *out = scratch.opt;
+    *out = scratch.train.opt;
     return 0;
 }

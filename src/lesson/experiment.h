@@ -10,15 +10,10 @@
 
 #include "../common/err.h"
 #include "../data/dataset.h"
-#include "../engine/loss.h"
-#include "../engine/net.h"
-#include "../engine/fp.h"
-#include "../engine/optim.h"
+#include "../engine/train_config.h"
 #include "expect.h"
 
 typedef enum data_source { DATA_NONE, DATA_CSV, DATA_SYNTH, DATA_IDX } data_source;
-typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE } clip_kind;
-typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE } sched_kind;
 
 #define EXPERIMENT_PATH_MAX 1024
 #define EXPERIMENT_MAX_EXPECTS 8 /* `expect = ...` lines per block */
@@ -31,29 +26,10 @@ typedef struct experiment {
     data_source source;
     char path[2][EXPERIMENT_PATH_MAX]; /* resolved against the lesson's folder */
     synth_params synth;
-    norm_kind normalize;
-    float validation;                  /* fraction held out, [0, 1) */
-    int batch;                         /* rows per batch; 0 = full batch */
-    bool shuffle;
-    layer_spec layers[NET_MAX_LAYERS];
-    int n_layers;
-    loss_kind loss;
-    opt_config opt;
-    clip_kind clip;
-    float clip_value;
-    sched_kind schedule;
-    float sched_gamma;
-    int sched_step;                    /* step N G: epochs between decays */
-    int warmup;                        /* optimizer steps of linear warm-up, 0 = none */
-    int epochs;
-    uint64_t seed;
-    int early_stop;                    /* patience in epochs; 0 = off */
-    fp_format precision;               /* fp32 (default), bf16 or fp16: see trainer.h */
-    float loss_scale;                  /* static loss scaling, 1 = none */
-    int ensemble;                      /* members trained from seeds seed .. seed+K-1; 1 = one net */
+    train_config train;                /* everything the engine reads: see train_config.h */
     /* `expect = ...` lines, checked by deepstep check: (n_expects), owned by this experiment
      * (experiment_free). Allocated per expectation, because fixed arrays made every block
-     * ~59 KB. A copy (trainer, session) borrows the pointer and must not free it. */
+     * ~59 KB. A copy (a UI session's) borrows the pointer and must not free it. */
     expectation *expects;
     int n_expects;
     /* Lines of keys, for errors found after parsing (data that does not fit the net). */
@@ -70,10 +46,6 @@ typedef struct experiment {
 int experiment_parse(experiment *x, const char *text, size_t len, const char *file, int fence_line,
                      int first_line, const char *base_dir, ds_error *err);
 void experiment_free(experiment *x);
-
-/* Load the experiment's data (CSV, IDX or synthetic, seeded by x->seed) and check it fits
- * the net: features vs nothing (the input width follows the data), labels vs outputs. */
-int experiment_load_data(const experiment *x, dataset *ds, ds_error *err);
 
 /* `NAME lr=F ...` as in `optimizer = ...` (used by race blocks' racer lines). */
 int experiment_parse_optimizer(const char *value, opt_config *out, const char *file, int line, ds_error *err);

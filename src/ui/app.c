@@ -229,7 +229,7 @@ static void file_stem(const app *a, char *buf, size_t cap, const char *ext)
     size_t n = strlen(base);
     if (n > 3 && strcmp(base + n - 3, ".md") == 0)
         n -= 3;
-    snprintf(buf, cap, "%s/%.*s-step%ld%s", a->snapshot_dir, (int)n, base, a->has_session ? a->s.t.step : 0L, ext);
+    snprintf(buf, cap, "%s/%.*s-step%ld%s", a->snapshot_dir, (int)n, base, a->has_session ? a->s.t.state.step : 0L, ext);
 }
 
 static void save_weights(app *a)
@@ -272,7 +272,7 @@ static void after_step(app *a)
 {
     a->message[0] = '\0';
     a->s.gradcheck[0] = '\0';
-    if (a->s.t.div.happened)
+    if (a->s.t.state.div.happened)
         a->s.running = false;
 }
 
@@ -280,9 +280,9 @@ static void toggle_clip(app *a)
 {
     trainer *t = &a->s.t;
     if (t->cfg.clip == CLIP_NONE) {
-        bool from_lesson = a->s.cfg.clip != CLIP_NONE;
-        t->cfg.clip = from_lesson ? a->s.cfg.clip : CLIP_NORM;
-        t->cfg.clip_value = from_lesson ? a->s.cfg.clip_value : 1.0f;
+        bool from_lesson = a->s.cfg.train.clip != CLIP_NONE;
+        t->cfg.clip = from_lesson ? a->s.cfg.train.clip : CLIP_NORM;
+        t->cfg.clip_value = from_lesson ? a->s.cfg.train.clip_value : 1.0f;
         snprintf(a->message, sizeof a->message, "clipping on: %s %g", clip_name(t->cfg.clip), (double)t->cfg.clip_value);
     } else {
         t->cfg.clip = CLIP_NONE;
@@ -294,8 +294,8 @@ static void scale_lr(app *a, double factor)
 {
     trainer *t = &a->s.t;
     t->cfg.opt.lr = (float)(t->cfg.opt.lr * factor);
-    t->lr = trainer_lr_at(t, t->step, t->epoch);
-    snprintf(a->message, sizeof a->message, "learning rate %g (takes effect from the next update)", (double)t->lr);
+    t->state.lr = trainer_lr_at(t, t->state.step, t->state.epoch);
+    snprintf(a->message, sizeof a->message, "learning rate %g (takes effect from the next update)", (double)t->state.lr);
 }
 
 static void start_prompt(app *a)
@@ -591,7 +591,7 @@ bool app_tick(app *a, double budget_ms)
     long limit = s->speed >= SPEED_MAX ? -1 : 1L << (2 * s->speed); /* 4^speed micro-steps */
     for (long k = 0; (limit < 0 || k < limit) && !trainer_done(&s->t); k++) {
         session_step(s, STEP_MICRO);
-        if (s->t.div.happened || now_ms() - start > budget_ms)
+        if (s->t.state.div.happened || now_ms() - start > budget_ms)
             break;
     }
     after_step(a);

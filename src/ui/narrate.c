@@ -227,8 +227,8 @@ static void loss(const session *s, text *t)
         say(t, "row %d: a[%d] = %s, target %d, dL/da = 2(a - y)/%d = %s", r, j, num(b1, ws->a[last][(size_t)r * K + j]),
             K == 1 ? y : y == j, ws->rows * K, num(b2, ws->da[last][(size_t)r * K + j]));
     }
-    say(t, "batch loss L = %s; this epoch so far: %ld of %ld rows right (%.1f%%)", num(b1, tr->loss), tr->epoch_correct,
-        tr->epoch_seen, tr->epoch_seen ? 100.0 * tr->epoch_correct / tr->epoch_seen : 0.0);
+    say(t, "batch loss L = %s; this epoch so far: %ld of %ld rows right (%.1f%%)", num(b1, tr->state.loss), tr->state.epoch_correct,
+        tr->state.epoch_seen, tr->state.epoch_seen ? 100.0 * tr->state.epoch_correct / tr->state.epoch_seen : 0.0);
 }
 
 static void backward(const session *s, text *t, int i)
@@ -276,7 +276,7 @@ static void backward(const session *s, text *t, int i)
 static void clip(const session *s, text *t)
 {
     const trainer *tr = &s->t;
-    const clip_info *c = &tr->clip;
+    const clip_info *c = &tr->state.clip;
     char b1[32], b2[32], b3[32];
     if (tr->cfg.clip == CLIP_NORM) {
         say(t, "Clipping by norm: |g| = sqrt(sum of every squared gradient) = %s", num(b1, c->norm_before));
@@ -287,8 +287,8 @@ static void clip(const session *s, text *t)
             say(t, "|g| = %s <= theta = %s: nothing to do", num(b1, c->norm_before), num(b2, tr->cfg.clip_value));
         int top = 0;
         for (int i = 1; i < tr->net.n_layers; i++)
-            top = c->layer_share[i] > c->layer_share[top] ? i : top;
-        say(t, "layer %d carries %.0f%% of |g|^2", top, 100.0 * c->layer_share[top]);
+            top = tr->clip_share[i] > tr->clip_share[top] ? i : top;
+        say(t, "layer %d carries %.0f%% of |g|^2", top, 100.0 * tr->clip_share[top]);
     } else {
         say(t, "Clipping by value: every gradient element clamped to [-%s, %s]; %ld elements were clamped.",
             num(b1, tr->cfg.clip_value), num(b2, tr->cfg.clip_value), c->clipped);
@@ -388,16 +388,16 @@ int narrate(const session *s, char out[NARRATE_LINES][NARRATE_COLS])
     text t = {out, 0};
     const trainer *tr = &s->t;
     char b1[32], b2[32], b3[32], b4[32];
-    if (tr->div.happened) {
+    if (tr->state.div.happened) {
         say(&t, "Training stopped: a value became NaN or Inf.");
-        say(&t, "%s", tr->div.message);
+        say(&t, "%s", tr->state.div.message);
         return t.n;
     }
     if (!s->has_last) {
-        if (tr->micro == 0)
+        if (tr->state.micro == 0)
             say(&t, "Nothing has happened yet. Press n (or Space) to take the first micro-step: load a batch.");
         else
-            say(&t, "At step %ld. Press n for the next micro-step: %s.", tr->step, phase_name(tr->next_phase));
+            say(&t, "At step %ld. Press n for the next micro-step: %s.", tr->state.step, phase_name(tr->state.next_phase));
         return t.n;
     }
     const trainer_event *ev = &s->last;
@@ -409,7 +409,7 @@ int narrate(const session *s, char out[NARRATE_LINES][NARRATE_COLS])
             ev->batch, tr->batches_per_epoch, ev->epoch, tr->net.train.rows);
         say(&t, "row %d: label %d, x[%d] = %s%s", r, tr->labels[r], j, num(b1, tr->net.train.x[(size_t)r * tr->net.n_in + j]),
             tr->cfg.shuffle ? " (rows shuffled each epoch)" : " (rows in file order)");
-        say(&t, "learning rate for this step: %s", num(b1, tr->lr));
+        say(&t, "learning rate for this step: %s", num(b1, tr->state.lr));
         break;
     }
     case PHASE_FORWARD: forward(s, &t, ev->layer); break;
@@ -424,29 +424,29 @@ int narrate(const session *s, char out[NARRATE_LINES][NARRATE_COLS])
             snprintf(one, sizeof one, "%s%d:%s", i ? " " : "", i, health_name(tr->stats[i].health));
             strncat(health, one, sizeof health - strlen(health) - 1);
         }
-        say(&t, "Step %ld done (epoch %d, batch %d of %d): batch loss %s.", tr->step, ev->epoch, ev->batch,
-            tr->batches_per_epoch, num(b1, tr->loss));
+        say(&t, "Step %ld done (epoch %d, batch %d of %d): batch loss %s.", tr->state.step, ev->epoch, ev->batch,
+            tr->batches_per_epoch, num(b1, tr->state.loss));
         say(&t, "layer health: %s", health);
         break;
     }
     case PHASE_END_EPOCH: {
-        const epoch_metrics *m = &tr->last_epoch;
+        const epoch_metrics *m = &tr->state.last_epoch;
         say(&t, "Epoch %d done: train loss %s, train accuracy %.1f%%.", m->epoch, num(b1, m->train_loss),
             100.0 * m->train_acc);
         if (m->has_val)
             say(&t, "validation (held-out rows, eval mode): loss %s, accuracy %.1f%%", num(b2, m->val_loss),
                 100.0 * m->val_acc);
-        say(&t, "next epoch's learning rate: %s", num(b3, trainer_lr_at(tr, tr->step, tr->epoch)));
-        if (tr->early.stopped)
+        say(&t, "next epoch's learning rate: %s", num(b3, trainer_lr_at(tr, tr->state.step, tr->state.epoch)));
+        if (tr->state.early.stopped)
             say(&t, "early stop: no improvement for %d epochs; restored the weights of epoch %d (val loss %s)",
-                tr->cfg.early_stop, tr->early.best_epoch, num(b4, tr->early.best_val_loss));
+                tr->cfg.early_stop, tr->state.early.best_epoch, num(b4, tr->state.early.best_val_loss));
         break;
     }
     default:
-        say(&t, "Training is finished: %ld steps, %d epochs. Press R to start again.", tr->step, tr->epoch);
+        say(&t, "Training is finished: %ld steps, %d epochs. Press R to start again.", tr->state.step, tr->state.epoch);
         break;
     }
     if (trainer_done(tr) && ev->phase != PHASE_DONE && t.n < NARRATE_LINES)
-        say(&t, "Training is finished (%ld steps). Press R to start again.", tr->step);
+        say(&t, "Training is finished (%ld steps). Press R to start again.", tr->state.step);
     return t.n;
 }

@@ -22,8 +22,18 @@ int session_start(session *s, const experiment *x, ds_error *err)
 {
     memset(s, 0, sizeof *s);
     s->cfg = *x;
-    if (trainer_create(&s->t, &s->cfg, 0, 0, err) != 0)
+    s->data = xcalloc(1, sizeof *s->data);
+    if (experiment_data_load(&s->cfg, s->data, err) != 0) {
+        free(s->data);
+        s->data = NULL;
         return -1;
+    }
+    if (experiment_trainer_create(&s->t, &s->cfg, s->data, 0, 0, 0, err) != 0) {
+        experiment_data_free(s->data);
+        free(s->data);
+        s->data = NULL;
+        return -1;
+    }
     s->active = true;
     trainer_snapshot_save(&s->t, &s->initial);
     size_t bytes = trainer_snapshot_bytes(&s->t);
@@ -41,6 +51,8 @@ void session_free(session *s)
     if (!s->active)
         return;
     trainer_destroy(&s->t);
+    experiment_data_free(s->data);
+    free(s->data);
     trainer_snapshot_free(&s->initial);
     for (int i = 0; i < s->ring_cap; i++)
         trainer_snapshot_free(&s->ring[i]);
@@ -68,8 +80,8 @@ static void record(session *s, const trainer_event *ev)
             s->cap_steps = s->cap_steps ? 2 * s->cap_steps : 1024;
             s->step_loss = xrealloc(s->step_loss, (size_t)s->cap_steps, sizeof(float));
         }
-        s->step_loss[s->n_steps++] = (float)t->loss;
-        int slot = (int)((t->step - 1) % GRAD_HISTORY);
+        s->step_loss[s->n_steps++] = (float)t->state.loss;
+        int slot = (int)((t->state.step - 1) % GRAD_HISTORY);
         for (int i = 0; i < t->net.n_layers; i++)
             s->grad_hist[(size_t)i * GRAD_HISTORY + slot] = t->stats[i].grad_norm;
     } else if (ev->phase == PHASE_END_EPOCH) {
@@ -77,7 +89,7 @@ static void record(session *s, const trainer_event *ev)
             s->cap_epochs = s->cap_epochs ? 2 * s->cap_epochs : 64;
             s->epochs = xrealloc(s->epochs, (size_t)s->cap_epochs, sizeof(epoch_metrics));
         }
-        s->epochs[s->n_epochs++] = t->last_epoch;
+        s->epochs[s->n_epochs++] = t->state.last_epoch;
     }
 }
 
@@ -85,10 +97,10 @@ static void record(session *s, const trainer_event *ev)
 static void maybe_snapshot(session *s)
 {
     trainer *t = &s->t;
-    if (t->next_phase != PHASE_LOAD_BATCH || t->micro == 0)
+    if (t->state.next_phase != PHASE_LOAD_BATCH || t->state.micro == 0)
         return;
     int newest = (s->ring_next + s->ring_cap - 1) % s->ring_cap;
-    if (s->ring_n > 0 && s->ring[newest].scalars.micro == t->micro)
+    if (s->ring_n > 0 && s->ring[newest].state.micro == t->state.micro)
         return;
     trainer_snapshot_save(t, &s->ring[s->ring_next]);
     s->ring_next = (s->ring_next + 1) % s->ring_cap;
@@ -121,21 +133,21 @@ trainer_event session_step(session *s, step_size size)
 bool session_back(session *s)
 {
     trainer *t = &s->t;
-    if (t->micro <= s->initial.scalars.micro) /* the start, or the last weight edit */
+    if (t->state.micro <= s->initial.state.micro) /* the start, or the last weight edit */
         return false;
-    long target = t->micro - 1;
+    long target = t->state.micro - 1;
     const trainer_snapshot *best = &s->initial;
     for (int i = 0; i < s->ring_n; i++) {
         const trainer_snapshot *c = &s->ring[i];
-        if (c->scalars.micro <= target && c->scalars.micro > best->scalars.micro)
+        if (c->state.micro <= target && c->state.micro > best->state.micro)
             best = c;
     }
     trainer_snapshot_restore(t, best);
     /* histories back to the snapshot, then rebuilt by the replay */
-    s->n_steps = t->step;
-    s->n_epochs = t->epoch;
+    s->n_steps = t->state.step;
+    s->n_epochs = t->state.epoch;
     s->has_last = false;
-    while (t->micro < target)
+    while (t->state.micro < target)
         step_micro(s);
     return true;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "../engine/trainer.h"
+#include "../lesson/experiment_data.h"
 
 typedef enum inspect_buffer {
     BUF_INPUT, BUF_Z, BUF_A, BUF_DA, BUF_DZ, BUF_W, BUF_DW, BUF_B, BUF_DB, BUF_STATE, BUF_COUNT
@@ -17,6 +18,7 @@ typedef enum inspect_buffer {
 
 typedef struct session {
     experiment cfg;
+    experiment_data *data;     /* owned; t borrows it (on the heap, so moving a session keeps t's pointers) */
     trainer t;
     bool active;
     trainer_event last;        /* what the last micro-step did */

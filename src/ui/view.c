@@ -103,20 +103,20 @@ static void status_line(const app *a, char *left, size_t cap, char *right, size_
 {
     const trainer *t = &a->s.t;
     char b1[16], b2[16];
-    const char *next = trainer_done(t) ? "finished" : phase_name(t->next_phase);
+    const char *next = trainer_done(t) ? "finished" : phase_name(t->state.next_phase);
     char where[48] = "";
-    if (!trainer_done(t) && (t->next_phase == PHASE_FORWARD || t->next_phase == PHASE_BACKWARD ||
-                             t->next_phase == PHASE_UPDATE))
-        snprintf(where, sizeof where, " L%d", t->next_layer);
+    if (!trainer_done(t) && (t->state.next_phase == PHASE_FORWARD || t->state.next_phase == PHASE_BACKWARD ||
+                             t->state.next_phase == PHASE_UPDATE))
+        snprintf(where, sizeof where, " L%d", t->state.next_layer);
     char run[32] = "";
     if (a->s.running)
         snprintf(run, sizeof run, "[running x%d] ", a->s.speed >= SPEED_MAX ? 0 : 1 << (2 * a->s.speed));
     if (a->s.running && a->s.speed >= SPEED_MAX)
         snprintf(run, sizeof run, "[running, full speed] ");
     snprintf(left, cap, "%sepoch %d/%d  batch %d/%d  step %ld  next: %s%s  lr %s  loss %s", run,
-             t->epoch + (t->epoch < t->epochs), t->epochs, t->batch + 1, t->batches_per_epoch, t->step, next, where,
-             fmt_compact(b1, sizeof b1, t->lr),
-             t->step > 0 || t->next_phase > PHASE_LOSS ? fmt_compact(b2, sizeof b2, t->loss) : "-");
+             t->state.epoch + (t->state.epoch < t->epochs), t->epochs, t->state.batch + 1, t->batches_per_epoch, t->state.step, next, where,
+             fmt_compact(b1, sizeof b1, t->state.lr),
+             t->state.step > 0 || t->state.next_phase > PHASE_LOSS ? fmt_compact(b2, sizeof b2, t->state.loss) : "-");
     snprintf(right, rcap, "n step  b back  r run  ? help  q quit");
 }
 

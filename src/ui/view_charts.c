@@ -27,7 +27,7 @@ void draw_activations(const app *a, frame *f, rect r)
     const trainer *t = &a->s.t;
     const net *n = &t->net;
     int y = panel_title(f, r, "Activation ranges (min..max, mean +- std, histogram)", a->focus == P_ACTIVATIONS);
-    if (n->train.rows == 0 || t->micro < 2) {
+    if (n->train.rows == 0 || t->state.micro < 2) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first forward pass", r.w - 2);
         return;
     }
@@ -111,7 +111,7 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
     const trainer *t = &s->t;
     const net *n = &t->net;
     int y = panel_title(f, r, title, focused);
-    if (t->step == 0 && !(t->next_phase > PHASE_BACKWARD)) {
+    if (t->state.step == 0 && !(t->state.next_phase > PHASE_BACKWARD)) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first backward pass", r.w - 2);
         return;
     }
@@ -160,10 +160,10 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         }
         if (spark_w) { /* the last steps' norms, on the same log scale */
             int hx = r.x + r.w - spark_w;
-            long steps = t->step < GRAD_HISTORY ? t->step : GRAD_HISTORY;
+            long steps = t->state.step < GRAD_HISTORY ? t->state.step : GRAD_HISTORY;
             int shown = steps < spark_w ? (int)steps : spark_w;
             for (int k = 0; k < shown; k++) {
-                long step = t->step - shown + k; /* 0-based step index */
+                long step = t->state.step - shown + k; /* 0-based step index */
                 float g = s->grad_hist[(size_t)i * GRAD_HISTORY + (size_t)(step % GRAD_HISTORY)];
                 double l = g > 0 ? log10(g) : LOG_LO;
                 put_cp(f, hx + k, y, spark_cp(ascii, (int)((l - LOG_LO) / (LOG_HI - LOG_LO) * 7.99)), ROLE_CODE);
@@ -239,7 +239,7 @@ void draw_curves(const app *a, frame *f, rect r)
     const trainer *t = &s->t;
     char title[200], b1[16], b2[16];
     snprintf(title, sizeof title, "Loss per step%s, lr %s", s->n_epochs ? " and validation loss per epoch" : "",
-             fmt_compact(b1, sizeof b1, t->lr));
+             fmt_compact(b1, sizeof b1, t->state.lr));
     int y = panel_title(f, r, title, a->focus == P_CURVES);
     if (s->n_steps == 0) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appears after the first step", r.w - 2);
@@ -291,9 +291,9 @@ void draw_curves(const app *a, frame *f, rect r)
             snprintf(v, sizeof v, ", val loss %s, val acc %.1f%%", fmt_compact(b2, sizeof b2, m->val_loss), 100 * m->val_acc);
             strncat(foot, v, sizeof foot - strlen(foot) - 1);
         }
-        if (t->early.best_epoch) {
+        if (t->state.early.best_epoch) {
             char v[48];
-            snprintf(v, sizeof v, "; best epoch %d", t->early.best_epoch);
+            snprintf(v, sizeof v, "; best epoch %d", t->state.early.best_epoch);
             strncat(foot, v, sizeof foot - strlen(foot) - 1);
         }
     } else

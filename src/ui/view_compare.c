@@ -35,7 +35,7 @@ void draw_compare(app *a, frame *f)
         const epoch_metrics *m = s->n_epochs ? &s->epochs[s->n_epochs - 1] : NULL;
         snprintf(line, sizeof line, "%s %-12s loss %-8s%s", a->ascii ? "*" : "\xE2\x97\x8F", cmp->names[k],
                  s->n_steps ? fmt_compact(b1, sizeof b1, s->step_loss[s->n_steps - 1]) : "-",
-                 t->div.happened ? " NaN!" : "");
+                 t->state.div.happened ? " NaN!" : "");
         frame_put(f, f->w - 33, y + 2 * k, series_roles[k % 6], line, 33);
         if (m && m->has_val) {
             snprintf(line, sizeof line, "  val acc %.1f%%", 100 * m->val_acc);
@@ -53,7 +53,7 @@ void draw_compare(app *a, frame *f)
     const trainer *t0 = &a->cmp[0].t;
     char status[200];
     snprintf(status, sizeof status, "%sstep %ld  epoch %d   n/N one batch each  e epoch  r run  R restart  C back  q quit",
-             a->cmp_running ? "[running] " : "", t0->step, t0->epoch + (t0->epoch < t0->epochs));
+             a->cmp_running ? "[running] " : "", t0->state.step, t0->state.epoch + (t0->state.epoch < t0->epochs));
     frame_fill(f, 0, f->h - 1, f->w, ' ', ROLE_STATUS);
     frame_put(f, 1, f->h - 1, ROLE_STATUS, a->message[0] ? a->message : status, f->w - 2);
 }

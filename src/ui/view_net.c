@@ -33,10 +33,10 @@ static int active_layer(const trainer *t, const char **arrow)
     *arrow = "";
     if (trainer_done(t))
         return -2;
-    switch (t->next_phase) {
-    case PHASE_FORWARD: *arrow = "\xE2\x86\x92 forward"; return t->next_layer;
-    case PHASE_BACKWARD: *arrow = "\xE2\x86\x90 backward"; return t->next_layer;
-    case PHASE_UPDATE: *arrow = "\xE2\x9C\x8E update"; return t->next_layer;
+    switch (t->state.next_phase) {
+    case PHASE_FORWARD: *arrow = "\xE2\x86\x92 forward"; return t->state.next_layer;
+    case PHASE_BACKWARD: *arrow = "\xE2\x86\x90 backward"; return t->state.next_layer;
+    case PHASE_UPDATE: *arrow = "\xE2\x9C\x8E update"; return t->state.next_layer;
     case PHASE_LOSS: *arrow = "loss next"; return t->net.n_layers - 1;
     case PHASE_CLIP: *arrow = "clip next"; return -1;
     default: return -2;
@@ -50,7 +50,7 @@ void draw_network(const app *a, frame *f, rect r)
     const net *n = &t->net;
     char title[160];
     snprintf(title, sizeof title, "Network (%d layers, %zu parameters): %s", n->n_layers, n->n_params,
-             trainer_done(t) ? "finished" : phase_name(t->next_phase));
+             trainer_done(t) ? "finished" : phase_name(t->state.next_phase));
     int y = panel_title(f, r, title, a->focus == P_NETWORK);
     const char *arrow;
     int active = active_layer(t, &arrow);
@@ -81,7 +81,7 @@ void draw_network(const app *a, frame *f, rect r)
         frame_put(f, x + 1, y + 1, ROLE_NORMAL, shape, width - 2);
         if (slot > 0 && li == active)
             frame_put(f, x + 1, y + 2, ROLE_WARN, arrow, width - 2);
-        if (slot > 0 && t->step > 0)
+        if (slot > 0 && t->state.step > 0)
             frame_put(f, x + 1, y + 3, health_role(t->stats[li].health), health_name(t->stats[li].health), width - 2);
         if (k + 1 < shown)
             frame_put(f, x + width - 1, y + 1, ROLE_DIM, "\xE2\x86\x92", 1);
@@ -155,7 +155,7 @@ void draw_inspector(const app *a, frame *f, rect r)
     char line[300], b1[32], b2[32], b3[32], b4[32];
     float sv = v[(size_t)s->row * cols + s->col];
     long j = session_selected_param(s);
-    if (j >= 0 && t->step > 0) {
+    if (j >= 0 && t->state.step > 0) {
         param_story p = trainer_param_story(t, (size_t)j);
         snprintf(line, sizeof line, "[%d][%d] = %.7g   this step: w %s -> %s, grad %s, dw = %s", s->row, s->col,
                  (double)sv, fmt_compact(b1, sizeof b1, p.before), fmt_compact(b2, sizeof b2, p.after),

@@ -1,0 +1,45 @@
+/* train_config.h - how to train one net: its layers, loss, optimizer, clipping, schedule,
+ * budget and precision. Plain values, no pointers, so a copy is the whole config. The lesson
+ * parser fills one per ```deepstep block (experiment.train); the engine knows nothing of
+ * lessons, their files or their line numbers. */
+#ifndef DS_TRAIN_CONFIG_H
+#define DS_TRAIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../data/dataset.h"
+#include "fp.h"
+#include "loss.h"
+#include "net.h"
+#include "optim.h"
+
+typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE } clip_kind;
+typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE } sched_kind;
+
+typedef struct train_config {
+    layer_spec layers[NET_MAX_LAYERS];
+    int n_layers;
+    loss_kind loss;
+    opt_config opt;
+    clip_kind clip;
+    float clip_value;
+    sched_kind schedule;
+    float sched_gamma;
+    int sched_step;                    /* step N G: epochs between decays */
+    int warmup;                        /* optimizer steps of linear warm-up, 0 = none */
+    int epochs;
+    int batch;                         /* rows per batch; 0 = full batch */
+    bool shuffle;
+    /* How the data is prepared (dataset_prepare, by whoever owns the data, before the
+     * trainers): rows held out and normalisation, both fixed by seed. */
+    float validation;                  /* fraction held out, [0, 1) */
+    norm_kind normalize;
+    uint64_t seed;                     /* data split; member k's init, order and dropout use seed + k */
+    int early_stop;                    /* patience in epochs; 0 = off */
+    fp_format precision;               /* fp32 (default), bf16 or fp16: see trainer.h */
+    float loss_scale;                  /* static loss scaling, 1 = none */
+    int ensemble;                      /* members trained from seeds seed .. seed+K-1; 1 = one net */
+} train_config;
+
+#endif
