@@ -1,5 +1,6 @@
 /* Engine numerics: finite-difference gradient checks for every activation x loss, the
  * fast dense kernel against the reference, init statistics, RNG determinism, losses. */
+#include <float.h>
 #include <stdbool.h>
 #include <unistd.h>
 
@@ -472,6 +473,34 @@ static void test_tanh_sigmoid_accuracy(void **state)
         assert_true(a[i] == act_tanh(z[i]));
 }
 
+/* act_backward's element-wise kernels against act_derivative, the reference the narration
+ * shows: dz = da * f'(z) to float rounding (the kernels compute in float, in their own order),
+ * on both sides of 0 and at 0 itself (relu's f'(0) = 0, as torch). */
+static void test_act_backward_matches_act_derivative(void **state)
+{
+    (void)state;
+    enum { N = 64 };
+    float z[N], a[N], da[N], dz[N];
+    for (int i = 0; i < N; i++) {
+        z[i] = i == 0 ? 0.0f : (float)((i * 37 % 61) - 30) / 7.0f;
+        da[i] = (float)((i * 13 % 17) - 8) / 5.0f;
+    }
+    for (int f = 0; f < ACT_COUNT; f++) {
+        if (f == ACT_SOFTMAX)
+            continue; /* a Jacobian per row: act_derivative is NaN by contract */
+        act_forward((activation)f, a, z, 1, N);
+        act_backward((activation)f, dz, da, z, a, 1, N);
+        for (int i = 0; i < N; i++) {
+            double want = (double)da[i] * act_derivative((activation)f, z[i], a[i]);
+            /* float rounding of 1 - a*a near saturation cancels: bound it by |da| (1 + |a|), not |dz| */
+            double tol = 3.0 * FLT_EPSILON * fabs(da[i]) * (1.0 + fabs(a[i])) + 1e-30;
+            if (fabs(dz[i] - want) > tol)
+                fail_msg("%s: z=%g da=%g: dz %.9g, da*f'(z) %.9g", act_name((activation)f), (double)z[i],
+                         (double)da[i], (double)dz[i], want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_softmax_cross_entropy_is_fused_not_doubled),
         cmocka_unit_test(test_loss_pair_rules),
         cmocka_unit_test(test_tanh_sigmoid_accuracy),
+        cmocka_unit_test(test_act_backward_matches_act_derivative),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

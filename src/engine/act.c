@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fastmath.h"
+#include "names.h"
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
 #define VEC_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
@@ -64,20 +65,39 @@ VEC_CLONES static void sigmoid_rows(float *restrict a, const float *restrict z, 
 
 float act_tanh(float z) { return tanh_1(z); }
 
-static const char *const names[ACT_COUNT] = {"linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"};
+/* The one list of activation names: the parser, its error messages and the UI use it. */
+#define ACT_NAMES(X)                                                                                            \
+    X(ACT_LINEAR, "linear") X(ACT_SIGMOID, "sigmoid") X(ACT_TANH, "tanh") X(ACT_RELU, "relu")                   \
+    X(ACT_LEAKY_RELU, "leaky_relu") X(ACT_SOFTMAX, "softmax")
+
+static const char *const names[ACT_COUNT] = {ACT_NAMES(NAME_AT)};
+static const char names_list[] = ACT_NAMES(NAME_JOINED);
 
 const char *act_name(activation a) { return (a >= 0 && a < ACT_COUNT) ? names[a] : "?"; }
 
-const char *act_names_list(void) { return "linear, sigmoid, tanh, relu, leaky_relu, softmax"; }
+const char *act_names_list(void) { return names_list + NAME_LIST_SKIP; }
 
 int act_parse(const char *name, activation *out)
 {
-    for (int i = 0; i < ACT_COUNT; i++)
-        if (strcmp(name, names[i]) == 0) {
-            *out = (activation)i;
-            return 0;
-        }
-    return -1;
+    int i = names_find(names, ACT_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (activation)i;
+    return 0;
+}
+
+/* The reference the fast kernels below are tested against (test_engine), and what the
+ * narration plugs numbers into: computed in double from float z and a, as it is shown. */
+double act_derivative(activation f, double z, double a)
+{
+    switch (f) {
+    case ACT_LINEAR: return 1.0;
+    case ACT_SIGMOID: return a * (1 - a);
+    case ACT_TANH: return 1 - a * a;
+    case ACT_RELU: return z > 0 ? 1 : 0; /* f'(0) = 0, as torch */
+    case ACT_LEAKY_RELU: return z > 0 ? 1 : LEAKY_RELU_SLOPE;
+    default: return NAN; /* softmax: a Jacobian per row, not one number per element */
+    }
 }
 
 float sigmoidf_stable(float z) { return sigmoid_1(z); }

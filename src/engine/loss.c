@@ -7,6 +7,7 @@
 
 #include "../common/xalloc.h"
 #include "fastmath.h"
+#include "names.h"
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
 #define VEC_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
@@ -14,18 +15,23 @@
 #define VEC_CLONES
 #endif
 
-static const char *const names[LOSS_COUNT] = {"mse", "cross_entropy", "bce"};
+/* The one list of loss names (parser, its error messages, run's summary line). */
+#define LOSS_NAMES(X) X(LOSS_MSE, "mse") X(LOSS_CROSS_ENTROPY, "cross_entropy") X(LOSS_BCE, "bce")
+
+static const char *const names[LOSS_COUNT] = {LOSS_NAMES(NAME_AT)};
+static const char names_list[] = LOSS_NAMES(NAME_JOINED);
 
 const char *loss_name(loss_kind k) { return (k >= 0 && k < LOSS_COUNT) ? names[k] : "?"; }
 
+const char *loss_names_list(void) { return names_list + NAME_LIST_SKIP; }
+
 int loss_parse(const char *name, loss_kind *out)
 {
-    for (int i = 0; i < LOSS_COUNT; i++)
-        if (strcmp(name, names[i]) == 0) {
-            *out = (loss_kind)i;
-            return 0;
-        }
-    return -1;
+    int i = names_find(names, LOSS_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (loss_kind)i;
+    return 0;
 }
 
 bool loss_is_fused(loss_kind k, activation last)

@@ -18,6 +18,8 @@ typedef enum loss_kind { LOSS_MSE, LOSS_CROSS_ENTROPY, LOSS_BCE, LOSS_COUNT } lo
 
 const char *loss_name(loss_kind k);
 int loss_parse(const char *name, loss_kind *out);
+/* "mse, cross_entropy, bce", made from the same table as loss_name. */
+const char *loss_names_list(void);
 
 /* Is this loss computed from the last layer's z (fused with its activation)? */
 bool loss_is_fused(loss_kind k, activation last);

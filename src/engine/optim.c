@@ -5,20 +5,26 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
+#include "names.h"
 
-static const char *const names[OPT_COUNT] = {"sgd", "momentum", "adagrad", "normalized", "rmsprop", "adam", "adamw"};
+/* The one list of optimizer names (parser, its error messages, the UI, run's summary). */
+#define OPT_NAMES(X)                                                                                            \
+    X(OPT_SGD, "sgd") X(OPT_MOMENTUM, "momentum") X(OPT_ADAGRAD, "adagrad") X(OPT_NORMALIZED, "normalized")     \
+    X(OPT_RMSPROP, "rmsprop") X(OPT_ADAM, "adam") X(OPT_ADAMW, "adamw")
+
+static const char *const names[OPT_COUNT] = {OPT_NAMES(NAME_AT)};
+static const char names_list[] = OPT_NAMES(NAME_JOINED);
 
 const char *optim_name(opt_kind k) { return (k >= 0 && k < OPT_COUNT) ? names[k] : "?"; }
-const char *optim_names_list(void) { return "sgd, momentum, adagrad, normalized, rmsprop, adam, adamw"; }
+const char *optim_names_list(void) { return names_list + NAME_LIST_SKIP; }
 
 int optim_parse_kind(const char *name, opt_kind *out)
 {
-    for (int i = 0; i < OPT_COUNT; i++)
-        if (strcmp(name, names[i]) == 0) {
-            *out = (opt_kind)i;
-            return 0;
-        }
-    return -1;
+    int i = names_find(names, OPT_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (opt_kind)i;
+    return 0;
 }
 
 opt_config optim_defaults(opt_kind k)

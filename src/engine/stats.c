@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "names.h"
+
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
 #define VEC_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
 #else
@@ -157,9 +159,26 @@ void stats_update(layer_stats *s, const net *n, int i)
         s->update_ratio = (float)log10(du / w);
 }
 
-static const char *const health_names[HEALTH_COUNT] = {"ok", "vanishing", "exploding", "saturated", "dead"};
+/* The one list of health words (UI, CSV log; expect expressions compare against them). */
+#define HEALTH_NAMES(X)                                                                                         \
+    X(HEALTH_OK, "ok") X(HEALTH_VANISHING, "vanishing") X(HEALTH_EXPLODING, "exploding")                       \
+    X(HEALTH_SATURATED, "saturated") X(HEALTH_DEAD, "dead")
+
+static const char *const health_names[HEALTH_COUNT] = {HEALTH_NAMES(NAME_AT)};
+static const char health_list[] = HEALTH_NAMES(NAME_JOINED);
 
 const char *health_name(layer_health h) { return (h >= 0 && h < HEALTH_COUNT) ? health_names[h] : "?"; }
+
+const char *health_names_list(void) { return health_list + NAME_LIST_SKIP; }
+
+int health_parse(const char *name, layer_health *out)
+{
+    int i = names_find(health_names, HEALTH_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (layer_health)i;
+    return 0;
+}
 
 void stats_classify(layer_stats *s, const net *n)
 {

@@ -46,6 +46,10 @@ typedef struct layer_stats {
 #define HEALTH_SATURATED_FRACTION 0.5f
 
 const char *health_name(layer_health h);
+/* 0 and *out set when name is a health word; -1 otherwise. */
+int health_parse(const char *name, layer_health *out);
+/* "ok, vanishing, exploding, saturated, dead", made from the same table as health_name. */
+const char *health_names_list(void);
 /* Classify every layer from its statistics (needs all layers: "vanishing" is relative). */
 void stats_classify(layer_stats *s, const net *n);
 

@@ -14,8 +14,18 @@
 #include "net.h"
 #include "optim.h"
 
-typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE } clip_kind;
-typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE } sched_kind;
+typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE, CLIP_COUNT } clip_kind;
+typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE, SCHED_COUNT } sched_kind;
+
+/* Names of the clip modes ("none", "norm", "value") and schedules ("constant", "exp", "step",
+ * "cosine"), one table each in train_config.c. *_parse: 0 and *out set when name is known,
+ * -1 otherwise. *_names_list: "none, norm, value", made from the same table. */
+const char *clip_name(clip_kind k);
+int clip_parse(const char *name, clip_kind *out);
+const char *clip_names_list(void);
+const char *sched_name(sched_kind k);
+int sched_parse(const char *name, sched_kind *out);
+const char *sched_names_list(void);
 
 typedef struct train_config {
     layer_spec layers[NET_MAX_LAYERS];

@@ -228,22 +228,51 @@ static int key_optimizer(const line_ctx *c, char **tok, int n)
     return 0;
 }
 
+/* The operands each clip mode and schedule takes, as the error messages write them; their
+ * names come from the engine's tables (train_config.c). */
+static const char *const clip_operands[CLIP_COUNT] = {[CLIP_NONE] = "", [CLIP_NORM] = "F", [CLIP_VALUE] = "F"};
+static const char *const sched_operands[SCHED_COUNT] = {
+    [SCHED_CONSTANT] = "", [SCHED_EXP] = "G", [SCHED_STEP] = "N G", [SCHED_COSINE] = ""};
+
+static int count_words(const char *s)
+{
+    int n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p != ' ' && (p == s || p[-1] == ' ');
+    return n;
+}
+
+/* "none, norm F or value F": every name with its operands, the last one after "or". */
+static const char *usage_list(char *buf, size_t cap, const char *(*name)(int), const char *const *operands, int n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", name(i),
+                                operands[i][0] ? " " : "", operands[i]);
+    return buf;
+}
+
+static const char *clip_name_int(int k) { return clip_name((clip_kind)k); }
+static const char *sched_name_int(int k) { return sched_name((sched_kind)k); }
+
 static int key_clip(const line_ctx *c, char **tok, int n)
 {
     experiment *x = c->x;
-    if (strcmp(tok[0], "none") == 0 && n == 1) {
+    clip_kind k;
+    char usage[160];
+    if (clip_parse(tok[0], &k) != 0 || n != 1 + count_words(clip_operands[k]))
+        return fail(c, "clip: expected %s", usage_list(usage, sizeof usage, clip_name_int, clip_operands, CLIP_COUNT));
+    if (k == CLIP_NONE) {
         x->train.clip = CLIP_NONE;
         return 0;
     }
-    if ((strcmp(tok[0], "norm") == 0 || strcmp(tok[0], "value") == 0) && n == 2) {
-        double v;
-        if (kv_double(tok[1], &v) != 0 || v <= 0)
-            return fail(c, "clip: threshold '%s' is not a positive number", tok[1]);
-        x->train.clip = tok[0][0] == 'n' ? CLIP_NORM : CLIP_VALUE;
-        x->train.clip_value = (float)v;
-        return 0;
-    }
-    return fail(c, "clip: expected none, norm F or value F");
+    double v;
+    if (kv_double(tok[1], &v) != 0 || v <= 0)
+        return fail(c, "clip: threshold '%s' is not a positive number", tok[1]);
+    x->train.clip = k;
+    x->train.clip_value = (float)v;
+    return 0;
 }
 
 static int key_schedule(const line_ctx *c, char **tok, int n)
@@ -260,27 +289,26 @@ static int key_schedule(const line_ctx *c, char **tok, int n)
             n--;
         }
     }
+    sched_kind k;
+    char usage[160];
+    if (sched_parse(tok[0], &k) != 0 || n != 1 + count_words(sched_operands[k]))
+        return fail(c, "schedule: expected %s [warmup=N]",
+                    usage_list(usage, sizeof usage, sched_name_int, sched_operands, SCHED_COUNT));
     double g;
     long s;
-    if (strcmp(tok[0], "constant") == 0 && n == 1)
-        x->train.schedule = SCHED_CONSTANT;
-    else if (strcmp(tok[0], "cosine") == 0 && n == 1)
-        x->train.schedule = SCHED_COSINE;
-    else if (strcmp(tok[0], "exp") == 0 && n == 2) {
+    if (k == SCHED_EXP) {
         if (kv_double(tok[1], &g) != 0 || g <= 0 || g > 1)
             return fail(c, "schedule: exp G needs G in (0, 1], e.g. exp 0.98");
-        x->train.schedule = SCHED_EXP;
         x->train.sched_gamma = (float)g;
-    } else if (strcmp(tok[0], "step") == 0 && n == 3) {
+    } else if (k == SCHED_STEP) {
         if (kv_long(tok[1], 1, 1000000, &s) != 0)
             return fail(c, "schedule: step N G needs N, a whole number of epochs >= 1");
         if (kv_double(tok[2], &g) != 0 || g <= 0 || g > 1)
             return fail(c, "schedule: step N G needs G in (0, 1]");
-        x->train.schedule = SCHED_STEP;
         x->train.sched_step = (int)s;
         x->train.sched_gamma = (float)g;
-    } else
-        return fail(c, "schedule: expected constant, exp G, step N G or cosine [warmup=N]");
+    }
+    x->train.schedule = k;
     return 0;
 }
 
@@ -341,7 +369,7 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
     } else if (strcmp(key, "loss") == 0) {
         x->line_loss = c->line;
         *loss_set = true;
-        if (enum_value(c, key, tok, n, "mse, cross_entropy, bce", parse_loss_int, &e))
+        if (enum_value(c, key, tok, n, loss_names_list(), parse_loss_int, &e))
             return -1;
         x->train.loss = (loss_kind)e;
     } else if (strcmp(key, "optimizer") == 0) {
@@ -532,18 +560,6 @@ void experiment_free(experiment *x)
     free(x->expects);
     x->expects = NULL;
     x->n_expects = 0;
-}
-
-const char *clip_name(clip_kind k)
-{
-    static const char *const n[] = {"none", "norm", "value"};
-    return n[k];
-}
-
-const char *sched_name(sched_kind k)
-{
-    static const char *const n[] = {"constant", "exp", "step", "cosine"};
-    return n[k];
 }
 
 int experiment_parse_optimizer(const char *value, opt_config *out, const char *file, int line, ds_error *err)

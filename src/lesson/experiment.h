@@ -50,7 +50,4 @@ void experiment_free(experiment *x);
 /* `NAME lr=F ...` as in `optimizer = ...` (used by race blocks' racer lines). */
 int experiment_parse_optimizer(const char *value, opt_config *out, const char *file, int line, ds_error *err);
 
-const char *clip_name(clip_kind k);
-const char *sched_name(sched_kind k);
-
 #endif

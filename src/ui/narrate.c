@@ -38,38 +38,52 @@ static const char *par(char *buf, double v)
     return buf;
 }
 
-static const char *act_formula(activation a)
+/* A small constant (an eps) as a formula writes it: 1e-8, not 1e-08. Printed from the value
+ * the engine uses, so a lesson's eps=1e-6 shows as 1e-6. */
+static const char *eps_str(char *buf, double v)
 {
+    char raw[32];
+    snprintf(raw, sizeof raw, "%.4g", v);
+    char *e = strchr(raw, 'e');
+    if (!e) {
+        snprintf(buf, 32, "%s", raw);
+        return buf;
+    }
+    const char *digits = e + 1 + (e[1] == '-' || e[1] == '+');
+    while (digits[0] == '0' && digits[1])
+        digits++;
+    snprintf(buf, 32, "%.*se%s%s", (int)(e - raw), raw, e[1] == '-' ? "-" : "", digits);
+    return buf;
+}
+
+/* The formulas name the engine's constants (the leaky slope) instead of repeating them. */
+static const char *act_formula(char buf[64], activation a)
+{
+    char b[32];
     switch (a) {
     case ACT_SIGMOID: return "a = 1/(1 + e^-z)";
     case ACT_TANH: return "a = tanh(z)";
     case ACT_RELU: return "a = max(0, z)";
-    case ACT_LEAKY_RELU: return "a = z if z > 0, else 0.01*z";
+    case ACT_LEAKY_RELU:
+        snprintf(buf, 64, "a = z if z > 0, else %s*z", num(b, LEAKY_RELU_SLOPE));
+        return buf;
     case ACT_SOFTMAX: return "a_j = e^z_j / sum_k e^z_k";
     default: return "a = z";
     }
 }
 
-static const char *deriv_formula(activation a)
+static const char *deriv_formula(char buf[64], activation a)
 {
+    char b[32];
     switch (a) {
     case ACT_SIGMOID: return "f'(z) = a(1 - a)";
     case ACT_TANH: return "f'(z) = 1 - a^2";
     case ACT_RELU: return "f'(z) = 1 if z > 0, else 0";
-    case ACT_LEAKY_RELU: return "f'(z) = 1 if z > 0, else 0.01";
+    case ACT_LEAKY_RELU:
+        snprintf(buf, 64, "f'(z) = 1 if z > 0, else %s", num(b, LEAKY_RELU_SLOPE));
+        return buf;
     case ACT_SOFTMAX: return "dz_j = a_j (da_j - sum_k da_k a_k)";
     default: return "f'(z) = 1";
-    }
-}
-
-static double act_deriv(activation f, double z, double a)
-{
-    switch (f) {
-    case ACT_SIGMOID: return a * (1 - a);
-    case ACT_TANH: return 1 - a * a;
-    case ACT_RELU: return z > 0 ? 1 : 0;
-    case ACT_LEAKY_RELU: return z > 0 ? 1 : LEAKY_RELU_SLOPE;
-    default: return 1;
     }
 }
 
@@ -132,7 +146,8 @@ static void forward_dense(const session *s, text *t, int i, int r, int j)
         L->n_in > 3 ? " + ..." : "", num(b2, z));
     if (L->n_in > 3)
         say(t, "  (%d terms in the sum; the first %d shown)", L->n_in, shown);
-    say(t, "%s: a[%d][%d] = %s", act_formula(L->act), r, j, num(b1, a));
+    char f[64];
+    say(t, "%s: a[%d][%d] = %s", act_formula(f, L->act), r, j, num(b1, a));
 }
 
 static void forward(const session *s, text *t, int i)
@@ -142,25 +157,26 @@ static void forward(const session *s, text *t, int i)
     const workspace *ws = &n->train;
     int r, j;
     focus(s, i, &r, &j);
-    char title[96], b1[32], b2[32], b3[32], b4[32];
+    char title[96], b1[32], b2[32], b3[32], b4[32], f[64];
     layer_title(s, i, title, sizeof title);
     size_t k = (size_t)r * L->n_out + j;
     const float *x = net_layer_input(n, ws, i);
     switch (L->kind) {
     case LAYER_DENSE:
-        say(t, "Forward, %s: every row of the batch goes through z = W x + b, then %s.", title, act_formula(L->act));
+        say(t, "Forward, %s: every row of the batch goes through z = W x + b, then %s.", title, act_formula(f, L->act));
         forward_dense(s, t, i, r, j);
         break;
     case LAYER_BATCHNORM:
-        say(t, "Forward, %s: normalise each unit over the batch, x_hat = (x - mean)/sqrt(var + 1e-5), then z = gamma*x_hat + beta.", title);
+        say(t, "Forward, %s: normalise each unit over the batch, x_hat = (x - mean)/sqrt(var + %s), then z = gamma*x_hat + beta.",
+            title, eps_str(b1, BN_EPS));
         say(t, "unit %d: batch mean = %s, batch var = %s (biased, over %d rows)", j, num(b1, L->batch_mean[j]),
             num(b2, L->batch_var[j]), ws->rows);
-        say(t, "x_hat[%d][%d] = (%s - %s)/sqrt(%s + 1e-5) = %s", r, j, num(b1, x[k]), num(b2, L->batch_mean[j]),
-            num(b3, L->batch_var[j]), num(b4, ws->aux[i][k]));
+        say(t, "x_hat[%d][%d] = (%s - %s)/sqrt(%s + %s) = %s", r, j, num(b1, x[k]), num(b2, L->batch_mean[j]),
+            num(b3, L->batch_var[j]), eps_str(f, BN_EPS), num(b4, ws->aux[i][k]));
         say(t, "z[%d][%d] = gamma*x_hat + beta = %s*%s + %s = %s; %s = %s", r, j, num(b1, L->W[j]), par(b2, ws->aux[i][k]),
-            par(b3, L->b[j]), num(b4, ws->z[i][k]), act_formula(L->act), num(b1, ws->a[i][k]));
-        say(t, "running mean <- 0.9*old + 0.1*batch mean = %s; running var (unbiased) = %s", num(b1, L->running_mean[j]),
-            num(b2, L->running_var[j]));
+            par(b3, L->b[j]), num(b4, ws->z[i][k]), act_formula(f, L->act), num(b1, ws->a[i][k]));
+        say(t, "running mean <- %s*old + %s*batch mean = %s; running var (unbiased) = %s", num(b3, 1.0 - BN_MOMENTUM),
+            num(b4, BN_MOMENTUM), num(b1, L->running_mean[j]), num(b2, L->running_var[j]));
         break;
     case LAYER_DROPOUT: {
         size_t len = (size_t)ws->rows * L->n_out, kept = 0;
@@ -182,7 +198,7 @@ static void forward(const session *s, text *t, int i)
         const float *skip = ws->a[L->partner];
         say(t, "Forward, %s: output of the block + its input (from layer %d): z = f(x) + x.", title, L->partner);
         say(t, "z[%d][%d] = %s + %s = %s; %s = %s", r, j, num(b1, x[k]), par(b2, skip[k]), num(b3, ws->z[i][k]),
-            act_formula(L->act), num(b4, ws->a[i][k]));
+            act_formula(f, L->act), num(b4, ws->a[i][k]));
         break;
     }
     default:
@@ -240,7 +256,7 @@ static void backward(const session *s, text *t, int i)
     int r, j;
     focus(s, i, &r, &j);
     size_t k = (size_t)r * L->n_out + j;
-    char title[96], b1[32], b2[32], b3[32], b4[32];
+    char title[96], b1[32], b2[32], b3[32], b4[32], f[64];
     layer_title(s, i, title, sizeof title);
     say(t, "Backward, %s: from dL/da to dL/dz, then to the parameters and to the layer below.", title);
     bool fused = i == n->n_layers - 1 && loss_is_fused(n->loss, L->act);
@@ -248,10 +264,10 @@ static void backward(const session *s, text *t, int i)
         say(t, "dL/dz comes straight from the loss (softmax/sigmoid fused with it): dL/dz[%d][%d] = %s", r, j,
             num(b1, ws->dz[i][k]));
     else if (L->act == ACT_SOFTMAX)
-        say(t, "%s: dL/dz[%d][%d] = %s", deriv_formula(L->act), r, j, num(b1, ws->dz[i][k]));
+        say(t, "%s: dL/dz[%d][%d] = %s", deriv_formula(f, L->act), r, j, num(b1, ws->dz[i][k]));
     else
-        say(t, "dL/dz = dL/da * f'(z), where %s: dL/dz[%d][%d] = %s * %s = %s", deriv_formula(L->act), r, j, num(b1, ws->da[i][k]),
-            num(b2, act_deriv(L->act, ws->z[i][k], ws->a[i][k])), num(b3, ws->dz[i][k]));
+        say(t, "dL/dz = dL/da * f'(z), where %s: dL/dz[%d][%d] = %s * %s = %s", deriv_formula(f, L->act), r, j,
+            num(b1, ws->da[i][k]), num(b2, act_derivative(L->act, ws->z[i][k], ws->a[i][k])), num(b3, ws->dz[i][k]));
     if (L->kind == LAYER_DENSE) {
         size_t q = strongest(L->dW + (size_t)j * L->n_in, (size_t)L->n_in);
         say(t, "dL/dW[%d][%zu] = sum over rows of dL/dz[r][%d] * x[r][%zu] = %s; dL/db[%d] = sum of dL/dz[r][%d] = %s", j,
@@ -299,7 +315,7 @@ static void update(const session *s, text *t, int i)
 {
     const trainer *tr = &s->t;
     const layer *L = &tr->net.layers[i];
-    char title[96], b1[32], b2[32], b3[32], b4[32], b5[32];
+    char title[96], b1[32], b2[32], b3[32], b4[32], b5[32], e[32];
     layer_title(s, i, title, sizeof title);
     if (!L->n_params) {
         say(t, "Update, %s: no parameters to update.", title);
@@ -342,8 +358,8 @@ static void update(const session *s, text *t, int i)
     case OPT_ADAGRAD:
         say(t, "s <- s + g^2 = %s + %s^2 = %s (every squared gradient so far, per parameter)", num(b1, p.state[0] - g * g),
             par(b2, g), num(b3, p.state[0]));
-        say(t, "w <- w - lr*g/(sqrt(s) + 1e-10) = %s - %s*%s/%s = %s", num(b1, p.before), num(b2, lr), par(b3, g),
-            num(b4, sqrt(p.state[0])), num(b5, p.after));
+        say(t, "w <- w - lr*g/(sqrt(s) + %s) = %s - %s*%s/%s = %s", eps_str(e, c->eps), num(b1, p.before),
+            num(b2, lr), par(b3, g), num(b4, sqrt(p.state[0])), num(b5, p.after));
         break;
     case OPT_NORMALIZED:
         say(t, "w <- w - lr*g/|g| = %s - %s*%s/%s = %s (|g| over all parameters)", num(b1, p.before), num(b2, lr),
@@ -353,8 +369,8 @@ static void update(const session *s, text *t, int i)
         double s1 = p.state[0], s0 = (s1 - (1 - c->alpha) * g * g) / c->alpha;
         say(t, "s <- alpha*s + (1-alpha)*g^2 = %s*%s + %s*%s^2 = %s", num(b1, c->alpha), num(b2, s0),
             num(b3, 1 - c->alpha), par(b4, g), num(b5, s1));
-        say(t, "w <- w - lr*g/(sqrt(s) + 1e-8) = %s - %s*%s/%s = %s", num(b1, p.before), num(b2, lr), par(b3, g),
-            num(b4, sqrt(s1)), num(b5, p.after));
+        say(t, "w <- w - lr*g/(sqrt(s) + %s) = %s - %s*%s/%s = %s", eps_str(e, c->eps), num(b1, p.before),
+            num(b2, lr), par(b3, g), num(b4, sqrt(s1)), num(b5, p.after));
         break;
     }
     case OPT_ADAM:
@@ -369,8 +385,8 @@ static void update(const session *s, text *t, int i)
             par(b4, g), num(b5, v));
         say(t, "m_hat = m/(1 - b1^%ld) = %s, v_hat = v/(1 - b2^%ld) = %s", tr->opt.t, num(b1, p.m_hat), tr->opt.t,
             num(b2, p.v_hat));
-        say(t, "w <- w - lr*m_hat/(sqrt(v_hat) + 1e-8) = %s - %s*%s/%s = %s", num(b1, p.before), num(b2, lr),
-            par(b3, p.m_hat), num(b4, sqrt(p.v_hat)), num(b5, p.after));
+        say(t, "w <- w - lr*m_hat/(sqrt(v_hat) + %s) = %s - %s*%s/%s = %s", eps_str(e, c->eps), num(b1, p.before),
+            num(b2, lr), par(b3, p.m_hat), num(b4, sqrt(p.v_hat)), num(b5, p.after));
         break;
     }
     default:
