@@ -19,19 +19,13 @@
 #include "../lesson/lesson.h"
 #include "../ui/app.h"
 #include "bench_ui.h"
+#include "../common/clock.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
 
 extern char **environ;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -61,10 +55,10 @@ __attribute__((target("avx512f"))) static double peak_avx512(void)
 #define S5(k) _mm512_set1_ps(1.0f + 0.01f * (k))
     __m512 x0 = S5(0), x1 = S5(1), x2 = S5(2), x3 = S5(3), x4 = S5(4), x5 = S5(5), x6 = S5(6), x7 = S5(7),
            x8 = S5(8), x9 = S5(9), x10 = S5(10), x11 = S5(11);
-    double t0 = now_s();
+    double t0 = mono_seconds();
     for (int i = 0; i < PEAK_ITERS; i++)
         FMA12(_mm512_fmadd_ps, m, a);
-    double dt = now_s() - t0;
+    double dt = mono_seconds() - t0;
     __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(x0, x1), _mm512_add_ps(x2, x3)),
                              _mm512_add_ps(_mm512_add_ps(x4, x5), _mm512_add_ps(x6, x7)));
     s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(x8, x9), _mm512_add_ps(x10, x11)));
@@ -79,10 +73,10 @@ __attribute__((target("avx2,fma"))) static double peak_avx2(void)
 #define S2(k) _mm256_set1_ps(1.0f + 0.01f * (k))
     __m256 x0 = S2(0), x1 = S2(1), x2 = S2(2), x3 = S2(3), x4 = S2(4), x5 = S2(5), x6 = S2(6), x7 = S2(7),
            x8 = S2(8), x9 = S2(9), x10 = S2(10), x11 = S2(11);
-    double t0 = now_s();
+    double t0 = mono_seconds();
     for (int i = 0; i < PEAK_ITERS; i++)
         FMA12(_mm256_fmadd_ps, m, a);
-    double dt = now_s() - t0;
+    double dt = mono_seconds() - t0;
     __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(x0, x1), _mm256_add_ps(x2, x3)),
                              _mm256_add_ps(_mm256_add_ps(x4, x5), _mm256_add_ps(x6, x7)));
     s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(x8, x9), _mm256_add_ps(x10, x11)));
@@ -100,11 +94,11 @@ static double peak_scalar(void)
     float acc[PEAK_ACC], m = seed, a = 1e-7f;
     for (int k = 0; k < PEAK_ACC; k++)
         acc[k] = 1.0f + 0.01f * (float)k; /* distinct, so no two chains can be merged */
-    double t0 = now_s();
+    double t0 = mono_seconds();
     for (int i = 0; i < PEAK_ITERS; i++)
         for (int k = 0; k < PEAK_ACC; k++)
             acc[k] = acc[k] * m + a;
-    double dt = now_s() - t0;
+    double dt = mono_seconds() - t0;
     float sink = 0;
     for (int k = 0; k < PEAK_ACC; k++)
         sink += acc[k];
@@ -187,19 +181,19 @@ static int block_steps(trainer *t)
 {
     for (int i = 0; i < 20; i++)
         trainer_step(t, STEP_BATCH);
-    double t0 = now_s();
+    double t0 = mono_seconds();
     int probe = 0;
-    while (now_s() - t0 < 0.02)
+    while (mono_seconds() - t0 < 0.02)
         trainer_step(t, STEP_BATCH), probe++;
-    return (int)(0.06 / ((now_s() - t0) / probe)) + 1;
+    return (int)(0.06 / ((mono_seconds() - t0) / probe)) + 1;
 }
 
 static double block_us(trainer *t, int n)
 {
-    double s0 = now_s();
+    double s0 = mono_seconds();
     for (int i = 0; i < n; i++)
         trainer_step(t, STEP_BATCH);
-    return (now_s() - s0) / n * 1e6;
+    return (mono_seconds() - s0) / n * 1e6;
 }
 
 enum { REPEATS = 7 };
@@ -301,9 +295,9 @@ static double rewind_cost(void)
     enum { RUNS = 31 };
     double us[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_s();
+        double t0 = mono_seconds();
         session_back(&s);
-        us[r] = (now_s() - t0) * 1e6;
+        us[r] = (mono_seconds() - t0) * 1e6;
         session_step(&s, STEP_MICRO);
     }
     qsort(us, RUNS, sizeof *us, cmp_double);
@@ -318,7 +312,7 @@ static int spawn_measure(const char *self, char *const argv[], double *seconds, 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1 /* O_WRONLY */, 0);
     pid_t pid;
-    double t0 = now_s();
+    double t0 = mono_seconds();
     int rc = posix_spawn(&pid, self, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
@@ -327,7 +321,7 @@ static int spawn_measure(const char *self, char *const argv[], double *seconds, 
     struct rusage ru;
     if (wait4(pid, &status, 0, &ru) < 0)
         return -1;
-    *seconds = now_s() - t0;
+    *seconds = mono_seconds() - t0;
     *maxrss_kb = ru.ru_maxrss;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }

@@ -8,13 +8,7 @@
 #include <time.h>
 
 #include "../ui/app.h"
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
-}
+#include "../common/clock.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -48,10 +42,10 @@ int bench_ui(const char *lesson_path, int pages_down, double *median_us)
     enum { WARMUP = 20, RUNS = 200 };
     double t[RUNS];
     for (int i = 0; i < WARMUP + RUNS; i++) {
-        double t0 = now_us();
+        double t0 = 1e6 * mono_seconds();
         view_draw(&a, &f);
         if (i >= WARMUP)
-            t[i - WARMUP] = now_us() - t0;
+            t[i - WARMUP] = 1e6 * mono_seconds() - t0;
     }
     qsort(t, RUNS, sizeof *t, cmp_double);
     *median_us = t[RUNS / 2];

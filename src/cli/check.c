@@ -5,150 +5,120 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../common/xalloc.h"
 #include "../lesson/experiment_data.h"
+#include "runner.h"
+#include "../common/clock.h"
 
-static double now_s(void)
+/* What run_quiet collects from member 0 while it trains (the other members of an ensemble
+ * only add their predictions). */
+typedef struct quiet_ctx {
+    run_result *r;
+    double lost_this_epoch, last_epoch_lost;
+    long steps_this_epoch, last_epoch_steps;
+} quiet_ctx;
+
+static int quiet_start(void *vctx, trainer *t, int k)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
+    run_result *r = ((quiet_ctx *)vctx)->r;
+    if (k == 0) {
+        r->n_layers = t->net.n_layers;
+        r->final = xcalloc((size_t)r->n_layers, sizeof(layer_stats));
+        r->mean_lost = xcalloc((size_t)r->n_layers, sizeof(double));
+        r->mean_underflow = xcalloc((size_t)r->n_layers, sizeof(double));
+    }
+    return 0;
 }
 
-double averaged_accuracy(const int *labels, const float *probs, int n_rows, int K)
+static void quiet_step(void *vctx, const trainer *t, const trainer_event *ev, int k)
 {
-    long correct = 0;
-    for (int r = 0; r < n_rows; r++) {
-        const float *p = probs + (size_t)r * K;
-        int pred = 0;
-        if (K == 1)
-            pred = p[0] >= 0.5f;
-        else
-            for (int j = 1; j < K; j++)
-                pred = p[j] > p[pred] ? j : pred;
-        correct += pred == labels[r];
+    quiet_ctx *c = vctx;
+    run_result *r = c->r;
+    (void)ev;
+    if (k != 0)
+        return;
+    if (r->n_steps % 1024 == 0)
+        r->step_loss = xrealloc(r->step_loss, (size_t)r->n_steps + 1024, sizeof(float));
+    r->step_loss[r->n_steps++] = (float)t->state.loss;
+    double lost = 0;
+    for (int i = 0; i < r->n_layers; i++) {
+        r->mean_lost[i] += t->stats[i].lost_updates;
+        r->mean_underflow[i] += isnan(t->stats[i].frac_underflow) ? 0 : t->stats[i].frac_underflow;
+        lost += t->stats[i].lost_updates;
     }
-    return n_rows ? (double)correct / n_rows : NAN;
+    c->lost_this_epoch += lost;
+    c->steps_this_epoch++;
 }
 
-/* One trainer to the end, collecting what expectations can ask about. */
-static void train_member(trainer *t, run_result *r)
+static void quiet_epoch(void *vctx, const trainer *t, const trainer_event *ev, int k)
 {
-    int L = t->net.n_layers;
-    long last_epoch_steps = 0;
-    double last_epoch_lost = 0, lost_this_epoch = 0;
-    long steps_this_epoch = 0;
-    trainer_event ev;
-    while (!trainer_done(t)) {
-        ev = trainer_step(t, STEP_MICRO);
-        if (ev.diverged)
-            break;
-        if (ev.phase == PHASE_END_BATCH) {
-            if (r->n_steps % 1024 == 0)
-                r->step_loss = xrealloc(r->step_loss, (size_t)r->n_steps + 1024, sizeof(float));
-            r->step_loss[r->n_steps++] = (float)t->state.loss;
-            double lost = 0;
-            for (int i = 0; i < L; i++) {
-                r->mean_lost[i] += t->stats[i].lost_updates;
-                r->mean_underflow[i] += isnan(t->stats[i].frac_underflow) ? 0 : t->stats[i].frac_underflow;
-                lost += t->stats[i].lost_updates;
-            }
-            lost_this_epoch += lost;
-            steps_this_epoch++;
-        } else if (ev.phase == PHASE_END_EPOCH) {
-            last_epoch_lost = lost_this_epoch;
-            last_epoch_steps = steps_this_epoch;
-            lost_this_epoch = 0;
-            steps_this_epoch = 0;
-        }
+    quiet_ctx *c = vctx;
+    (void)t, (void)ev;
+    if (k != 0)
+        return;
+    c->last_epoch_lost = c->lost_this_epoch;
+    c->last_epoch_steps = c->steps_this_epoch;
+    c->lost_this_epoch = 0;
+    c->steps_this_epoch = 0;
+}
+
+/* Member 0's numbers are the experiment's; the others train on (a diverged member only
+ * leaves the average). */
+static int quiet_end(void *vctx, trainer *t, const trainer_event *last, int k, int status)
+{
+    quiet_ctx *c = vctx;
+    run_result *r = c->r;
+    (void)last, (void)status;
+    if (k != 0)
+        return 0;
+    if (c->steps_this_epoch) { /* stopped inside an epoch */
+        c->last_epoch_lost = c->lost_this_epoch;
+        c->last_epoch_steps = c->steps_this_epoch;
     }
-    if (steps_this_epoch) { /* stopped inside an epoch */
-        last_epoch_lost = lost_this_epoch;
-        last_epoch_steps = steps_this_epoch;
+    r->lost_updates = c->last_epoch_steps ? c->last_epoch_lost / (double)c->last_epoch_steps : 0.0;
+    r->ran = true;
+    r->diverged = t->state.div.happened;
+    r->nan_step = t->state.div.happened ? t->state.div.step + 1 : 0;
+    r->status = t->state.div.happened ? 3 : 0;
+    r->steps = t->state.step;
+    r->epochs = t->state.last_epoch.epoch;
+    r->train_loss = t->state.last_epoch.train_loss;
+    r->train_acc = t->state.last_epoch.train_acc;
+    r->val_loss = t->state.early.stopped ? t->state.early.restored_val_loss : t->state.last_epoch.val_loss;
+    r->val_acc = t->state.early.stopped ? t->state.early.restored_val_acc : t->state.last_epoch.val_acc;
+    r->best_epoch = t->state.early.stopped ? t->state.early.best_epoch : 0;
+    memcpy(r->final, t->stats, (size_t)r->n_layers * sizeof(layer_stats));
+    for (int i = 0; i < r->n_layers; i++) {
+        r->mean_lost[i] /= r->n_steps ? (double)r->n_steps : 1.0;
+        r->mean_underflow[i] /= r->n_steps ? (double)r->n_steps : 1.0;
     }
-    r->lost_updates = last_epoch_steps ? last_epoch_lost / (double)last_epoch_steps : 0.0;
+    return 0;
 }
 
 void run_quiet(const experiment *x, run_result *r)
 {
     memset(r, 0, sizeof *r);
-    double t0 = now_s();
+    double t0 = mono_seconds();
     r->ensemble_acc = NAN;
-    float *sum = NULL;
-    int K = 0, n_val = 0;
-    int *labels = NULL;
     ds_error err = {0};
     experiment_data data; /* one load for every member of an ensemble */
     if (experiment_data_load(x, &data, &err) != 0) {
         err_format(&err, r->error, sizeof r->error);
         r->status = 1;
-        r->seconds = now_s() - t0;
+        r->seconds = mono_seconds() - t0;
         return;
     }
-    for (int m = 0; m < (x->train.ensemble > 1 ? x->train.ensemble : 1); m++) {
-        trainer t;
-        if (experiment_trainer_create(&t, x, &data, m, 0, 0, &err) != 0) {
-            err_format(&err, r->error, sizeof r->error);
-            r->status = 1;
-            break;
-        }
-        if (m == 0) {
-            r->n_layers = t.net.n_layers;
-            r->final = xcalloc((size_t)r->n_layers, sizeof(layer_stats));
-            r->mean_lost = xcalloc((size_t)r->n_layers, sizeof(double));
-            r->mean_underflow = xcalloc((size_t)r->n_layers, sizeof(double));
-            train_member(&t, r);
-            r->ran = true;
-            r->diverged = t.state.div.happened;
-            r->nan_step = t.state.div.happened ? t.state.div.step + 1 : 0;
-            r->status = t.state.div.happened ? 3 : 0;
-            r->steps = t.state.step;
-            r->epochs = t.state.last_epoch.epoch;
-            r->train_loss = t.state.last_epoch.train_loss;
-            r->train_acc = t.state.last_epoch.train_acc;
-            r->val_loss = t.state.early.stopped ? t.state.early.restored_val_loss : t.state.last_epoch.val_loss;
-            r->val_acc = t.state.early.stopped ? t.state.early.restored_val_acc : t.state.last_epoch.val_acc;
-            r->best_epoch = t.state.early.stopped ? t.state.early.best_epoch : 0;
-            memcpy(r->final, t.stats, (size_t)r->n_layers * sizeof(layer_stats));
-            for (int i = 0; i < r->n_layers; i++) {
-                r->mean_lost[i] /= r->n_steps ? (double)r->n_steps : 1.0;
-                r->mean_underflow[i] /= r->n_steps ? (double)r->n_steps : 1.0;
-            }
-        } else {
-            run_result scratch;
-            memset(&scratch, 0, sizeof scratch);
-            scratch.mean_lost = xcalloc((size_t)t.net.n_layers, sizeof(double));
-            scratch.mean_underflow = xcalloc((size_t)t.net.n_layers, sizeof(double));
-            train_member(&t, &scratch);
-            free(scratch.mean_lost);
-            free(scratch.mean_underflow);
-            free(scratch.step_loss);
-        }
-        if (x->train.ensemble > 1 && !t.state.div.happened) {
-            if (!sum) {
-                n_val = data.split.n_val;
-                K = net_out_width(&t.net);
-                sum = xcalloc((size_t)n_val * K + 1, sizeof(float));
-                labels = xcalloc((size_t)n_val + 1, sizeof(int));
-                for (int i = 0; i < n_val; i++)
-                    labels[i] = data.data.labels[data.split.val[i]];
-            }
-            float *probs = xcalloc((size_t)n_val * K + 1, sizeof(float));
-            trainer_predict(&t, data.split.val, n_val, probs);
-            for (size_t i = 0; i < (size_t)n_val * K; i++)
-                sum[i] += probs[i] / (float)x->train.ensemble;
-            free(probs);
-        }
-        trainer_destroy(&t);
+    quiet_ctx c = {.r = r};
+    runner_hooks h = {&c, quiet_start, quiet_step, quiet_epoch, quiet_end, NULL};
+    runner_result res;
+    if (runner_run(x, &data, 0, 0, &h, false, &res, &err) < 0) {
+        err_format(&err, r->error, sizeof r->error);
+        r->status = 1;
     }
+    r->ensemble_acc = res.ensemble_acc;
     experiment_data_free(&data);
-    if (sum)
-        r->ensemble_acc = averaged_accuracy(labels, sum, n_val, K);
-    free(sum);
-    free(labels);
-    r->seconds = now_s() - t0;
+    r->seconds = mono_seconds() - t0;
 }
 
 void run_result_free(run_result *r)
@@ -158,14 +128,6 @@ void run_result_free(run_result *r)
     free(r->mean_underflow);
     free(r->step_loss);
     memset(r, 0, sizeof *r);
-}
-
-long steps_to_target(const run_result *r, double target)
-{
-    for (long k = 0; k < r->n_steps; k++)
-        if (r->step_loss[k] < target)
-            return k + 1;
-    return -1;
 }
 
 /* ---- evaluating expectations ----------------------------------------------------- */
@@ -205,49 +167,27 @@ static int lookup(void *vctx, const char *experiment_name, int layer_index, cons
         snprintf(why, 200, "%.190s", r->error);
         return -1;
     }
+    metric_src src = {.run = r, .layer = layer_index, .target_loss = NAN};
+    const metric_def *m = expect_metric(metric, layer_index != -1 ? METRIC_LAYER : METRIC_RUN);
+    if (!m) { /* the parser let it through: a racer's metric */
+        snprintf(why, 200, "'%.60s' is a metric of a race, not of an experiment", metric);
+        return -1;
+    }
     if (layer_index != -1) {
-        int li = layer_index == -2 ? r->n_layers - 1 : layer_index;
-        if (li >= r->n_layers) {
-            snprintf(why, 200, "layer %d does not exist (the net has %d layers)", li, r->n_layers);
+        src.layer = layer_index == -2 ? r->n_layers - 1 : layer_index;
+        if (src.layer >= r->n_layers) {
+            snprintf(why, 200, "layer %d does not exist (the net has %d layers)", src.layer, r->n_layers);
             return -1;
         }
-        const layer_stats *s = &r->final[li];
-        if (strcmp(metric, "grad_norm") == 0) *out = s->grad_norm;
-        else if (strcmp(metric, "weight_norm") == 0) *out = s->weight_norm;
-        else if (strcmp(metric, "update_ratio") == 0) *out = s->update_ratio;
-        else if (strcmp(metric, "act_min") == 0) *out = s->act_min;
-        else if (strcmp(metric, "act_max") == 0) *out = s->act_max;
-        else if (strcmp(metric, "act_mean") == 0) *out = s->act_mean;
-        else if (strcmp(metric, "act_std") == 0) *out = s->act_std;
-        else if (strcmp(metric, "frac_saturated") == 0) *out = s->frac_saturated;
-        else if (strcmp(metric, "frac_dead") == 0) *out = s->frac_dead;
-        else if (strcmp(metric, "lost_updates") == 0) *out = (double)s->lost_updates;
-        else if (strcmp(metric, "frac_underflow") == 0) *out = s->frac_underflow;
-        else if (strcmp(metric, "mean_lost_updates") == 0) *out = r->mean_lost[li];
-        else if (strcmp(metric, "mean_frac_underflow") == 0) *out = r->mean_underflow[li];
-        else *out = (double)s->health;
-        return 0;
     }
-    if (strcmp(metric, "train_loss") == 0) *out = r->train_loss;
-    else if (strcmp(metric, "train_acc") == 0) *out = r->train_acc;
-    else if (strcmp(metric, "val_loss") == 0) *out = r->val_loss;
-    else if (strcmp(metric, "val_acc") == 0) *out = r->val_acc;
-    else if (strcmp(metric, "steps") == 0) *out = (double)r->steps;
-    else if (strcmp(metric, "epochs") == 0) *out = r->epochs;
-    else if (strcmp(metric, "diverged") == 0) *out = r->diverged;
-    else if (strcmp(metric, "nan_step") == 0) *out = (double)r->nan_step;
-    else if (strcmp(metric, "best_epoch") == 0) *out = r->best_epoch;
-    else if (strcmp(metric, "ensemble_acc") == 0) *out = r->ensemble_acc;
-    else if (strcmp(metric, "lost_updates") == 0) *out = r->lost_updates;
-    else { /* steps_to_target */
-        double target = compare_target(c->l, i);
-        if (isnan(target)) {
-            snprintf(why, 200, "steps_to_target needs a target_loss in a compare block naming this experiment");
+    if (m->needs_target) {
+        src.target_loss = compare_target(c->l, i);
+        if (isnan(src.target_loss)) {
+            snprintf(why, 200, "%s needs a target_loss in a compare block naming this experiment", m->name);
             return -1;
         }
-        long k = steps_to_target(r, target);
-        *out = k < 0 ? INFINITY : (double)k;
     }
+    *out = m->get(&src);
     return 0;
 }
 
@@ -281,12 +221,13 @@ static int race_lookup(void *vctx, const char *name, int layer_index, const char
         const racer *c = &r->racers[i];
         if (strcmp(c->label, name) != 0)
             continue;
-        if (c->diverged)
-            *out = INFINITY;
-        else if (strcmp(metric, "distance") == 0)
-            *out = surface_distance(r->surface, c->w[0], c->w[1]);
-        else
-            *out = surface_f(r->surface, c->w[0], c->w[1], NULL, NULL);
+        const metric_def *m = expect_metric(metric, METRIC_RACER);
+        if (!m) {
+            snprintf(why, 200, "'%.60s' is not a metric of a racer (distance or final_f)", metric);
+            return -1;
+        }
+        metric_src src = {.race = r, .racer = c, .target_loss = NAN};
+        *out = c->diverged ? INFINITY : m->get(&src);
         return 0;
     }
     snprintf(why, 200, "no racer named '%s'", name);
@@ -343,7 +284,7 @@ static int check_lesson(const char *path, int *passed, int *failed)
         (*failed)++;
         return -1;
     }
-    double t0 = now_s();
+    double t0 = mono_seconds();
     check_ctx c = {&l, xcalloc((size_t)(l.n_experiments ? l.n_experiments : 1), sizeof(run_result)), 0};
     int before = *passed + *failed;
     for (int i = 0; i < l.n_experiments; i++) {
@@ -366,7 +307,7 @@ static int check_lesson(const char *path, int *passed, int *failed)
         }
     }
     printf("     %s: %d expectations, %d experiments, %.1f s\n", path, *passed + *failed - before, l.n_experiments,
-           now_s() - t0);
+           mono_seconds() - t0);
     for (int i = 0; i < l.n_experiments; i++)
         run_result_free(&c.results[i]);
     free(c.results);

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../engine/trainer.h"
@@ -14,8 +13,10 @@
 #include "../io/atomic.h"
 #include "../io/runlog.h"
 #include "check.h"
+#include "runner.h"
 #include "../io/weights.h"
 #include "../lesson/lesson.h"
+#include "../common/clock.h"
 
 typedef struct run_opts {
     const char *lesson, *experiment, *load, *save, *log;
@@ -171,13 +172,6 @@ static void print_epoch(const trainer *t)
            tl, m->train_acc, vl, va, (double)m->lr);
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void describe(const trainer *t, const experiment *x, int index, int count)
 {
     char shape[256], budget[64];
@@ -196,48 +190,129 @@ static void describe(const trainer *t, const experiment *x, int index, int count
            x->train.precision != FP32 ? fp_spec_of(x->train.precision)->name : "");
 }
 
-/* Runs t to the end, printing epoch lines and logging steps. Returns an exit status. */
-static int train(trainer *t, const run_opts *o, runlog *log)
+/* Where --save puts member k (2..K) of an ensemble: OUT.npz -> OUT.member{k}.npz. Member 1
+ * keeps OUT.npz itself, as for a single net. */
+static void member_path(char *dst, size_t cap, const char *save, int k)
 {
-    bool progress = isatty(STDERR_FILENO) && !o->quiet;
-    double last_progress = now_seconds();
-    bool progress_shown = false;
-    trainer_event ev = {0};
-    while (!trainer_done(t) && !interrupted) {
-        ev = trainer_step(t, STEP_MICRO);
-        if (ev.diverged)
-            break;
-        if (ev.phase == PHASE_END_BATCH) {
-            runlog_step(log, t);
-            if (progress && now_seconds() - last_progress > 0.1) {
-                fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.4g ", ev.epoch, planned_epochs(t), ev.batch,
-                        t->batches_per_epoch, ev.loss);
-                progress_shown = true;
-                last_progress = now_seconds();
-            }
-        } else if (ev.phase == PHASE_END_EPOCH && !o->quiet) {
-            if (progress_shown)
-                fprintf(stderr, "\r\033[K"), progress_shown = false;
-            print_epoch(t);
+    size_t n = strlen(save);
+    bool npz = n >= 4 && strcmp(save + n - 4, ".npz") == 0;
+    snprintf(dst, cap, "%.*s.member%d.npz", (int)(npz ? n - 4 : n), save, k);
+}
+
+/* What `deepstep run` prints and writes while the runner trains. */
+typedef struct run_ctx {
+    const run_opts *o;
+    const experiment *x;
+    int index, count;   /* x is experiment index of count (for the header line) */
+    runlog *log;        /* the step log: member 0's */
+    bool progress;      /* a live progress line on stderr (a terminal, not --quiet) */
+    bool progress_shown;
+    double last_progress;
+    int members_saved;  /* ensemble members 2.. whose weights are written */
+} run_ctx;
+
+static runlog *member_log(run_ctx *c, int k)
+{
+    static runlog none; /* never opened: runlog_step does nothing with it */
+    return k == 0 ? c->log : &none;
+}
+
+static void clear_progress(run_ctx *c)
+{
+    if (c->progress_shown)
+        fprintf(stderr, "\r\033[K"), c->progress_shown = false;
+}
+
+/* A single net: --load's weights, then the header line. An ensemble member: its own line. */
+static int on_member_start(void *vctx, trainer *t, int k)
+{
+    run_ctx *c = vctx;
+    const experiment *x = c->x;
+    if (x->train.ensemble > 1) {
+        if (!c->o->quiet)
+            printf("# member %d of %d (seed %llu)\n", k + 1, x->train.ensemble,
+                   (unsigned long long)(x->train.seed + k));
+    } else {
+        ds_error err = {0};
+        if (c->o->load && weights_load(&t->net, c->o->load, &err) != 0) {
+            err_print(stderr, &err);
+            return 1;
         }
+        if (c->o->load)
+            trainer_apply_precision(t); /* loaded weights are stored in the experiment's precision too */
+        if (!c->o->quiet)
+            describe(t, x, c->index, c->count);
+        fflush(stdout);
     }
-    if (progress_shown)
-        fprintf(stderr, "\r\033[K");
-    if (interrupted)
-        return EXIT_INTERRUPTED;
-    if (t->state.div.happened) {
+    c->progress = isatty(STDERR_FILENO) && !c->o->quiet;
+    c->last_progress = mono_seconds();
+    c->progress_shown = false;
+    return 0;
+}
+
+static void on_step(void *vctx, const trainer *t, const trainer_event *ev, int k)
+{
+    run_ctx *c = vctx;
+    runlog_step(member_log(c, k), t);
+    if (c->progress && mono_seconds() - c->last_progress > 0.1) {
+        fprintf(stderr, "\r  epoch %d/%d  batch %d/%d  loss %.4g ", ev->epoch, planned_epochs(t), ev->batch,
+                t->batches_per_epoch, ev->loss);
+        c->progress_shown = true;
+        c->last_progress = mono_seconds();
+    }
+}
+
+static void on_epoch(void *vctx, const trainer *t, const trainer_event *ev, int k)
+{
+    run_ctx *c = vctx;
+    (void)ev, (void)k;
+    if (c->o->quiet)
+        return;
+    clear_progress(c);
+    print_epoch(t);
+}
+
+/* How a member's training ended, in words: divergence, early stopping, --steps inside an epoch. */
+static int report_end(run_ctx *c, const trainer *t, const trainer_event *last, int k, int status)
+{
+    if (status == EXIT_INTERRUPTED)
+        return status;
+    if (status == EXIT_DIVERGED) {
         printf("diverged: %s\n", t->state.div.message);
-        runlog_step(log, t); /* the step that diverged, so the log shows how it got there */
-        return EXIT_DIVERGED;
+        runlog_step(member_log(c, k), t); /* the step that diverged, so the log shows how it got there */
+        return status;
     }
     if (t->state.early.stopped)
         printf("early stop after epoch %d: validation loss has not improved for %d epochs; restored the weights "
                "of epoch %d (val_loss %.6f)\n", t->state.last_epoch.epoch, t->cfg.early_stop, t->state.early.best_epoch,
                t->state.early.best_val_loss);
-    if (ev.phase == PHASE_END_BATCH && t->state.epoch_seen && !o->quiet) /* --steps stopped it inside an epoch */
+    if (last->phase == PHASE_END_BATCH && t->state.epoch_seen && !c->o->quiet) /* --steps stopped it inside an epoch */
         printf("stopped after step %ld (epoch %d, batch %d of %d): train_loss %.6f  train_acc %.4f (this epoch so "
-               "far)\n", t->state.step, t->state.epoch + 1, t->state.batch + 1, t->batches_per_epoch, t->state.epoch_loss_sum / t->state.epoch_seen,
-               (double)t->state.epoch_correct / t->state.epoch_seen);
+               "far)\n", t->state.step, t->state.epoch + 1, t->state.batch + 1, t->batches_per_epoch,
+               t->state.epoch_loss_sum / t->state.epoch_seen, (double)t->state.epoch_correct / t->state.epoch_seen);
+    return 0;
+}
+
+static int on_member_end(void *vctx, trainer *t, const trainer_event *last, int k, int status)
+{
+    run_ctx *c = vctx;
+    clear_progress(c);
+    status = report_end(c, t, last, k, status);
+    if (status != 0 || c->x->train.ensemble <= 1)
+        return status;
+    printf("member %d (seed %llu): val_acc %.4f\n", k + 1, (unsigned long long)(c->x->train.seed + k),
+           t->state.last_epoch.val_acc);
+    if (k > 0 && c->o->save) {
+        char path[4096];
+        ds_error err = {0};
+        member_path(path, sizeof path, c->o->save, k + 1);
+        if (weights_save(&t->net, path, &err) != 0) {
+            err_print(stderr, &err);
+            return 1;
+        }
+        printf("weights of member %d in %s\n", k + 1, path);
+        c->members_saved++;
+    }
     return 0;
 }
 
@@ -272,93 +347,69 @@ static int finish_files(trainer *t, const run_opts *o, runlog *log)
     return 0;
 }
 
-/* Where --save puts member k (2..K) of an ensemble: OUT.npz -> OUT.member{k}.npz. Member 1
- * keeps OUT.npz itself, as for a single net. */
-static void member_path(char *dst, size_t cap, const char *save, int k)
-{
-    size_t n = strlen(save);
-    bool npz = n >= 4 && strcmp(save + n - 4, ".npz") == 0;
-    snprintf(dst, cap, "%.*s.member%d.npz", (int)(npz ? n - 4 : n), save, k);
-}
-
 /* ensemble = K: members 1..K from seeds seed..seed+K-1 on the same data. The step log is the
  * first member's; with --save, member 1 goes to OUT.npz and member k to OUT.member{k}.npz, each
- * written as soon as that member has finished. */
-static int run_ensemble(const experiment *x, const experiment_data *d, const run_opts *o, runlog *log)
+ * written as soon as that member has finished (member 1 here, once all have). */
+static int finish_ensemble(int status, run_ctx *c, runner_result *res)
 {
-    ds_error err = {0};
-    float *sum = NULL;
-    int status = 0, n_val = 0, K = 0, members_saved = 0;
-    int *val_rows = NULL;
-    trainer first;
-    memset(&first, 0, sizeof first);
-    for (int k = 0; k < x->train.ensemble && status == 0; k++) {
-        trainer t;
-        if (experiment_trainer_create(&t, x, d, k, o->epochs, o->steps, &err) != 0) {
-            err_print(stderr, &err);
-            status = 1;
-            break;
-        }
-        if (!o->quiet)
-            printf("# member %d of %d (seed %llu)\n", k + 1, x->train.ensemble,
-                   (unsigned long long)(x->train.seed + k));
-        runlog none = {0};
-        status = train(&t, o, k == 0 ? log : &none);
-        if (status == 0) {
-            if (!sum) {
-                n_val = d->split.n_val;
-                K = net_out_width(&t.net);
-                sum = calloc((size_t)n_val * K, sizeof(float));
-                val_rows = malloc((size_t)n_val * sizeof(int));
-                memcpy(val_rows, d->split.val, (size_t)n_val * sizeof(int));
-            }
-            float *probs = malloc((size_t)n_val * K * sizeof(float));
-            trainer_predict(&t, d->split.val, n_val, probs);
-            for (size_t i = 0; i < (size_t)n_val * K; i++)
-                sum[i] += probs[i] / (float)x->train.ensemble;
-            free(probs);
-            printf("member %d (seed %llu): val_acc %.4f\n", k + 1, (unsigned long long)(x->train.seed + k),
-                   t.state.last_epoch.val_acc);
-            if (k > 0 && o->save) {
-                char path[4096];
-                member_path(path, sizeof path, o->save, k + 1);
-                if (weights_save(&t.net, path, &err) != 0) {
-                    err_print(stderr, &err);
-                    status = 1;
-                } else {
-                    printf("weights of member %d in %s\n", k + 1, path);
-                    members_saved++;
-                }
-            }
-        }
-        if (k == 0)
-            first = t;
-        else
-            trainer_destroy(&t);
-    }
     if (status == 0) {
-        int *labels = malloc((size_t)(n_val ? n_val : 1) * sizeof(int));
-        for (int i = 0; i < n_val; i++)
-            labels[i] = d->data.labels[val_rows[i]];
-        printf("ensemble of %d (averaged probabilities): val_acc %.4f\n", x->train.ensemble,
-               averaged_accuracy(labels, sum, n_val, K));
-        free(labels);
-        status = finish_files(&first, o, log);
-        if (status == 0 && o->save)
-            printf("weights of member 1 in %s\n", o->save);
-    } else if (status == EXIT_INTERRUPTED) {
-        if (members_saved)
+        printf("ensemble of %d (averaged probabilities): val_acc %.4f\n", c->x->train.ensemble, res->ensemble_acc);
+        status = finish_files(&res->first, c->o, c->log);
+        if (status == 0 && c->o->save)
+            printf("weights of member 1 in %s\n", c->o->save);
+        return status;
+    }
+    if (status == EXIT_INTERRUPTED) {
+        if (c->members_saved)
             fprintf(stderr, "deepstep run: interrupted; members 2..%d were saved, member 1 and the log were not\n",
-                    members_saved + 1);
+                    c->members_saved + 1);
         else
             fprintf(stderr, "deepstep run: interrupted; no files written\n");
-        runlog_abort(log);
+    }
+    runlog_abort(c->log);
+    return status;
+}
+
+static int finish_single(int status, run_ctx *c, runner_result *res)
+{
+    ds_error err = {0};
+    if (status == EXIT_INTERRUPTED) {
+        fprintf(stderr, "deepstep run: interrupted at step %ld; no files written\n", res->first.state.step);
+        runlog_abort(c->log);
+    } else if (status == EXIT_DIVERGED) {
+        if (runlog_close(c->log, &err) != 0)
+            err_print(stderr, &err);
+    } else if (status == 0) {
+        status = finish_files(&res->first, c->o, c->log);
+        if (status == 0)
+            print_done(&res->first, c->o->save);
     } else
+        runlog_abort(c->log);
+    return status;
+}
+
+/* Trains x on its data (loaded once for every member) and writes the files; an exit status. */
+static int train_and_finish(const lesson *l, const experiment *x, const run_opts *o, runlog *log)
+{
+    ds_error err = {0};
+    experiment_data data;
+    if (experiment_data_load(x, &data, &err) != 0) {
+        err_print(stderr, &err);
         runlog_abort(log);
-    if (first.stats)
-        trainer_destroy(&first);
-    free(sum);
-    free(val_rows);
+        return 1;
+    }
+    run_ctx c = {.o = o, .x = x, .index = (int)(x - l->experiments) + 1, .count = l->n_experiments, .log = log};
+    runner_hooks h = {&c, on_member_start, on_step, on_epoch, on_member_end, &interrupted};
+    runner_result res;
+    int status = runner_run(x, &data, o->epochs, o->steps, &h, true, &res, &err);
+    if (status < 0) {
+        err_print(stderr, &err);
+        status = 1;
+    }
+    status = x->train.ensemble > 1 ? finish_ensemble(status, &c, &res) : finish_single(status, &c, &res);
+    if (res.first.stats)
+        trainer_destroy(&res.first);
+    experiment_data_free(&data);
     return status;
 }
 
@@ -392,50 +443,7 @@ int cmd_run(int argc, char **argv)
         lesson_free(&l);
         return 1;
     }
-    int status;
-    experiment_data data; /* loaded once: an ensemble's members all train on it */
-    if (experiment_data_load(x, &data, &err) != 0) {
-        err_print(stderr, &err);
-        runlog_abort(&log);
-        lesson_free(&l);
-        return 1;
-    }
-    if (x->train.ensemble > 1) {
-        status = run_ensemble(x, &data, &o, &log);
-        experiment_data_free(&data);
-        lesson_free(&l);
-        return status;
-    }
-    trainer t;
-    if (experiment_trainer_create(&t, x, &data, 0, o.epochs, o.steps, &err) != 0 ||
-        (o.load && weights_load(&t.net, o.load, &err) != 0)) {
-        err_print(stderr, &err);
-        runlog_abort(&log);
-        if (t.stats)
-            trainer_destroy(&t);
-        experiment_data_free(&data);
-        lesson_free(&l);
-        return 1;
-    }
-    if (o.load)
-        trainer_apply_precision(&t); /* loaded weights are stored in the experiment's precision too */
-    if (!o.quiet)
-        describe(&t, x, (int)(x - l.experiments) + 1, l.n_experiments);
-    fflush(stdout);
-    status = train(&t, &o, &log);
-    if (status == EXIT_INTERRUPTED) {
-        fprintf(stderr, "deepstep run: interrupted at step %ld; no files written\n", t.state.step);
-        runlog_abort(&log);
-    } else if (status == EXIT_DIVERGED) {
-        if (runlog_close(&log, &err) != 0)
-            err_print(stderr, &err);
-    } else {
-        status = finish_files(&t, &o, &log);
-        if (status == 0)
-            print_done(&t, o.save);
-    }
-    trainer_destroy(&t);
-    experiment_data_free(&data);
+    int status = train_and_finish(&l, x, &o, &log);
     lesson_free(&l);
     return status;
 }

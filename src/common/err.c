@@ -3,15 +3,34 @@
 #include <stdarg.h>
 #include <string.h>
 
-int err_set(ds_error *e, const char *file, int line, const char *fmt, ...)
+static int err_vset(ds_error *e, ds_err_code code, const char *file, int line, const char *fmt, va_list ap)
+    DS_PRINTF(5, 0);
+
+static int err_vset(ds_error *e, ds_err_code code, const char *file, int line, const char *fmt, va_list ap)
 {
     if (!e)
         return -1;
     snprintf(e->file, sizeof e->file, "%s", file ? file : "");
     e->line = line;
+    e->code = code;
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    return -1;
+}
+
+int err_set(ds_error *e, const char *file, int line, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    err_vset(e, DS_ERR_OTHER, file, line, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int err_set_code(ds_error *e, ds_err_code code, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(e, code, file, line, fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -76,7 +76,7 @@ static int open_checked(idx_file *f, const char *path, ds_error *err)
         int e = errno ? errno : ENOMEM;
         if (fd >= 0)
             close(fd);
-        return err_set(err, path, 0, "cannot open: %s", strerror(e));
+        return file_err_cannot_open(err, path, e);
     }
     return 0;
 }

@@ -8,30 +8,128 @@
 
 #include "../common/xalloc.h"
 
-static const char *const run_metrics[] = {"train_loss", "train_acc", "val_loss", "val_acc", "steps", "epochs",
-                                          "diverged", "nan_step", "best_epoch", "ensemble_acc", "steps_to_target",
-                                          "lost_updates", "distance", "final_f", NULL};
-static const char *const layer_metrics[] = {"grad_norm", "weight_norm", "update_ratio", "act_min", "act_max",
-                                            "act_mean", "act_std", "frac_saturated", "frac_dead", "lost_updates",
-                                            "frac_underflow", "mean_lost_updates", "mean_frac_underflow", "health",
-                                            NULL};
+static double m_train_loss(const metric_src *s) { return s->run->train_loss; }
+static double m_train_acc(const metric_src *s) { return s->run->train_acc; }
+static double m_val_loss(const metric_src *s) { return s->run->val_loss; }
+static double m_val_acc(const metric_src *s) { return s->run->val_acc; }
+static double m_steps(const metric_src *s) { return (double)s->run->steps; }
+static double m_epochs(const metric_src *s) { return s->run->epochs; }
+static double m_diverged(const metric_src *s) { return s->run->diverged; }
+static double m_nan_step(const metric_src *s) { return (double)s->run->nan_step; }
+static double m_best_epoch(const metric_src *s) { return s->run->best_epoch; }
+static double m_ensemble_acc(const metric_src *s) { return s->run->ensemble_acc; }
+static double m_lost_updates(const metric_src *s) { return s->run->lost_updates; }
+
+static double m_steps_to_target(const metric_src *s)
+{
+    long k = steps_to_target(s->run, s->target_loss);
+    return k < 0 ? INFINITY : (double)k;
+}
+
+static double m_distance(const metric_src *s)
+{
+    return surface_distance(s->race->surface, s->racer->w[0], s->racer->w[1]);
+}
+
+static double m_final_f(const metric_src *s)
+{
+    return surface_f(s->race->surface, s->racer->w[0], s->racer->w[1], NULL, NULL);
+}
+
+#define LAYER_STAT(s) (&(s)->run->final[(s)->layer])
+static double l_grad_norm(const metric_src *s) { return LAYER_STAT(s)->grad_norm; }
+static double l_weight_norm(const metric_src *s) { return LAYER_STAT(s)->weight_norm; }
+static double l_update_ratio(const metric_src *s) { return LAYER_STAT(s)->update_ratio; }
+static double l_act_min(const metric_src *s) { return LAYER_STAT(s)->act_min; }
+static double l_act_max(const metric_src *s) { return LAYER_STAT(s)->act_max; }
+static double l_act_mean(const metric_src *s) { return LAYER_STAT(s)->act_mean; }
+static double l_act_std(const metric_src *s) { return LAYER_STAT(s)->act_std; }
+static double l_frac_saturated(const metric_src *s) { return LAYER_STAT(s)->frac_saturated; }
+static double l_frac_dead(const metric_src *s) { return LAYER_STAT(s)->frac_dead; }
+static double l_lost_updates(const metric_src *s) { return (double)LAYER_STAT(s)->lost_updates; }
+static double l_frac_underflow(const metric_src *s) { return LAYER_STAT(s)->frac_underflow; }
+static double l_mean_lost(const metric_src *s) { return s->run->mean_lost[s->layer]; }
+static double l_mean_underflow(const metric_src *s) { return s->run->mean_underflow[s->layer]; }
+static double l_health(const metric_src *s) { return (double)LAYER_STAT(s)->health; }
+#undef LAYER_STAT
+
+/* In the order the "expected one of" lists give them. */
+static const metric_def metrics[] = {
+    {"train_loss", METRIC_RUN, false, m_train_loss},
+    {"train_acc", METRIC_RUN, false, m_train_acc},
+    {"val_loss", METRIC_RUN, false, m_val_loss},
+    {"val_acc", METRIC_RUN, false, m_val_acc},
+    {"steps", METRIC_RUN, false, m_steps},
+    {"epochs", METRIC_RUN, false, m_epochs},
+    {"diverged", METRIC_RUN, false, m_diverged},
+    {"nan_step", METRIC_RUN, false, m_nan_step},
+    {"best_epoch", METRIC_RUN, false, m_best_epoch},
+    {"ensemble_acc", METRIC_RUN, false, m_ensemble_acc},
+    {"steps_to_target", METRIC_RUN, true, m_steps_to_target},
+    {"lost_updates", METRIC_RUN, false, m_lost_updates},
+    {"distance", METRIC_RACER, false, m_distance},
+    {"final_f", METRIC_RACER, false, m_final_f},
+    {"grad_norm", METRIC_LAYER, false, l_grad_norm},
+    {"weight_norm", METRIC_LAYER, false, l_weight_norm},
+    {"update_ratio", METRIC_LAYER, false, l_update_ratio},
+    {"act_min", METRIC_LAYER, false, l_act_min},
+    {"act_max", METRIC_LAYER, false, l_act_max},
+    {"act_mean", METRIC_LAYER, false, l_act_mean},
+    {"act_std", METRIC_LAYER, false, l_act_std},
+    {"frac_saturated", METRIC_LAYER, false, l_frac_saturated},
+    {"frac_dead", METRIC_LAYER, false, l_frac_dead},
+    {"lost_updates", METRIC_LAYER, false, l_lost_updates},
+    {"frac_underflow", METRIC_LAYER, false, l_frac_underflow},
+    {"mean_lost_updates", METRIC_LAYER, false, l_mean_lost},
+    {"mean_frac_underflow", METRIC_LAYER, false, l_mean_underflow},
+    {"health", METRIC_LAYER, false, l_health},
+};
+#define N_METRICS (sizeof metrics / sizeof metrics[0])
+
 static const char *const health_words[] = {"ok", "vanishing", "exploding", "saturated", "dead", NULL};
 
-bool expect_known_metric(const char *name, bool layer)
+long steps_to_target(const run_result *r, double target)
 {
-    const char *const *list = layer ? layer_metrics : run_metrics;
-    for (int i = 0; list[i]; i++)
-        if (strcmp(list[i], name) == 0)
+    for (long k = 0; k < r->n_steps; k++)
+        if (r->step_loss[k] < target)
+            return k + 1;
+    return -1;
+}
+
+/* A layer metric's scope is METRIC_LAYER; an unqualified one is a run's or a racer's (the
+ * parser cannot tell an experiment's name from a racer's label). */
+static bool in_scope(const metric_def *m, bool of_layer)
+{
+    return of_layer ? m->scope == METRIC_LAYER : m->scope != METRIC_LAYER;
+}
+
+const metric_def *expect_metric(const char *name, metric_scope scope)
+{
+    for (size_t i = 0; i < N_METRICS; i++)
+        if (metrics[i].scope == scope && strcmp(metrics[i].name, name) == 0)
+            return &metrics[i];
+    return NULL;
+}
+
+bool expect_known_metric(const char *name, bool of_layer)
+{
+    for (size_t i = 0; i < N_METRICS; i++)
+        if (in_scope(&metrics[i], of_layer) && strcmp(metrics[i].name, name) == 0)
             return true;
     return false;
 }
 
-const char *expect_metric_names(bool layer)
+const char *expect_metric_names(bool of_layer)
 {
-    return layer ? "grad_norm, weight_norm, update_ratio, act_min, act_max, act_mean, act_std, frac_saturated, "
-                   "frac_dead, lost_updates, frac_underflow, mean_lost_updates, mean_frac_underflow, health"
-                 : "train_loss, train_acc, val_loss, val_acc, steps, epochs, diverged, nan_step, best_epoch, "
-                   "ensemble_acc, steps_to_target, lost_updates, distance, final_f";
+    static char lists[2][512]; /* made once from the table; it never changes */
+    char *buf = lists[of_layer];
+    if (buf[0])
+        return buf;
+    size_t len = 0;
+    for (size_t i = 0; i < N_METRICS; i++)
+        if (in_scope(&metrics[i], of_layer) && len < sizeof lists[0])
+            len += (size_t)snprintf(buf + len, sizeof lists[0] - len, "%s%s", len ? ", " : "", metrics[i].name);
+    return buf;
 }
 
 typedef struct parser {
@@ -289,12 +387,12 @@ typedef struct eval_ctx {
 
 static void metric_name(const expr_node *n, char *buf, size_t cap)
 {
-    char layer[24] = "";
+    char where[24] = "";
     if (n->layer == -2)
-        snprintf(layer, sizeof layer, "layerlast.");
+        snprintf(where, sizeof where, "layerlast.");
     else if (n->layer >= 0)
-        snprintf(layer, sizeof layer, "layer%d.", n->layer);
-    snprintf(buf, cap, "%s%s%s%s", n->experiment, n->experiment[0] ? "." : "", layer, n->metric);
+        snprintf(where, sizeof where, "layer%d.", n->layer);
+    snprintf(buf, cap, "%s%s%s%s", n->experiment, n->experiment[0] ? "." : "", where, n->metric);
 }
 
 static double eval(eval_ctx *c, int id)

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 
 #include "../common/err.h"
+#include "../engine/stats.h"
+#include "../engine/surface.h"
 
 #define EXPECT_MAX_NODES 48
 
@@ -52,8 +54,58 @@ typedef int (*metric_lookup)(void *ctx, const char *experiment, int layer, const
 /* Evaluates e: 1 met, 0 not met, -1 could not evaluate (why says). detail gets the values used. */
 int expect_eval(const expectation *e, metric_lookup lookup, void *ctx, char *detail, size_t cap, char *why);
 
-/* Is name a run metric or a layer metric this language knows? */
-bool expect_known_metric(const char *name, bool layer);
-const char *expect_metric_names(bool layer);
+/* ---- the metrics an expectation can name ------------------------------------------- */
+
+/* What one headless run of an experiment shows (deepstep check fills it, src/cli/check.c). */
+typedef struct run_result {
+    bool ran;
+    int status;            /* 0 trained, 3 diverged, 1 could not run (error says why) */
+    char error[600];
+    double train_loss, train_acc, val_loss, val_acc;
+    long steps;
+    int epochs;
+    bool diverged;
+    long nan_step;         /* step at which training diverged; 0 when it did not */
+    int best_epoch;        /* early stopping's restored epoch, 0 without */
+    double ensemble_acc;   /* averaged-prediction validation accuracy (ensemble > 1), else NaN */
+    double lost_updates;   /* updates lost to rounding per step, all layers, over the last epoch */
+    int n_layers;
+    layer_stats *final;    /* (n_layers) statistics of the last step */
+    double *mean_lost, *mean_underflow; /* (n_layers) over the whole run */
+    float *step_loss;      /* every step's batch loss */
+    long n_steps;
+    double seconds;
+} run_result;
+
+/* First step (1-based) whose batch loss is below target; -1 when never. */
+long steps_to_target(const run_result *r, double target);
+
+/* A run metric (train_loss), a layer's (layer0.grad_norm) or a racer's (adam.distance). */
+typedef enum metric_scope { METRIC_RUN, METRIC_LAYER, METRIC_RACER } metric_scope;
+
+/* Where a metric is read from; only the members its scope needs are set. */
+typedef struct metric_src {
+    const run_result *run; /* METRIC_RUN, METRIC_LAYER */
+    int layer;             /* METRIC_LAYER: 0 .. run->n_layers - 1 */
+    double target_loss;    /* steps_to_target: its compare block's target_loss */
+    const race *race;      /* METRIC_RACER */
+    const racer *racer;
+} metric_src;
+
+/* The one table of metric names: the parser accepts exactly these, deepstep check reads
+ * them through get, and the "expected one of" lists are made from it. */
+typedef struct metric_def {
+    const char *name;
+    metric_scope scope;
+    bool needs_target; /* get needs src->target_loss (not NaN) */
+    double (*get)(const metric_src *src);
+} metric_def;
+
+/* The entry for name in scope, or NULL. */
+const metric_def *expect_metric(const char *name, metric_scope scope);
+/* Is name a layer metric (of_layer) or a metric of a run or a racer (!of_layer)? */
+bool expect_known_metric(const char *name, bool of_layer);
+/* Those names, comma-separated, in the table's order. */
+const char *expect_metric_names(bool of_layer);
 
 #endif

@@ -10,24 +10,19 @@
 
 /* A path that is not there, or names a folder or a device, is the lesson's mistake, not the
  * file's: point at the block's data line ("L.md:12: data: cannot open 'x.csv': ..."). The
- * messages matched are fileio.c's. */
+ * code says which (fileio.c sets it); the code keeps its kind at the new line. */
 static void point_at_data_line(const experiment *x, ds_error *err)
 {
-    static const char *const not_a_file[] = {"is a directory", "not a regular file"};
-    if (!err || err->line != 0)
+    if (!err || err->line != 0 || err->code == DS_ERR_OTHER)
         return;
     char path[EXPERIMENT_PATH_MAX], why[sizeof err->msg];
     snprintf(path, sizeof path, "%s", err->file);
     snprintf(why, sizeof why, "%s", err->msg);
-    if (strncmp(why, "cannot open: ", 13) == 0) {
-        err_set(err, x->file, x->line_data, "data: cannot open '%s': %s", path, why + 13);
-        return;
-    }
-    for (size_t i = 0; i < sizeof not_a_file / sizeof not_a_file[0]; i++)
-        if (strncmp(why, not_a_file[i], strlen(not_a_file[i])) == 0) {
-            err_set(err, x->file, x->line_data, "data: '%s': %s", path, why);
-            return;
-        }
+    if (err->code == DS_ERR_CANNOT_OPEN)
+        err_set_code(err, err->code, x->file, x->line_data, "data: cannot open '%s': %s", path,
+                     why + strlen(ERR_CANNOT_OPEN));
+    else
+        err_set_code(err, err->code, x->file, x->line_data, "data: '%s': %s", path, why);
 }
 
 static int load_data(const experiment *x, dataset *ds, ds_error *err)

@@ -10,6 +10,7 @@
 #include "../common/xalloc.h"
 #include "../io/atomic.h"
 #include "../io/weights.h"
+#include "../common/clock.h"
 
 void app_init(app *a)
 {
@@ -561,13 +562,6 @@ void app_key(app *a, int key)
         lesson_key(a, key);
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
 bool app_tick(app *a, double budget_ms)
 {
     if (a->screen == SCREEN_RACE && a->race_running) { /* a few steps a frame, so the paths grow visibly */
@@ -577,8 +571,8 @@ bool app_tick(app *a, double budget_ms)
         return true;
     }
     if (a->screen == SCREEN_COMPARE && a->cmp_running) { /* lockstep: a batch each, as time allows */
-        double start = now_ms();
-        while (!compare_done(a) && now_ms() - start < budget_ms)
+        double start = 1e3 * mono_seconds();
+        while (!compare_done(a) && 1e3 * mono_seconds() - start < budget_ms)
             compare_step(a, STEP_BATCH);
         if (compare_done(a))
             a->cmp_running = false;
@@ -587,11 +581,11 @@ bool app_tick(app *a, double budget_ms)
     if (!a->has_session || !a->s.running)
         return false;
     session *s = &a->s;
-    double start = now_ms();
+    double start = 1e3 * mono_seconds();
     long limit = s->speed >= SPEED_MAX ? -1 : 1L << (2 * s->speed); /* 4^speed micro-steps */
     for (long k = 0; (limit < 0 || k < limit) && !trainer_done(&s->t); k++) {
         session_step(s, STEP_MICRO);
-        if (s->t.state.div.happened || now_ms() - start > budget_ms)
+        if (s->t.state.div.happened || 1e3 * mono_seconds() - start > budget_ms)
             break;
     }
     after_step(a);

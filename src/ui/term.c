@@ -10,15 +10,10 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "../common/clock.h"
 
 static volatile sig_atomic_t got_signal;
 
-static double monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
 static int curses_active;
 static int use_color, use_utf8;
 
@@ -208,7 +203,7 @@ int ui_main(const ui_options *o)
          * to notice signals. */
         bool running = (a.has_session && a.s.running) || (a.screen == SCREEN_COMPARE && a.cmp_running) ||
                        (a.screen == SCREEN_RACE && a.race_running);
-        double frame_start = monotonic_ms();
+        double frame_start = 1e3 * mono_seconds();
         if (running && app_tick(&a, 30.0))
             dirty = true;
         if (dirty) {
@@ -220,7 +215,7 @@ int ui_main(const ui_options *o)
             blit(&f);
             dirty = false;
         }
-        int wait = running ? 40 - (int)(monotonic_ms() - frame_start) : 100;
+        int wait = running ? 40 - (int)(1e3 * mono_seconds() - frame_start) : 100;
         timeout(wait < 1 ? 1 : wait);
         int ch = getch();
         if (ch == ERR)
