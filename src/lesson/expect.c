@@ -86,7 +86,6 @@ static const metric_def metrics[] = {
 };
 #define N_METRICS (sizeof metrics / sizeof metrics[0])
 
-static const char *const health_words[] = {"ok", "vanishing", "exploding", "saturated", "dead", NULL};
 
 long steps_to_target(const run_result *r, double target)
 {
@@ -187,13 +186,13 @@ static int parse_metric(parser *ps)
             break;
         ps->p++;
     }
-    for (int i = 0; health_words[i]; i++)
-        if (n_parts == 1 && strcmp(parts[0], health_words[i]) == 0) {
-            int id = node(ps, EX_NUM);
-            if (id >= 0)
-                ps->nodes[id].num = i;
-            return id;
-        }
+    layer_health h;
+    if (n_parts == 1 && health_parse(parts[0], &h) == 0) { /* a health word is its enum value */
+        int id = node(ps, EX_NUM);
+        if (id >= 0)
+            ps->nodes[id].num = (double)h;
+        return id;
+    }
     int id = node(ps, EX_METRIC);
     if (id < 0)
         return -1;
@@ -409,8 +408,8 @@ static double eval(eval_ctx *c, int id)
         }
         char name[160], one[220];
         metric_name(n, name, sizeof name);
-        if (strcmp(n->metric, "health") == 0 && v >= 0 && v < 5)
-            snprintf(one, sizeof one, "%s%s = %s", c->detail[0] ? ", " : "", name, health_words[(int)v]);
+        if (strcmp(n->metric, "health") == 0 && v >= 0 && v < HEALTH_COUNT)
+            snprintf(one, sizeof one, "%s%s = %s", c->detail[0] ? ", " : "", name, health_name((layer_health)(int)v));
         else
             snprintf(one, sizeof one, "%s%s = %.6g", c->detail[0] ? ", " : "", name, v);
         strncat(c->detail, one, c->cap - strlen(c->detail) - 1);
