@@ -1,5 +1,5 @@
-/* app.h - the UI's plain state (model) and its key handling; no curses here, so tests can
- * drive it and render frames without a terminal. */
+/* app.h - the UI's plain state (model) and what keys do to it (the tables are in keys.h); no
+ * curses here, so tests can drive it and render frames without a terminal. */
 #ifndef DS_APP_H
 #define DS_APP_H
 
@@ -95,10 +95,22 @@ int app_scan_lessons(app *a, const char *dir, ds_error *err);
  * leads to the other lessons. Done on the first Esc, not at start-up: reading every lesson
  * costs milliseconds. Returns -1, listing nothing, when the folder cannot be listed. */
 int app_list_siblings(app *a);
-/* A key on the lesson list (browser.c); app_key routes it here on SCREEN_BROWSER. */
-void app_browser_key(app *a, int key);
 int app_open_lesson(app *a, const char *path, ds_error *err);
-void app_key(app *a, int key);
+/* A key on the screen being shown, looked up in that screen's table (keys.c); returns the
+ * handler's KEY_* flags (keys.h), 0 when the screen has no such key. */
+int app_key(app *a, int key);
+/* What the key handlers do to the model (app.c); they keep the app consistent. */
+void app_follow_page(app *a);   /* start the session of the page's experiment */
+void app_close_session(app *a);
+void app_open_compare(app *a);  /* C: the page's compare block, or its race */
+void app_close_compare(app *a);
+void app_close_race(app *a);
+/* One batch (or epoch) for every compared experiment that is not finished. */
+void app_compare_step(app *a, step_size size);
+bool app_compare_done(const app *a);
+void app_save_weights(app *a);  /* s: the session's net as .npz in snapshot_dir */
+/* After the learner steps: clear the message and the last check; a divergence stops a run. */
+void app_after_step(app *a);
 /* While running, train for up to budget_ms of wall time; returns true when anything changed. */
 bool app_tick(app *a, double budget_ms);
 /* The experiment of the page being read (its own, or the last one before it), -1 if none. */

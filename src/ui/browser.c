@@ -1,4 +1,4 @@
-/* The lesson list: scanning a folder of lessons, and its keys. */
+/* The lesson list: scanning a folder of lessons (its keys are in keys.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 
@@ -71,30 +71,4 @@ int app_list_siblings(app *a)
             a->selected = i;
     }
     return 0;
-}
-
-void app_browser_key(app *a, int key)
-{
-    switch (key) {
-    case K_UP: case 'k':
-        if (a->selected > 0)
-            a->selected--;
-        break;
-    case K_DOWN: case 'j':
-        if (a->selected + 1 < a->n_entries)
-            a->selected++;
-        break;
-    case K_HOME: a->selected = 0; break;
-    case K_END: a->selected = a->n_entries > 0 ? a->n_entries - 1 : 0; break;
-    case K_ENTER: case K_RIGHT: case 'l': {
-        if (a->n_entries == 0)
-            break;
-        ds_error err = {0};
-        if (app_open_lesson(a, a->entries[a->selected].path, &err) != 0)
-            err_format(&err, a->message, sizeof a->message);
-        break;
-    }
-    case 'q': case K_ESC: a->quit = true; break;
-    default: break;
-    }
 }

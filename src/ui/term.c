@@ -10,6 +10,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "keys.h"
 #include "../common/clock.h"
 
 static volatile sig_atomic_t got_signal;
@@ -225,10 +226,11 @@ int ui_main(const ui_options *o)
             continue;
         }
         int key = ch == KEY_MOUSE ? map_mouse(&a) : map_key(ch);
-        app_key(&a, key);
-        if (key == 'S' && a.screen == SCREEN_LESSON && !a.prompting)
-            app_save_screen(&a, &f); /* the frame as the learner sees it */
-        dirty = true;
+        int flags = app_key(&a, key);
+        if (flags & KEY_SAVE_SCREEN)
+            app_save_screen(&a, &f); /* the frame as the learner sees it, before the key */
+        if (flags & KEY_REDRAW)
+            dirty = true;
     }
     restore_terminal();
     frame_free(&f);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keys.h"
 #include "narrate.h"
 #include "view.h"
 
@@ -120,30 +121,18 @@ static void status_line(const app *a, char *left, size_t cap, char *right, size_
     snprintf(right, rcap, "n step  b back  r run  ? help  q quit");
 }
 
-static void draw_help(frame *f)
+/* The help of the screen it was opened on, generated from that screen's key table. */
+static void draw_help(const app *a, frame *f)
 {
-    static const char *const rows[] = {
-        "Keys",
-        "",
-        "  n, Space   one micro-step       b, Backspace  one micro-step back",
-        "  N          one batch            e             one epoch",
-        "  r          run / pause          + -           run faster / slower",
-        "  R          back to the start    c             clipping on / off",
-        "  [ ]        learning rate / 2, x 2",
-        "  Tab        next panel           Shift-Tab     previous panel",
-        "  arrows     move in the panel (layer, element, scroll)",
-        "  i          inspector: input, z, a, W, b, optimizer state",
-        "  g          value <-> its gradient        v   numbers / heatmap",
-        "  x          edit the selected weight      d   gradient check of the layer",
-        "  s          save weights (.npz)           S   save this screen (.txt)",
-        "  1..7       hide / show a panel           PgUp PgDn  lesson pages",
-        "  F          the float lab (bits of any number, + and x in fp64/32/bf16/fp16)",
-        "  C          compare: the page's experiments in lockstep (n/N a batch, e an epoch, r run)",
-        "  Esc        lesson list                   q   quit",
-        "",
-        "Any key closes this help.",
-    };
-    int n = (int)(sizeof rows / sizeof *rows), w = 72 < f->w - 2 ? 72 : f->w - 2;
+    const key_table *t = keys_of(a->screen);
+    char rows[40][KEY_HELP_W + 1];
+    int cap = (int)(sizeof rows / sizeof *rows), n = 0;
+    snprintf(rows[n++], sizeof rows[0], "%s", t->title);
+    rows[n++][0] = '\0';
+    n += keys_help(t, rows + n, cap - n - 2);
+    rows[n++][0] = '\0';
+    snprintf(rows[n++], sizeof rows[0], "Any key closes this help.");
+    int w = 72 < f->w - 2 ? 72 : f->w - 2;
     int x0 = (f->w - w) / 2, y0 = (f->h - n - 2) / 2;
     if (y0 < 0)
         y0 = 0;
@@ -204,5 +193,5 @@ void view_draw(app *a, frame *f)
     else
         draw_lesson_screen(a, f);
     if (a->help)
-        draw_help(f);
+        draw_help(a, f);
 }

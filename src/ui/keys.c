@@ -1,0 +1,264 @@
+/* keys.c - looking keys up in the screens' tables, the help generated from them, and the
+ * tables of the lesson list, the comparison, the race and the float lab. */
+#include "keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ROWS(r) (r), (int)(sizeof(r) / sizeof *(r))
+
+const key_binding *keys_find(const key_table *t, int key)
+{
+    if (key == KEY_NONE)
+        return NULL; /* 0 ends every row's key list, it is no key */
+    for (int i = 0; i < t->n; i++)
+        for (const int *k = t->rows[i].keys; *k; k++)
+            if (*k == key)
+                return &t->rows[i];
+    return NULL;
+}
+
+int keys_dispatch(const key_table *t, app *a, int key)
+{
+    const key_binding *b = keys_find(t, key);
+    if (!b || (b->needs_session && !a->has_session))
+        return 0;
+    return b->handler(a, key);
+}
+
+/* Two rows share a line when both are short; the widths are the two columns'. */
+static bool fits(const key_binding *b, int help_w)
+{
+    return strlen(b->label) <= 13 && (int)strlen(b->help) <= help_w;
+}
+
+int keys_help(const key_table *t, char (*lines)[KEY_HELP_W + 1], int max)
+{
+    int n = 0;
+    for (int i = 0; i < t->n && n < max; i++) {
+        const key_binding *l = &t->rows[i], *r = i + 1 < t->n ? &t->rows[i + 1] : NULL;
+        if (r && fits(l, 18) && fits(r, 19)) {
+            snprintf(lines[n++], KEY_HELP_W + 1, "  %-13s %-18s %-13s %s", l->label, l->help, r->label, r->help);
+            i++;
+        } else {
+            snprintf(lines[n++], KEY_HELP_W + 1, "  %-13s %s", l->label, l->help);
+        }
+    }
+    return n;
+}
+
+/* ---- handlers every screen shares ---------------------------------------------------- */
+
+int key_help(app *a, int key)
+{
+    (void)key;
+    a->help = true;
+    return KEY_DONE;
+}
+
+int key_quit(app *a, int key)
+{
+    (void)key;
+    a->quit = true;
+    return KEY_DONE | KEY_QUIT;
+}
+
+int key_open_lab(app *a, int key)
+{
+    (void)key;
+    a->lab_return = a->screen;
+    a->screen = SCREEN_LAB;
+    return KEY_DONE;
+}
+
+/* ---- the lesson list ------------------------------------------------------------------ */
+
+static int browser_up(app *a, int key)
+{
+    (void)key;
+    if (a->selected > 0)
+        a->selected--;
+    return KEY_DONE;
+}
+
+static int browser_down(app *a, int key)
+{
+    (void)key;
+    if (a->selected + 1 < a->n_entries)
+        a->selected++;
+    return KEY_DONE;
+}
+
+static int browser_ends(app *a, int key)
+{
+    a->selected = key == K_HOME || a->n_entries == 0 ? 0 : a->n_entries - 1;
+    return KEY_DONE;
+}
+
+static int browser_open(app *a, int key)
+{
+    (void)key;
+    if (a->n_entries == 0)
+        return KEY_HANDLED;
+    ds_error err = {0};
+    if (app_open_lesson(a, a->entries[a->selected].path, &err) != 0)
+        err_format(&err, a->message, sizeof a->message);
+    return KEY_DONE;
+}
+
+static const key_binding browser_rows[] = {
+    {{K_UP, 'k'}, "Up, k", "previous lesson", browser_up, false},
+    {{K_DOWN, 'j'}, "Down, j", "next lesson", browser_down, false},
+    {{K_HOME, K_END}, "Home End", "first / last lesson", browser_ends, false},
+    {{K_ENTER, K_RIGHT, 'l'}, "Enter Right l", "open the lesson", browser_open, false},
+    {{'F'}, "F", "the float lab: bits of any number, + and x", key_open_lab, false},
+    {{'?'}, "?", "this help", key_help, false},
+    {{'q', K_ESC}, "q, Esc", "quit", key_quit, false},
+};
+const key_table keys_browser = {"Keys on the lesson list", ROWS(browser_rows)};
+
+/* ---- the comparison: a compare block's experiments in lockstep ------------------------- */
+
+static int compare_batch(app *a, int key)
+{
+    app_compare_step(a, key == 'e' ? STEP_EPOCH : STEP_BATCH);
+    return KEY_DONE;
+}
+
+static int compare_run(app *a, int key)
+{
+    (void)key;
+    a->cmp_running = !a->cmp_running && !app_compare_done(a);
+    return KEY_DONE;
+}
+
+static int compare_reset(app *a, int key)
+{
+    (void)key;
+    for (int k = 0; k < a->n_cmp; k++)
+        session_reset(&a->cmp[k]);
+    return KEY_DONE;
+}
+
+static int compare_close(app *a, int key)
+{
+    (void)key;
+    app_close_compare(a);
+    a->screen = SCREEN_LESSON;
+    return KEY_DONE;
+}
+
+static const key_binding compare_rows[] = {
+    {{'n', ' ', 'N'}, "n, Space, N", "one batch each", compare_batch, false},
+    {{'e'}, "e", "one epoch each", compare_batch, false},
+    {{'r'}, "r", "run / pause", compare_run, false},
+    {{'R'}, "R", "back to the start", compare_reset, false},
+    {{'C', K_ESC}, "C, Esc", "back to the lesson", compare_close, false},
+    {{'?'}, "?", "this help", key_help, false},
+    {{'q'}, "q", "quit", key_quit, false},
+};
+const key_table keys_compare = {"Keys of the comparison", ROWS(compare_rows)};
+
+/* ---- the race: optimizers on a 2-D surface --------------------------------------------- */
+
+static int race_one(app *a, int key)
+{
+    (void)key;
+    race_step(&a->race);
+    return KEY_DONE;
+}
+
+static int race_hundred(app *a, int key)
+{
+    (void)key;
+    for (int i = 0; i < 100 && race_step(&a->race); i++)
+        ;
+    return KEY_DONE;
+}
+
+static int race_run(app *a, int key)
+{
+    (void)key;
+    a->race_running = !a->race_running && a->race.step < a->race.steps;
+    return KEY_DONE;
+}
+
+static int race_restart(app *a, int key)
+{
+    (void)key;
+    race_reset(&a->race);
+    a->race_running = false;
+    return KEY_DONE;
+}
+
+static int race_close(app *a, int key)
+{
+    (void)key;
+    app_close_race(a);
+    a->screen = SCREEN_LESSON;
+    return KEY_DONE;
+}
+
+static const key_binding race_rows[] = {
+    {{'n', ' '}, "n, Space", "one step", race_one, false},
+    {{'N', 'e'}, "N, e", "100 steps", race_hundred, false},
+    {{'r'}, "r", "run / pause", race_run, false},
+    {{'R'}, "R", "back to the start", race_restart, false},
+    {{'C', K_ESC}, "C, Esc", "back to the lesson", race_close, false},
+    {{'?'}, "?", "this help", key_help, false},
+    {{'q'}, "q", "quit", key_quit, false},
+};
+const key_table keys_race = {"Keys of the race", ROWS(race_rows)};
+
+/* ---- the float lab: its own editing keys live in lab.c ---------------------------------- */
+
+static int lab_leave(app *a, int key)
+{
+    (void)key;
+    a->screen = a->lab_return;
+    return KEY_DONE;
+}
+
+static int lab_edit(app *a, int key)
+{
+    return lab_key(&a->lab, key) ? KEY_DONE : 0;
+}
+
+static const key_binding lab_rows[] = {
+    {{'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '-'}, "0..9 . -", "type a number", lab_edit, false},
+    {{'+', 'e', 'E'}, "+ e E", "exponent: 1e-3, 2.5E+8", lab_edit, false},
+    {{K_BACKSPACE}, "Backspace", "delete a character", lab_edit, false},
+    {{'x'}, "x", "clear the number", lab_edit, false},
+    {{K_TAB, K_BTAB}, "Tab, Shift-Tab", "edit A / B", lab_edit, false},
+    {{'o'}, "o", "+ or x", lab_edit, false},
+    {{K_UP, K_DOWN}, "Up Down", "format", lab_edit, false},
+    {{K_LEFT, K_RIGHT}, "Left Right", "bit", lab_edit, false},
+    {{' ', 'f'}, "Space, f", "flip the bit", lab_edit, false},
+    {{'F', K_ESC}, "F, Esc", "leave the lab", lab_leave, false},
+    {{'?'}, "?", "this help", key_help, false},
+    {{'q'}, "q", "quit", key_quit, false},
+};
+const key_table keys_lab = {"Keys of the float lab", ROWS(lab_rows)};
+
+const key_table *keys_of(ui_screen screen)
+{
+    switch (screen) {
+    case SCREEN_BROWSER: return &keys_browser;
+    case SCREEN_LAB: return &keys_lab;
+    case SCREEN_COMPARE: return &keys_compare;
+    case SCREEN_RACE: return &keys_race;
+    default: return &keys_lesson;
+    }
+}
+
+int app_key(app *a, int key)
+{
+    if (a->help) { /* any key closes the help; q also quits */
+        a->help = false;
+        if (key != 'q')
+            return KEY_DONE;
+    }
+    if (a->screen == SCREEN_LESSON && a->prompting)
+        return keys_prompt(a, key);
+    return keys_dispatch(keys_of(a->screen), a, key);
+}

@@ -1,0 +1,389 @@
+/* keys_lesson.c - the lesson screen's keys: the stepper (they need an experiment), paging,
+ * panels and focus, and the line editor for a weight's new value. */
+#include "keys.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void toggle_clip(app *a)
+{
+    trainer *t = &a->s.t;
+    if (t->cfg.clip == CLIP_NONE) {
+        bool from_lesson = a->s.cfg.train.clip != CLIP_NONE;
+        t->cfg.clip = from_lesson ? a->s.cfg.train.clip : CLIP_NORM;
+        t->cfg.clip_value = from_lesson ? a->s.cfg.train.clip_value : 1.0f;
+        snprintf(a->message, sizeof a->message, "clipping on: %s %g", clip_name(t->cfg.clip), (double)t->cfg.clip_value);
+    } else {
+        t->cfg.clip = CLIP_NONE;
+        snprintf(a->message, sizeof a->message, "clipping off");
+    }
+}
+
+static void scale_lr(app *a, double factor)
+{
+    trainer *t = &a->s.t;
+    t->cfg.opt.lr = (float)(t->cfg.opt.lr * factor);
+    t->state.lr = trainer_lr_at(t, t->state.step, t->state.epoch);
+    snprintf(a->message, sizeof a->message, "learning rate %g (takes effect from the next update)", (double)t->state.lr);
+}
+
+static void start_prompt(app *a)
+{
+    long j = session_selected_param(&a->s);
+    if (j < 0) {
+        snprintf(a->message, sizeof a->message,
+                 "select a weight first: focus the inspector (Tab), press i until it shows W or b, move with the arrows");
+        return;
+    }
+    a->prompting = true;
+    snprintf(a->prompt, sizeof a->prompt, "%.6g", (double)a->s.t.net.params[j]);
+}
+
+/* The prompt takes every key until Enter or Esc. */
+int keys_prompt(app *a, int key)
+{
+    size_t n = strlen(a->prompt);
+    if (key == K_ESC) {
+        a->prompting = false;
+        return KEY_DONE;
+    }
+    if (key == K_ENTER) {
+        char *end;
+        double v = strtod(a->prompt, &end);
+        a->prompting = false;
+        if (end == a->prompt || *end != '\0' || !isfinite(v)) {
+            snprintf(a->message, sizeof a->message, "'%s' is not a number; the weight is unchanged", a->prompt);
+            return KEY_DONE;
+        }
+        long j = session_selected_param(&a->s);
+        session_set_param(&a->s, j, (float)v);
+        snprintf(a->message, sizeof a->message, "weight set to %g; step on (n) to see what follows", v);
+        return KEY_DONE;
+    }
+    if (key == K_BACKSPACE) {
+        if (n > 0)
+            a->prompt[n - 1] = '\0';
+        return KEY_DONE;
+    }
+    if (n + 1 < sizeof a->prompt && key < 0x80 && (strchr("0123456789.-+eE", key) && key != 0))
+        a->prompt[n] = (char)key, a->prompt[n + 1] = '\0';
+    return KEY_DONE;
+}
+
+static void move_selection(app *a, int drow, int dcol)
+{
+    session *s = &a->s;
+    s->row += drow;
+    s->col += dcol;
+    session_clamp_selection(s);
+}
+
+static void focus_move(app *a, int key)
+{
+    session *s = &a->s;
+    switch (a->focus) {
+    case P_NETWORK:
+        if (key == K_LEFT || key == 'h')
+            s->layer--;
+        else if (key == K_RIGHT || key == 'l')
+            s->layer++;
+        else if (key == K_ENTER)
+            a->focus = P_INSPECTOR;
+        session_clamp_selection(s);
+        break;
+    case P_INSPECTOR:
+        if (key == K_LEFT || key == 'h') move_selection(a, 0, -1);
+        else if (key == K_RIGHT || key == 'l') move_selection(a, 0, 1);
+        else if (key == K_UP || key == 'k') move_selection(a, -1, 0);
+        else if (key == K_DOWN || key == 'j') move_selection(a, 1, 0);
+        break;
+    default: /* the lesson text and the rest scroll */
+        if (key == K_DOWN || key == 'j')
+            a->scroll++;
+        else if ((key == K_UP || key == 'k') && a->scroll > 0)
+            a->scroll--;
+        else if (key == K_HOME)
+            a->scroll = 0;
+        break;
+    }
+}
+
+/* i: the inspector's buffer cycles input, z, a, W, b, state; g: a value <-> its gradient. */
+static void cycle_buffer(session *s)
+{
+    static const inspect_buffer order[] = {BUF_INPUT, BUF_Z, BUF_A, BUF_W, BUF_B, BUF_STATE};
+    int n = (int)(sizeof order / sizeof *order), at = 0;
+    inspect_buffer base = s->buf == BUF_DA ? BUF_A : s->buf == BUF_DZ ? BUF_Z : s->buf == BUF_DW ? BUF_W
+                          : s->buf == BUF_DB ? BUF_B : s->buf;
+    for (int i = 0; i < n; i++)
+        if (order[i] == base)
+            at = i;
+    for (int k = 1; k <= n; k++) { /* the next one this layer has */
+        inspect_buffer b = order[(at + k) % n];
+        int r, c;
+        if (session_buffer(s, b, &r, &c)) {
+            s->buf = b;
+            break;
+        }
+    }
+    session_clamp_selection(s);
+}
+
+static void toggle_gradient(session *s)
+{
+    switch (s->buf) {
+    case BUF_A: s->buf = BUF_DA; break;
+    case BUF_DA: s->buf = BUF_A; break;
+    case BUF_Z: s->buf = BUF_DZ; break;
+    case BUF_DZ: s->buf = BUF_Z; break;
+    case BUF_W: s->buf = BUF_DW; break;
+    case BUF_DW: s->buf = BUF_W; break;
+    case BUF_B: s->buf = BUF_DB; break;
+    case BUF_DB: s->buf = BUF_B; break;
+    default: break;
+    }
+}
+
+
+static panel_id next_visible(const app *a, int dir)
+{
+    int p = a->focus;
+    for (int k = 0; k < P_COUNT; k++) {
+        p = (p + dir + P_COUNT) % P_COUNT;
+        if (a->visible[p])
+            return (panel_id)p;
+    }
+    return a->focus;
+}
+
+static void click(app *a)
+{
+    for (int p = 0; p < P_COUNT; p++) {
+        rect r = a->rects[p];
+        if (a->visible[p] && a->mouse_x >= r.x && a->mouse_x < r.x + r.w && a->mouse_y >= r.y &&
+            a->mouse_y < r.y + r.h) {
+            a->focus = (panel_id)p;
+            if (p == P_NETWORK && a->has_session && r.w > 0) { /* layers are laid out evenly */
+                int n = a->s.t.net.n_layers + 1, slot = (a->mouse_x - r.x) * n / r.w - 1;
+                if (slot >= 0) {
+                    a->s.layer = slot;
+                    session_clamp_selection(&a->s);
+                }
+            }
+        }
+    }
+}
+
+
+/* ---- handlers: the stepper (rows marked needs_session) --------------------------------- */
+
+static int step_micro(app *a, int key)
+{
+    (void)key;
+    session_step(&a->s, STEP_MICRO);
+    app_after_step(a);
+    return KEY_DONE;
+}
+
+static int step_back(app *a, int key)
+{
+    (void)key;
+    if (!session_back(&a->s))
+        snprintf(a->message, sizeof a->message, "already at the beginning");
+    else
+        app_after_step(a);
+    return KEY_DONE;
+}
+
+static int step_batch(app *a, int key)
+{
+    session_step(&a->s, key == 'e' ? STEP_EPOCH : STEP_BATCH);
+    app_after_step(a);
+    return KEY_DONE;
+}
+
+static int step_run(app *a, int key)
+{
+    (void)key;
+    a->s.running = !a->s.running && !trainer_done(&a->s.t);
+    return KEY_DONE;
+}
+
+static int step_speed(app *a, int key)
+{
+    session *s = &a->s;
+    if (key == '+' && s->speed < SPEED_MAX)
+        s->speed++;
+    else if (key == '-' && s->speed > 0)
+        s->speed--;
+    return KEY_DONE;
+}
+
+static int step_reset(app *a, int key)
+{
+    (void)key;
+    session_reset(&a->s);
+    snprintf(a->message, sizeof a->message, "back to the start");
+    return KEY_DONE;
+}
+
+static int inspect_gradient(app *a, int key)
+{
+    (void)key;
+    toggle_gradient(&a->s);
+    session_clamp_selection(&a->s);
+    return KEY_DONE;
+}
+
+static int inspect_buffer_key(app *a, int key)
+{
+    (void)key;
+    cycle_buffer(&a->s);
+    return KEY_DONE;
+}
+
+static int inspect_heatmap(app *a, int key)
+{
+    (void)key;
+    a->s.heatmap = !a->s.heatmap;
+    return KEY_DONE;
+}
+
+static int clip_key(app *a, int key)
+{
+    (void)key;
+    toggle_clip(a);
+    return KEY_DONE;
+}
+
+static int lr_key(app *a, int key)
+{
+    scale_lr(a, key == '[' ? 0.5 : 2.0);
+    return KEY_DONE;
+}
+
+static int edit_weight(app *a, int key)
+{
+    (void)key;
+    start_prompt(a);
+    return KEY_DONE;
+}
+
+static int gradcheck_key(app *a, int key)
+{
+    (void)key;
+    session_gradcheck(&a->s);
+    return KEY_DONE;
+}
+
+static int save_weights_key(app *a, int key)
+{
+    (void)key;
+    app_save_weights(a);
+    return KEY_DONE;
+}
+
+/* ---- handlers: the lesson, its pages and panels ----------------------------------------- */
+
+static int save_screen(app *a, int key)
+{
+    (void)key;
+    a->message[0] = '\0'; /* the front end saves the frame it drew, and names the file here */
+    return KEY_DONE | KEY_SAVE_SCREEN;
+}
+
+static int page_key(app *a, int key)
+{
+    if (key == K_PGDN && a->page + 1 < a->lesson.n_pages)
+        a->page++, a->scroll = 0;
+    else if (key == K_PGUP && a->page > 0)
+        a->page--, a->scroll = 0;
+    app_follow_page(a);
+    return KEY_DONE;
+}
+
+static int focus_next(app *a, int key)
+{
+    a->focus = next_visible(a, key == K_BTAB ? -1 : 1);
+    return KEY_DONE;
+}
+
+static int mouse_key(app *a, int key)
+{
+    if (key == K_WHEEL_DOWN)
+        a->scroll++;
+    else if (key == K_WHEEL_UP && a->scroll > 0)
+        a->scroll--;
+    else if (key == K_MOUSE)
+        click(a);
+    return KEY_DONE;
+}
+
+static int panel_toggle(app *a, int key)
+{
+    a->hidden[key - '1'] = !a->hidden[key - '1'];
+    return KEY_DONE;
+}
+
+/* Arrows and hjkl move in the focused panel; without an experiment only the text scrolls. */
+static int move_key(app *a, int key)
+{
+    if (a->has_session || a->focus == P_LESSON)
+        focus_move(a, key);
+    return KEY_DONE;
+}
+
+static int compare_key(app *a, int key)
+{
+    (void)key;
+    app_open_compare(a);
+    return KEY_DONE;
+}
+
+static int lesson_list(app *a, int key)
+{
+    (void)key;
+    if (a->n_entries == 0 && a->opened_path[0])
+        app_list_siblings(a);
+    if (a->n_entries > 0) {
+        app_close_session(a);
+        a->screen = SCREEN_BROWSER;
+    }
+    return KEY_DONE;
+}
+
+/* In the help's order: two short rows share a line (keys_help), so pairs stay together. */
+static const key_binding lesson_rows[] = {
+    {{'n', ' '}, "n, Space", "one micro-step", step_micro, true},
+    {{'b', K_BACKSPACE}, "b, Backspace", "one micro-step back", step_back, true},
+    {{'N'}, "N", "one batch", step_batch, true},
+    {{'e'}, "e", "one epoch", step_batch, true},
+    {{'r'}, "r", "run / pause", step_run, true},
+    {{'+', '-'}, "+ -", "run faster / slower", step_speed, true},
+    {{'R'}, "R", "back to the start", step_reset, true},
+    {{'c'}, "c", "clipping on / off", clip_key, true},
+    {{'d'}, "d", "gradient check", gradcheck_key, true},
+    {{'[', ']'}, "[ ]", "learning rate /2 x2", lr_key, true},
+    {{'i'}, "i", "inspector: input, z, a, W, b, optimizer state", inspect_buffer_key, true},
+    {{'g'}, "g", "value <-> gradient", inspect_gradient, true},
+    {{'v'}, "v", "numbers / heatmap", inspect_heatmap, true},
+    {{'x'}, "x", "edit the weight", edit_weight, true},
+    {{'s'}, "s", "save weights (.npz)", save_weights_key, true},
+    {{'S'}, "S", "save screen (.txt)", save_screen, false},
+    {{'1', '2', '3', '4', '5', '6', '7'}, "1..7", "hide / show a panel", panel_toggle, false},
+    {{K_TAB}, "Tab", "next panel", focus_next, false},
+    {{K_BTAB}, "Shift-Tab", "previous panel", focus_next, false},
+    {{K_UP, K_DOWN, K_LEFT, K_RIGHT, 'h', 'j', 'k', 'l'}, "arrows hjkl", "move in the panel: layer, element, scroll",
+     move_key, false},
+    {{K_ENTER}, "Enter", "inspect the layer", move_key, false},
+    {{K_HOME}, "Home", "top of the text", move_key, false},
+    {{K_MOUSE, K_WHEEL_UP, K_WHEEL_DOWN}, "mouse wheel", "focus / scroll", mouse_key, false},
+    {{K_PGUP, K_PGDN}, "PgUp PgDn", "lesson pages", page_key, false},
+    {{'F'}, "F", "the float lab: bits of any number, + and x", key_open_lab, false},
+    {{'C'}, "C", "compare the page's experiments (or race)", compare_key, false},
+    {{K_ESC}, "Esc", "lesson list", lesson_list, false},
+    {{'?'}, "?", "this help", key_help, false},
+    {{'q'}, "q", "quit", key_quit, false},
+};
+const key_table keys_lesson = {"Keys of the lesson", lesson_rows, (int)(sizeof lesson_rows / sizeof *lesson_rows)};
