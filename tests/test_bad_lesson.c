@@ -171,6 +171,20 @@ static void test_bad_shuffle_value(void **s)
     lesson_free(&l);
 }
 
+/* A value quoted in a message is shown on a terminal: control bytes (an escape sequence) and
+ * broken UTF-8 become '?', a tab a space; valid UTF-8 (the lesson's own words) stays. */
+static void test_messages_are_printable(void **s)
+{
+    (void)s;
+    ASSERT_FAILS("# T\n```deepstep\ndata = xor\nshuffle = y\x1b[31m\x01" "y\n```\n",
+                 "L.md:4: shuffle: 'y?[31m?y' is not one of yes, no");
+    ASSERT_FAILS("# T\n```deepstep\ndata = xor\nshuffle = \xc3\xa9t\xc3\xa9\n```\n",
+                 "L.md:4: shuffle: '\xc3\xa9t\xc3\xa9' is not one of yes, no");
+    /* a stray continuation byte, an overlong '/', a surrogate, a sequence cut short */
+    ASSERT_FAILS("# T\n```deepstep\ndata = xor\nshuffle = \x80\xc0\xaf\xed\xa0\x80\xe2\x82\n```\n",
+                 "L.md:4: shuffle: '?" "?" "?" "?" "?" "?" "?" "?' is not one of yes, no"); /* no trigraphs */
+}
+
 /* Finding 4: a byte-order mark hid the title; CRLF and CR line ends must keep line numbers. */
 static void test_bom_and_crlf(void **s)
 {
@@ -400,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_experiment_is_small),
         cmocka_unit_test(test_expectation_limits),
         cmocka_unit_test(test_bad_shuffle_value),
+        cmocka_unit_test(test_messages_are_printable),
         cmocka_unit_test(test_bom_and_crlf),
         cmocka_unit_test(test_load_refuses_what_is_not_a_lesson_file),
         cmocka_unit_test(test_duplicate_experiment_names),
