@@ -55,10 +55,10 @@ static void help_text(app *a, char *out, size_t cap)
         in = in || strstr(row, title);
         if (in && strlen(out) + strlen(row) + 2 < cap)
             strcat(strcat(out, row), "\n");
-        if (in && strstr(row, "Any key closes this help."))
+        if (in && strstr(row, "any key closes this help"))
             break;
     }
-    assert_non_null(strstr(out, "Any key closes this help.")); /* the whole overlay fits */
+    assert_non_null(strstr(out, "any key closes this help")); /* the whole overlay fits */
     frame_free(&f);
     a->help = false;
 }
@@ -101,7 +101,7 @@ static void test_every_key_is_in_its_screens_help(void **state)
     app_free(&a);
     app_init(&a);
     assert_int_equal(app_open_lesson(&a, "lessons/08-optimizers.md", &err), 0);
-    while (a.page + 1 < a.lesson.n_pages)
+    while (a.les->page + 1 < a.les->lesson.n_pages)
         app_key(&a, K_PGDN);
     app_key(&a, 'C');
     assert_int_equal(a.screen, SCREEN_RACE);
@@ -133,12 +133,12 @@ static void test_dispatch_does_what_the_switch_did(void **state)
     for (int i = 0; i < 3; i++) {
         int flags = app_key(&a, 'n');
         assert_true(flags & KEY_REDRAW);
-        session_step(&ref.s, STEP_MICRO);
-        assert_int_equal(a.s.t.state.step, ref.s.t.state.step);
-        assert_int_equal(a.s.t.state.next_phase, ref.s.t.state.next_phase);
-        assert_int_equal(a.s.t.state.next_layer, ref.s.t.state.next_layer);
+        session_step(app_run(&ref), STEP_MICRO);
+        assert_int_equal(app_run(&a)->t.state.step, app_run(&ref)->t.state.step);
+        assert_int_equal(app_run(&a)->t.state.next_phase, app_run(&ref)->t.state.next_phase);
+        assert_int_equal(app_run(&a)->t.state.next_layer, app_run(&ref)->t.state.next_layer);
     }
-    assert_true(a.s.t.state.next_phase != PHASE_FORWARD || a.s.t.state.next_layer != 0); /* it moved */
+    assert_true(app_run(&a)->t.state.next_phase != PHASE_FORWARD || app_run(&a)->t.state.next_layer != 0); /* it moved */
     /* S asks the front end to save the frame; no key of the lesson list does */
     assert_true(app_key(&a, 'S') & KEY_SAVE_SCREEN);
     assert_int_equal(app_key(&a, '@'), 0); /* no row: nothing to redraw */
@@ -159,7 +159,7 @@ static void test_dispatch_does_what_the_switch_did(void **state)
     assert_true(frame_contains(&f, "Keys on the lesson list"));
     assert_true(frame_contains(&f, "open the lesson"));
     assert_false(frame_contains(&f, "one micro-step"));
-    assert_true(frame_contains(&f, "Any key closes this help."));
+    assert_true(frame_contains(&f, "any key closes this help"));
     app_key(&a, 'x'); /* any key closes it */
     assert_false(a.help);
     assert_false(a.quit);

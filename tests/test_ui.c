@@ -65,15 +65,15 @@ static void test_lesson_by_path_lists_its_folder(void **s)
     ds_error err = {0};
     assert_int_equal(app_open_lesson(&a, "lessons/03-weight-initialisation.md", &err), 0);
     snprintf(a.opened_path, sizeof a.opened_path, "lessons/03-weight-initialisation.md");
-    assert_int_equal(a.n_entries, 0); /* listed on the first Esc, not before */
+    assert_int_equal(a.list.n, 0); /* listed on the first Esc, not before */
     app_key(&a, K_ESC);
     assert_int_equal(a.screen, SCREEN_BROWSER);
-    assert_int_equal(a.n_entries, 13);
-    assert_string_equal(a.entries[a.selected].path, "lessons/03-weight-initialisation.md");
+    assert_int_equal(a.list.n, 13);
+    assert_string_equal(a.list.entries[a.list.selected].path, "lessons/03-weight-initialisation.md");
     app_key(&a, K_DOWN);
     app_key(&a, K_ENTER);
     assert_int_equal(a.screen, SCREEN_LESSON);
-    assert_string_equal(a.lesson.title, "Vanishing gradients: why deep sigmoid nets stop learning");
+    assert_string_equal(a.les->lesson.title, "Vanishing gradients: why deep sigmoid nets stop learning");
     app_free(&a);
 }
 
@@ -84,17 +84,17 @@ static void test_browser_lists_lessons(void **s)
     app_init(&a);
     ds_error err = {0};
     assert_int_equal(app_scan_lessons(&a, "lessons", &err), 0);
-    assert_true(a.n_entries >= 2);
-    assert_string_equal(a.entries[0].path, "lessons/00-welcome.md");
+    assert_true(a.list.n >= 2);
+    assert_string_equal(a.list.entries[0].path, "lessons/00-welcome.md");
     frame f;
     frame_init(&f, 100, 30);
     view_draw(&a, &f);
     assert_true(frame_contains(&f, "00-welcome.md"));
     assert_true(frame_contains(&f, "Keeping values in range: scale your inputs"));
-    assert_int_equal(a.n_entries, 13);
-    for (int i = 0; i < a.n_entries; i++) /* every lesson parses and opens */
-        if (a.entries[i].broken) {
-            print_error("%s\n", a.entries[i].summary);
+    assert_int_equal(a.list.n, 13);
+    for (int i = 0; i < a.list.n; i++) /* every lesson parses and opens */
+        if (a.list.entries[i].broken) {
+            print_error("%s\n", a.list.entries[i].summary);
             fail();
         }
     app_key(&a, K_END); /* the list scrolls to the last lesson */
@@ -107,7 +107,7 @@ static void test_browser_lists_lessons(void **s)
     assert_int_equal(a.screen, SCREEN_BROWSER);
     app_key(&a, '?');
     view_draw(&a, &f);
-    assert_true(frame_contains(&f, "Any key closes this help."));
+    assert_true(frame_contains(&f, "any key closes this help"));
     frame_free(&f);
     app_free(&a);
 }
@@ -205,8 +205,8 @@ static void test_narration_follows_the_engine(void **state)
     app_init(&a);
     ds_error err = {0};
     assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
-    assert_true(a.has_session);
-    session *s = &a.s;
+    assert_true((app_run(&a) != NULL));
+    session *s = app_run(&a);
     char text[4096], want[200];
     narration(s, text, sizeof text);
     expect_in(text, "Press n (or Space) to take the first micro-step");
@@ -293,9 +293,9 @@ static void test_lesson_screen_panels(void **state)
             assert_true(frame_contains(&f, "Loss per step"));
         }
         app_key(&a, K_TAB); /* focus moves to the network */
-        assert_int_equal(a.focus, P_NETWORK);
+        assert_int_equal(a.les->focus, P_NETWORK);
         app_key(&a, K_RIGHT);
-        assert_int_equal(a.s.layer, 1);
+        assert_int_equal(app_run(&a)->layer, 1);
         frame_free(&f);
         app_free(&a);
     }
@@ -308,14 +308,14 @@ static void test_inspector_keys_and_weight_edit(void **state)
     app_init(&a);
     ds_error err = {0};
     assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
-    session *s = &a.s;
+    session *s = app_run(&a);
     app_key(&a, 'N'); /* one full step */
     app_key(&a, 'i'); /* a -> W */
     assert_int_equal(s->buf, BUF_W);
     app_key(&a, 'g'); /* W -> dL/dW */
     assert_int_equal(s->buf, BUF_DW);
     app_key(&a, 'g');
-    a.focus = P_INSPECTOR;
+    a.les->focus = P_INSPECTOR;
     app_key(&a, K_DOWN);
     app_key(&a, K_RIGHT);
     assert_int_equal(s->row, 1);
@@ -323,13 +323,13 @@ static void test_inspector_keys_and_weight_edit(void **state)
     long j = session_selected_param(s);
     assert_int_equal(j, (long)(1 * 2 + 1));
     app_key(&a, 'x');
-    assert_true(a.prompting);
+    assert_true(a.les->prompting);
     for (const char *p = "\b\b\b\b\b\b\b\b\b\b"; *p; p++)
         app_key(&a, K_BACKSPACE);
     for (const char *p = "0.25"; *p; p++)
         app_key(&a, *p);
     app_key(&a, K_ENTER);
-    assert_false(a.prompting);
+    assert_false(a.les->prompting);
     assert_true(s->t.net.params[j] == 0.25f);
     /* the edit is the new beginning: stepping back stops there */
     app_key(&a, 'n');
@@ -351,19 +351,19 @@ static void test_running_and_speed(void **state)
     ds_error err = {0};
     assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
     app_key(&a, 'r');
-    assert_true(a.s.running);
-    a.s.speed = 1; /* 4 micro-steps a frame */
+    assert_true(app_run(&a)->running);
+    app_run(&a)->speed = 1; /* 4 micro-steps a frame */
     assert_true(app_tick(&a, 1000.0));
-    assert_int_equal(a.s.t.state.micro, 4);
+    assert_int_equal(app_run(&a)->t.state.micro, 4);
     app_key(&a, 'r');
-    assert_false(a.s.running);
+    assert_false(app_run(&a)->running);
     assert_false(app_tick(&a, 1000.0));
     app_key(&a, '[');
-    assert_close(a.s.t.cfg.opt.lr, 0.5, 1e-7);
+    assert_close(app_run(&a)->t.cfg.opt.lr, 0.5, 1e-7);
     app_key(&a, 'c');
-    assert_int_equal(a.s.t.cfg.clip, CLIP_NORM);
+    assert_int_equal(app_run(&a)->t.cfg.clip, CLIP_NORM);
     app_key(&a, 'R');
-    assert_int_equal(a.s.t.state.micro, 0);
+    assert_int_equal(app_run(&a)->t.state.micro, 0);
     app_free(&a);
 }
 
@@ -375,15 +375,15 @@ static void test_divergence_stops_the_run_and_is_named(void **state)
     ds_error err = {0};
     assert_int_equal(app_open_lesson(&a, "lessons/09-gradient-clipping.md", &err), 0);
     app_key(&a, K_PGDN); /* "Without clipping" */
-    assert_int_equal(a.experiment, 0);
+    assert_int_equal(a.les->experiment, 0);
     app_key(&a, 'r');
-    a.s.speed = SPEED_MAX;
-    for (int i = 0; i < 50 && a.s.running; i++)
+    app_run(&a)->speed = SPEED_MAX;
+    for (int i = 0; i < 50 && app_run(&a)->running; i++)
         app_tick(&a, 50.0);
-    assert_false(a.s.running);
-    assert_true(a.s.t.state.div.happened);
+    assert_false(app_run(&a)->running);
+    assert_true(app_run(&a)->t.state.div.happened);
     char text[4096];
-    narration(&a.s, text, sizeof text);
+    narration(app_run(&a), text, sizeof text);
     expect_in(text, "Training stopped: a value became NaN or Inf.");
     /* nan or -inf depending on the summation order of the kernel in use */
     expect_in(text, "training diverged at step 4 (epoch 1, batch 4): the forward pass of layer 1 made z[0][0] = ");
@@ -443,11 +443,11 @@ static void test_compare_screen_in_lockstep(void **state)
     assert_int_equal(app_open_lesson(&a, "lessons/04-vanishing-gradients.md", &err), 0);
     app_key(&a, 'C');
     assert_int_equal(a.screen, SCREEN_COMPARE);
-    assert_int_equal(a.n_cmp, 3);
+    assert_int_equal(a.cmp->n, 3);
     app_key(&a, 'N');
     app_key(&a, 'N');
     for (int k = 0; k < 3; k++)
-        assert_int_equal(a.cmp[k].t.state.step, 2); /* every experiment one batch per key */
+        assert_int_equal(a.cmp->runs[k].t.state.step, 2); /* every experiment one batch per key */
     frame f;
     frame_init(&f, 120, 36);
     view_draw(&a, &f);
@@ -457,7 +457,7 @@ static void test_compare_screen_in_lockstep(void **state)
     assert_true(frame_contains(&f, "Loss per step, overlaid"));
     app_key(&a, 'C');
     assert_int_equal(a.screen, SCREEN_LESSON);
-    assert_int_equal(a.n_cmp, 0);
+    assert_null(a.cmp); /* closed */
     frame_free(&f);
     app_free(&a);
 }
@@ -469,13 +469,13 @@ static void test_race_screen(void **state)
     app_init(&a);
     ds_error err = {0};
     assert_int_equal(app_open_lesson(&a, "lessons/08-optimizers.md", &err), 0);
-    while (a.page + 1 < a.lesson.n_pages)
+    while (a.les->page + 1 < a.les->lesson.n_pages)
         app_key(&a, K_PGDN);
     app_key(&a, 'C'); /* the last page's block is the saddle race */
     assert_int_equal(a.screen, SCREEN_RACE);
-    assert_int_equal(a.race.surface, SURF_SADDLE);
+    assert_int_equal(a.race->race.surface, SURF_SADDLE);
     app_key(&a, 'N');
-    assert_int_equal(a.race.step, 100);
+    assert_int_equal(a.race->race.step, 100);
     frame f;
     frame_init(&f, 100, 30);
     view_draw(&a, &f);
@@ -487,10 +487,110 @@ static void test_race_screen(void **state)
     app_free(&a);
 }
 
+/* Paging away and back keeps a run where the learner left it (it used to restart at step 0),
+ * and o picks the other experiment of a page that has two. */
+static void test_runs_survive_paging_and_o_picks(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/03-weight-initialisation.md", &err), 0);
+    app_key(&a, K_PGDN); /* page 2: gaussian-linear and gaussian */
+    assert_string_equal(app_run(&a)->cfg.name, "gaussian-linear");
+    for (int i = 0; i < 3; i++)
+        app_key(&a, 'n');
+    assert_int_equal(app_run(&a)->t.state.micro, 3);
+    app_key(&a, 'o');
+    assert_string_equal(app_run(&a)->cfg.name, "gaussian");
+    assert_non_null(strstr(a.message, "experiment gaussian (2 of 2 on this page"));
+    assert_int_equal(app_run(&a)->t.state.micro, 0);
+    app_key(&a, 'n');
+    app_key(&a, K_PGDN);
+    assert_string_equal(app_run(&a)->cfg.name, "uniform");
+    app_key(&a, K_PGUP); /* back: the run picked with o, at its step */
+    assert_string_equal(app_run(&a)->cfg.name, "gaussian");
+    assert_int_equal(app_run(&a)->t.state.micro, 1);
+    app_key(&a, 'o');
+    assert_string_equal(app_run(&a)->cfg.name, "gaussian-linear");
+    assert_int_equal(app_run(&a)->t.state.micro, 3); /* kept too */
+    app_key(&a, K_PGDN);
+    app_key(&a, 'o');
+    assert_non_null(strstr(a.message, "this page has one experiment"));
+    /* Esc to the list and Enter on the same lesson: as it was */
+    snprintf(a.opened_path, sizeof a.opened_path, "lessons/03-weight-initialisation.md");
+    app_key(&a, K_PGUP);
+    app_key(&a, K_ESC);
+    assert_int_equal(a.screen, SCREEN_BROWSER);
+    app_key(&a, K_ENTER);
+    assert_int_equal(a.screen, SCREEN_LESSON);
+    assert_int_equal(app_run(&a)->t.state.micro, 3);
+    app_free(&a);
+}
+
+/* Scrolling is clamped by the model to the page as laid out, whatever the view draws. */
+static void test_scroll_clamped_by_the_model(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    app_resize(&a, 80, 24);
+    app_key(&a, K_PGDN);
+    app_key(&a, K_PGDN); /* page 3: longer than the panel */
+    for (int i = 0; i < 500; i++)
+        app_key(&a, K_DOWN);
+    int lines = a.les->text.doc.n, body = 24 - 2 - 5 - 1; /* bars, network strip, panel title */
+    assert_true(a.les->scroll > 0);
+    assert_int_equal(a.les->scroll, lines - body);
+    app_key(&a, K_UP);
+    assert_int_equal(a.les->scroll, lines - body - 1);
+    app_resize(&a, 160, 48); /* taller: less to scroll */
+    int room = a.les->text.doc.n - (48 - 2 - 5 - 1);
+    assert_true(a.les->scroll <= (room > 0 ? room : 0));
+    app_free(&a);
+}
+
+/* Tab visits every panel at 80x24, 120x40 and 160x48, drawing each one's title. */
+static void test_tab_reaches_every_panel(void **state)
+{
+    (void)state;
+    const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
+    const char *titles[P_COUNT] = {"1 Lesson", "2 Network", "3 Inspector", "4 What just happened",
+                                   "5 Activation ranges", "6 Gradient norms", "7 Loss per step"};
+    for (int k = 0; k < 3; k++) {
+        app a;
+        app_init(&a);
+        ds_error err = {0};
+        assert_int_equal(app_open_lesson(&a, "lessons/01-values-in-range.md", &err), 0);
+        app_resize(&a, sizes[k][0], sizes[k][1]);
+        app_key(&a, K_PGDN);
+        app_key(&a, 'N');
+        frame f;
+        frame_init(&f, sizes[k][0], sizes[k][1]);
+        bool seen[P_COUNT] = {false};
+        for (int i = 0; i < P_COUNT; i++) {
+            app_key(&a, K_TAB);
+            view_draw(&a, &f);
+            for (int p = 0; p < P_COUNT; p++)
+                seen[p] = seen[p] || frame_contains(&f, titles[p]);
+        }
+        for (int p = 0; p < P_COUNT; p++)
+            if (!seen[p])
+                fail_msg("%dx%d: Tab never showed '%s'", sizes[k][0], sizes[k][1], titles[p]);
+        frame_free(&f);
+        app_free(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lesson_view_shows_title_pages_and_text),
+        cmocka_unit_test(test_runs_survive_paging_and_o_picks),
+        cmocka_unit_test(test_scroll_clamped_by_the_model),
+        cmocka_unit_test(test_tab_reaches_every_panel),
         cmocka_unit_test(test_too_small_and_recovers),
         cmocka_unit_test(test_lesson_by_path_lists_its_folder),
         cmocka_unit_test(test_browser_lists_lessons),

@@ -338,7 +338,7 @@ int cmd_first_frame(const char *lesson_path)
     frame f;
     frame_init(&f, 80, 24);
     view_draw(&a, &f);
-    int ok = frame_contains(&f, a.lesson.title);
+    int ok = frame_contains(&f, a.les->lesson.title);
     frame_free(&f);
     app_free(&a);
     return ok ? 0 : 1;

@@ -28,7 +28,7 @@ int bench_ui(const char *lesson_path, int pages_down, double *median_us)
     }
     for (int i = 0; i < pages_down; i++)
         app_key(&a, K_PGDN);
-    if (!a.has_session) {
+    if (!app_run(&a)) {
         fprintf(stderr, "deepstep --bench-ui: %s has no experiment to step\n", lesson_path);
         app_free(&a);
         return 1;
@@ -39,6 +39,7 @@ int bench_ui(const char *lesson_path, int pages_down, double *median_us)
         app_key(&a, 'n');
     frame f;
     frame_init(&f, 160, 48);
+    app_resize(&a, 160, 48);
     enum { WARMUP = 20, RUNS = 200 };
     double t[RUNS];
     for (int i = 0; i < WARMUP + RUNS; i++) {
@@ -50,7 +51,7 @@ int bench_ui(const char *lesson_path, int pages_down, double *median_us)
     qsort(t, RUNS, sizeof *t, cmp_double);
     *median_us = t[RUNS / 2];
     printf("bench ui_frame_160x48 median_us=%.1f p90_us=%.1f layers=%d (%s, %d runs)\n", t[RUNS / 2],
-           t[RUNS * 9 / 10], a.s.t.net.n_layers, lesson_path, RUNS);
+           t[RUNS * 9 / 10], app_run(&a)->t.net.n_layers, lesson_path, RUNS);
     frame_free(&f);
     app_free(&a);
     return 0;

@@ -16,46 +16,67 @@ void app_init(app *a)
 {
     memset(a, 0, sizeof *a);
     a->screen = SCREEN_BROWSER;
-    a->experiment = -1;
-    a->focus = P_LESSON;
-    a->cache = xcalloc(1, sizeof *a->cache);
-    a->cache->page = -1;
+    a->cols = 80, a->rows = 24;
     snprintf(a->snapshot_dir, sizeof a->snapshot_dir, ".");
     lab_init(&a->lab);
 }
 
+const char *axis_mode_name(axis_mode m)
+{
+    static const char *const names[AXIS_MODES] = {"auto", "linear", "log"};
+    return (unsigned)m < AXIS_MODES ? names[m] : "?";
+}
+
+session *app_run(app *a)
+{
+    return a->les && a->les->experiment >= 0 ? &a->les->runs[a->les->experiment] : NULL;
+}
+
+const session *app_run_c(const app *a)
+{
+    return a->les && a->les->experiment >= 0 ? &a->les->runs[a->les->experiment] : NULL;
+}
+
+/* ---- the comparison and the race ---------------------------------------------------- */
+
 void app_close_compare(app *a)
 {
-    for (int k = 0; k < a->n_cmp; k++)
-        session_free(&a->cmp[k]);
-    free(a->cmp);
+    compare_screen *c = a->cmp;
+    if (!c)
+        return;
+    for (int k = 0; k < c->n; k++)
+        session_free(&c->runs[k]);
+    free(c->runs);
+    free(c);
     a->cmp = NULL;
-    a->n_cmp = 0;
-    a->cmp_running = false;
 }
 
 int app_page_compare(const app *a)
 {
+    const lesson *l = &a->les->lesson;
     int found = -1;
-    for (int i = 0; i < a->lesson.n_compares; i++)
-        if (a->lesson.compares[i].page <= a->page)
+    for (int i = 0; i < l->n_compares; i++)
+        if (l->compares[i].page <= a->les->page)
             found = i;
-    return found < 0 && a->lesson.n_compares > 0 ? 0 : found;
+    return found < 0 && l->n_compares > 0 ? 0 : found;
 }
 
 void app_close_race(app *a)
 {
-    if (a->has_race)
-        race_free(&a->race);
-    a->has_race = a->race_running = false;
+    if (!a->race)
+        return;
+    race_free(&a->race->race);
+    free(a->race);
+    a->race = NULL;
 }
 
 /* The race block of the page being read (or the last one before it), -1 if none. */
 static int page_race(const app *a)
 {
+    const lesson *l = &a->les->lesson;
     int found = -1;
-    for (int i = 0; i < a->lesson.n_races; i++)
-        if (a->lesson.races[i].page <= a->page)
+    for (int i = 0; i < l->n_races; i++)
+        if (l->races[i].page <= a->les->page)
             found = i;
     return found;
 }
@@ -63,107 +84,152 @@ static int page_race(const app *a)
 static void open_race(app *a, int k)
 {
     app_close_race(a);
-    const lesson_race *lr = &a->lesson.races[k];
-    race_init(&a->race, lr->surface, lr->start, lr->steps, lr->opts, (const char (*)[32])lr->labels, lr->n);
-    a->has_race = true;
-    a->race_block = k;
+    const lesson_race *lr = &a->les->lesson.races[k];
+    a->race = xcalloc(1, sizeof *a->race);
+    race_init(&a->race->race, lr->surface, lr->start, lr->steps, lr->opts, (const char (*)[32])lr->labels, lr->n);
+    a->race->block = k;
     a->screen = SCREEN_RACE;
 }
 
 /* C: train the compare block's experiments side by side (or start the page's race). */
 void app_open_compare(app *a)
 {
-    int rk = page_race(a);
-    if (rk >= 0 && (app_page_compare(a) < 0 || a->lesson.races[rk].page >= a->lesson.compares[app_page_compare(a)].page)) {
+    const lesson *l = &a->les->lesson;
+    int rk = page_race(a), c = app_page_compare(a);
+    if (rk >= 0 && (c < 0 || l->races[rk].page >= l->compares[c].page)) {
         open_race(a, rk);
         return;
     }
-    int c = app_page_compare(a);
     if (c < 0) {
-        snprintf(a->message, sizeof a->message, "this lesson has no comparison (a ```deepstep compare block)");
+        snprintf(a->message, sizeof a->message, "this lesson has no comparison of experiments (nothing for C to open)");
         return;
     }
     app_close_compare(a);
-    const lesson_compare *cmp = &a->lesson.compares[c];
-    a->cmp = xcalloc((size_t)cmp->n, sizeof(session));
+    const lesson_compare *cmp = &l->compares[c];
+    compare_screen *cs = xcalloc(1, sizeof *cs);
+    cs->runs = xcalloc((size_t)cmp->n, sizeof(session));
+    cs->block = c;
+    a->cmp = cs;
     for (int k = 0; k < cmp->n; k++) {
         ds_error err = {0};
-        if (session_start(&a->cmp[k], &a->lesson.experiments[cmp->index[k]], &err) != 0) {
+        if (session_start(&cs->runs[k], &l->experiments[cmp->index[k]], &err) != 0) {
             err_format(&err, a->message, sizeof a->message);
             app_close_compare(a);
             return;
         }
-        a->n_cmp++;
+        cs->n++;
     }
-    a->cmp_block = c;
     a->screen = SCREEN_COMPARE;
 }
 
 /* One batch (or epoch) for every compared experiment that is not finished. */
 void app_compare_step(app *a, step_size size)
 {
-    for (int k = 0; k < a->n_cmp; k++)
-        if (!trainer_done(&a->cmp[k].t))
-            session_step(&a->cmp[k], size);
+    for (int k = 0; k < a->cmp->n; k++)
+        if (!trainer_done(&a->cmp->runs[k].t))
+            session_step(&a->cmp->runs[k], size);
 }
 
 bool app_compare_done(const app *a)
 {
-    for (int k = 0; k < a->n_cmp; k++)
-        if (!trainer_done(&a->cmp[k].t))
+    for (int k = 0; k < a->cmp->n; k++)
+        if (!trainer_done(&a->cmp->runs[k].t))
             return false;
     return true;
 }
 
-void app_close_session(app *a)
+/* ---- the lesson and its runs ----------------------------------------------------------- */
+
+void app_close_lesson(app *a)
 {
-    if (a->has_session)
-        session_free(&a->s);
-    a->has_session = false;
-    a->experiment = -1;
+    lesson_screen *ls = a->les;
+    if (!ls)
+        return;
+    app_close_race(a);
+    app_close_compare(a);
+    for (int k = 0; k < ls->lesson.n_experiments; k++)
+        session_free(&ls->runs[k]);
+    free(ls->runs);
+    free(ls->picked);
+    md_doc_free(&ls->text.doc);
+    lesson_free(&ls->lesson);
+    free(ls);
+    a->les = NULL;
 }
 
 void app_free(app *a)
 {
-    app_close_race(a);
-    app_close_compare(a);
-    app_close_session(a);
-    if (a->has_lesson)
-        lesson_free(&a->lesson);
-    free(a->entries);
-    if (a->cache)
-        md_doc_free(&a->cache->doc);
-    free(a->cache);
+    app_close_lesson(a);
+    free(a->list.entries);
     memset(a, 0, sizeof *a);
 }
 
 int app_page_experiment(const app *a)
 {
+    const lesson *l = &a->les->lesson;
     int found = -1;
-    for (int i = 0; i < a->lesson.n_experiments; i++)
-        if (a->lesson.experiment_page[i] <= a->page)
+    for (int i = 0; i < l->n_experiments; i++)
+        if (l->experiment_page[i] <= a->les->page)
             found = i;
     return found;
 }
 
-/* Start (or keep) the session of the experiment that belongs to the current page. */
+/* Show run K, starting it the first time (a failure to start is said, and nothing shown). */
+static void show_run(app *a, int k)
+{
+    lesson_screen *ls = a->les;
+    ls->experiment = -1;
+    if (k < 0)
+        return;
+    if (!ls->runs[k].active) {
+        ds_error err = {0};
+        if (session_start(&ls->runs[k], &ls->lesson.experiments[k], &err) != 0) {
+            session_free(&ls->runs[k]);
+            memset(&ls->runs[k], 0, sizeof ls->runs[k]);
+            err_format(&err, a->message, sizeof a->message);
+            return;
+        }
+    }
+    ls->experiment = k;
+    ls->picked[ls->lesson.experiment_page[k]] = k;
+}
+
+/* Show the run of the page's experiment: the one last shown on that page (o picks among a
+ * page's experiments), else its last. A run left behind keeps its state for the way back. */
 void app_follow_page(app *a)
 {
+    lesson_screen *ls = a->les;
     int want = app_page_experiment(a);
-    if (want < 0 && a->lesson.n_experiments > 0)
+    if (want < 0 && ls->lesson.n_experiments > 0)
         want = 0; /* pages before the first experiment show it already */
-    if (want == a->experiment)
+    if (want >= 0 && ls->picked[ls->lesson.experiment_page[want]] >= 0)
+        want = ls->picked[ls->lesson.experiment_page[want]]; /* the one picked there with o */
+    int cur = ls->experiment;
+    if (want == cur)
         return;
-    app_close_session(a);
-    if (want < 0)
-        return;
-    ds_error err = {0};
-    if (session_start(&a->s, &a->lesson.experiments[want], &err) != 0) {
-        err_format(&err, a->message, sizeof a->message);
-        return;
+    if (ls->runs && cur >= 0)
+        ls->runs[cur].running = false; /* a run out of sight does not train on */
+    show_run(a, want);
+}
+
+bool app_next_experiment(app *a)
+{
+    lesson_screen *ls = a->les;
+    int cur = ls->experiment;
+    if (cur < 0)
+        return false;
+    int page = ls->lesson.experiment_page[cur], n = ls->lesson.n_experiments;
+    for (int k = 1; k < n; k++) {
+        int j = (cur + k) % n;
+        if (ls->lesson.experiment_page[j] == page) {
+            ls->runs[cur].running = false;
+            show_run(a, j);
+            if (ls->experiment < 0)
+                show_run(a, cur);
+            return true;
+        }
     }
-    a->has_session = true;
-    a->experiment = want;
+    return false;
 }
 
 int app_open_lesson(app *a, const char *path, ds_error *err)
@@ -171,31 +237,67 @@ int app_open_lesson(app *a, const char *path, ds_error *err)
     lesson l;
     if (lesson_load(&l, path, err) != 0)
         return -1;
-    app_close_session(a);
-    if (a->has_lesson)
-        lesson_free(&a->lesson);
-    a->lesson = l;
-    a->has_lesson = true;
+    app_close_lesson(a);
+    lesson_screen *ls = xcalloc(1, sizeof *ls);
+    ls->lesson = l;
+    ls->runs = xcalloc(l.n_experiments > 0 ? (size_t)l.n_experiments : 1, sizeof *ls->runs);
+    ls->picked = xcalloc((size_t)l.n_pages, sizeof *ls->picked);
+    for (int p = 0; p < l.n_pages; p++)
+        ls->picked[p] = -1;
+    ls->experiment = -1;
+    ls->focus = P_LESSON;
+    ls->detail = P_INSPECTOR;
+    ls->text.page = -1;
+    a->les = ls;
     a->screen = SCREEN_LESSON;
-    a->page = 0;
-    a->scroll = 0;
     a->message[0] = '\0';
-    a->cache->page = -1;
-    a->focus = P_LESSON;
     app_follow_page(a);
+    app_sync(a);
     return 0;
+}
+
+void app_resize(app *a, int cols, int rows)
+{
+    a->cols = cols, a->rows = rows;
+    app_sync(a);
+}
+
+void app_sync(app *a)
+{
+    lesson_screen *ls = a->les;
+    if (!ls)
+        return;
+    if (panel_is_detail(ls->focus))
+        ls->detail = ls->focus;
+    layout L;
+    layout_compute(a, a->cols, a->rows, &L);
+    const lesson_page *pg = &ls->lesson.pages[ls->page];
+    int w = L.visible[P_LESSON] ? L.r[P_LESSON].w : 0;
+    if (w > 0 && (ls->text.page != ls->page || ls->text.width != w)) {
+        md_doc_free(&ls->text.doc);
+        md_render(&ls->text.doc, ls->lesson.src + pg->begin, pg->end - pg->begin, w);
+        ls->text.page = ls->page, ls->text.width = w;
+    }
+    /* the lesson panel's body: its height less the title line it has beside a run */
+    int body = L.visible[P_LESSON] ? L.r[P_LESSON].h - (app_run(a) ? 1 : 0) : 0;
+    int max_scroll = ls->text.doc.n - body > 0 ? ls->text.doc.n - body : 0;
+    if (ls->scroll > max_scroll)
+        ls->scroll = max_scroll;
+    if (ls->scroll < 0)
+        ls->scroll = 0;
 }
 
 /* ---- files the learner asks for ---------------------------------------------------- */
 
 static void file_stem(const app *a, char *buf, size_t cap, const char *ext)
 {
-    const char *slash = strrchr(a->lesson.path, '/');
-    const char *base = slash ? slash + 1 : a->lesson.path;
+    const char *lpath = a->les ? a->les->lesson.path : "deepstep";
+    const char *slash = strrchr(lpath, '/');
+    const char *base = slash ? slash + 1 : lpath;
     size_t n = strlen(base);
     if (n > 3 && strcmp(base + n - 3, ".md") == 0)
         n -= 3;
-    snprintf(buf, cap, "%s/%.*s-step%ld%s", a->snapshot_dir, (int)n, base, a->has_session ? a->s.t.state.step : 0L, ext);
+    snprintf(buf, cap, "%s/%.*s-step%ld%s", a->snapshot_dir, (int)n, base, app_run_c(a) ? app_run_c(a)->t.state.step : 0L, ext);
 }
 
 void app_save_weights(app *a)
@@ -203,7 +305,7 @@ void app_save_weights(app *a)
     char path[700];
     file_stem(a, path, sizeof path, ".npz");
     ds_error err = {0};
-    if (weights_save(&a->s.t.net, path, &err) != 0)
+    if (weights_save(&app_run(a)->t.net, path, &err) != 0)
         err_format(&err, a->message, sizeof a->message);
     else
         snprintf(a->message, sizeof a->message, "weights saved to %s", path);
@@ -234,32 +336,42 @@ int app_save_screen(app *a, const frame *f)
 
 void app_after_step(app *a)
 {
+    session *s = app_run(a);
     a->message[0] = '\0';
-    a->s.gradcheck[0] = '\0';
-    if (a->s.t.state.div.happened)
-        a->s.running = false;
+    s->gradcheck[0] = '\0';
+    if (s->t.state.div.happened)
+        s->running = false;
+}
+
+bool app_running(const app *a)
+{
+    switch (a->screen) {
+    case SCREEN_RACE: return a->race && a->race->running;
+    case SCREEN_COMPARE: return a->cmp && a->cmp->running;
+    case SCREEN_LESSON: return app_run_c(a) && app_run_c(a)->running;
+    default: return false;
+    }
 }
 
 bool app_tick(app *a, double budget_ms)
 {
-    if (a->screen == SCREEN_RACE && a->race_running) { /* a few steps a frame, so the paths grow visibly */
+    if (!app_running(a))
+        return false;
+    if (a->screen == SCREEN_RACE) { /* a few steps a frame, so the paths grow visibly */
         for (int i = 0; i < 2; i++)
-            if (!race_step(&a->race))
-                a->race_running = false;
+            if (!race_step(&a->race->race))
+                a->race->running = false;
         return true;
     }
-    if (a->screen == SCREEN_COMPARE && a->cmp_running) { /* lockstep: a batch each, as time allows */
-        double start = 1e3 * mono_seconds();
+    double start = 1e3 * mono_seconds();
+    if (a->screen == SCREEN_COMPARE) { /* lockstep: a batch each, as time allows */
         while (!app_compare_done(a) && 1e3 * mono_seconds() - start < budget_ms)
             app_compare_step(a, STEP_BATCH);
         if (app_compare_done(a))
-            a->cmp_running = false;
+            a->cmp->running = false;
         return true;
     }
-    if (!a->has_session || !a->s.running)
-        return false;
-    session *s = &a->s;
-    double start = 1e3 * mono_seconds();
+    session *s = app_run(a);
     long limit = s->speed >= SPEED_MAX ? -1 : 1L << (2 * s->speed); /* 4^speed micro-steps */
     for (long k = 0; (limit < 0 || k < limit) && !trainer_done(&s->t); k++) {
         session_step(s, STEP_MICRO);

@@ -27,14 +27,32 @@ enum {
 
 typedef enum ui_screen { SCREEN_BROWSER, SCREEN_LESSON, SCREEN_LAB, SCREEN_COMPARE, SCREEN_RACE } ui_screen;
 
+/* How loss plots scale their values (L cycles): log by itself when they span two decades. */
+typedef enum axis_mode { AXIS_AUTO, AXIS_LINEAR, AXIS_LOG, AXIS_MODES } axis_mode;
+const char *axis_mode_name(axis_mode m);
+
 /* The panels of the lesson screen, in focus order. */
 typedef enum panel_id {
     P_LESSON, P_NETWORK, P_INSPECTOR, P_NARRATION, P_ACTIVATIONS, P_GRADIENTS, P_CURVES, P_COUNT
 } panel_id;
 
+/* The detail panels share one place on small screens, the focused one shown. */
+static inline bool panel_is_detail(panel_id p)
+{
+    return p == P_INSPECTOR || p == P_ACTIVATIONS || p == P_GRADIENTS || p == P_CURVES;
+}
+
 typedef struct rect {
     int x, y, w, h;
 } rect;
+
+/* Where each panel of the lesson screen goes: a pure function of the model and the terminal
+ * size (layout.c), so the view draws it and the keys (Tab, a click) ask it, and neither keeps
+ * a copy that could go stale. */
+typedef struct layout {
+    rect r[P_COUNT];
+    bool visible[P_COUNT];
+} layout;
 
 typedef struct lesson_entry {
     char path[EXPERIMENT_PATH_MAX];
@@ -46,49 +64,74 @@ typedef struct lesson_entry {
 #define UI_MIN_W 60
 #define UI_MIN_H 16
 
-/* A rendered lesson page, kept while page and width stay the same (drawing is per frame). */
-typedef struct page_cache {
+/* The page as laid out at the lesson panel's width. The model keeps it because scrolling is
+ * clamped to its length; it is rebuilt only when the page or the width changes. */
+typedef struct page_text {
     int page, width;
-    const char *src;
     md_doc doc;
-} page_cache;
+} page_text;
+
+/* Each screen's state lives in its own struct, open while its pointer in the app is set. */
+
+typedef struct lesson_list {
+    lesson_entry *entries;
+    int n, selected;
+} lesson_list;
+
+/* A lesson being read, and the runs of its experiments. */
+typedef struct lesson_screen {
+    lesson lesson;
+    int page, scroll;          /* scroll: lines of the page above the panel, clamped by app_sync */
+    page_text text;
+    session *runs;             /* one per experiment, started when first shown and kept while the
+                                * lesson is open, so paging away and back loses no work */
+    int experiment;            /* the run on screen, -1 when the lesson has none */
+    int *picked;               /* per page of experiments: the run last shown there, -1 none */
+    panel_id focus;
+    panel_id detail;           /* the detail panel last focused: it keeps the shared place */
+    bool hidden[P_COUNT];      /* toggled off with 1..7 */
+    bool prompting;            /* a line of input in the status bar ('x': a new value for a weight) */
+    char prompt[48];
+} lesson_screen;
+
+/* A compare block's experiments, stepped in lockstep (C). */
+typedef struct compare_screen {
+    int block;
+    session *runs;
+    int n;
+    bool running;
+} compare_screen;
+
+/* A race block's optimizers on a 2-D surface (C on its page). */
+typedef struct race_screen {
+    int block;
+    race race;
+    bool running;
+} race_screen;
 
 typedef struct app {
     ui_screen screen;
-    lesson_entry *entries;
-    int n_entries, selected;
-    char opened_path[512]; /* a lesson opened by path: its folder is listed on the first Esc */
-    lesson lesson;
-    bool has_lesson;
-    int page, scroll;
-    int experiment;            /* index of the experiment the session runs, -1 when none */
-    session s;
-    bool has_session;
-    panel_id focus;
-    bool hidden[P_COUNT];      /* toggled off with 1..7 */
-    bool help, quit, ascii;
-    char message[512];         /* one line in the status bar */
-    /* a line of input in the status bar ('x': a new value for the selected weight) */
-    bool prompting;
-    char prompt[48];
-    int mouse_x, mouse_y;
-    rect rects[P_COUNT];       /* where each panel was drawn last (mouse hit tests) */
-    bool visible[P_COUNT];
-    page_cache *cache;
+    int cols, rows;            /* the terminal's size (app_resize) */
+    lesson_list list;
+    char opened_path[512];     /* a lesson opened by path: its folder is listed on the first Esc */
+    lesson_screen *les;        /* NULL: no lesson open */
+    compare_screen *cmp;       /* NULL: no comparison open */
+    race_screen *race;         /* NULL: no race open */
     float_lab lab;
-    /* comparison: the experiments of a compare block, stepped in lockstep (C) */
-    session *cmp;
-    int n_cmp, cmp_block;
-    bool cmp_running;
-    race race;                 /* a race block's optimizers on a 2-D surface (C on its page) */
-    bool has_race, race_running;
-    int race_block;
     ui_screen lab_return;      /* where F or Esc leaves the lab to */
+    bool help, quit, ascii;
+    axis_mode loss_axis;       /* the learner's choice for every loss plot */
+    char message[512];         /* one line in the status bar */
+    int mouse_x, mouse_y;
     char snapshot_dir[512];    /* where s and S write files; "." by default */
 } app;
 
 void app_init(app *a);
 void app_free(app *a);
+/* The terminal's size changed (and at start): the layout and the page's text follow. */
+void app_resize(app *a, int cols, int rows);
+/* After the model changed: lay the page out again if its width changed, clamp scrolling. */
+void app_sync(app *a);
 /* Lists the .md files in DIR with their titles and summaries (sorted by file name). */
 int app_scan_lessons(app *a, const char *dir, ds_error *err);
 /* List the folder of the lesson opened by path (a->opened_path), that lesson selected, so Esc
@@ -96,12 +139,17 @@ int app_scan_lessons(app *a, const char *dir, ds_error *err);
  * costs milliseconds. Returns -1, listing nothing, when the folder cannot be listed. */
 int app_list_siblings(app *a);
 int app_open_lesson(app *a, const char *path, ds_error *err);
+void app_close_lesson(app *a);
 /* A key on the screen being shown, looked up in that screen's table (keys.c); returns the
  * handler's KEY_* flags (keys.h), 0 when the screen has no such key. */
 int app_key(app *a, int key);
+/* The run on screen (the page's experiment), NULL when there is none. */
+session *app_run(app *a);
+const session *app_run_c(const app *a);
 /* What the key handlers do to the model (app.c); they keep the app consistent. */
-void app_follow_page(app *a);   /* start the session of the page's experiment */
-void app_close_session(app *a);
+void app_follow_page(app *a);   /* show the run of the page's experiment, starting it if new */
+/* o: the next experiment of the page (a page may hold several); false if it has only one. */
+bool app_next_experiment(app *a);
 void app_open_compare(app *a);  /* C: the page's compare block, or its race */
 void app_close_compare(app *a);
 void app_close_race(app *a);
@@ -111,6 +159,8 @@ bool app_compare_done(const app *a);
 void app_save_weights(app *a);  /* s: the session's net as .npz in snapshot_dir */
 /* After the learner steps: clear the message and the last check; a divergence stops a run. */
 void app_after_step(app *a);
+/* Is anything training on its own (r)? The front end then draws frames at a steady rate. */
+bool app_running(const app *a);
 /* While running, train for up to budget_ms of wall time; returns true when anything changed. */
 bool app_tick(app *a, double budget_ms);
 /* The experiment of the page being read (its own, or the last one before it), -1 if none. */
@@ -118,8 +168,14 @@ int app_page_experiment(const app *a);
 /* The compare block of the page being read (or the last one before it), -1 if none. */
 int app_page_compare(const app *a);
 
-/* Draw the whole screen from the state (layout, panels, bars). */
-void view_draw(app *a, frame *f);
+/* Where the lesson screen's panels go at cols x rows (layout.c). */
+void layout_compute(const app *a, int cols, int rows, layout *out);
+/* Would panel P be on screen if it had the focus? (Tab visits these: at 80x24 the detail
+ * panels share one place and take turns, the focused one shown.) */
+bool layout_reachable(const app *a, panel_id p, int cols, int rows);
+
+/* Draw the whole screen from the state (layout, panels, bars); reads the app only. */
+void view_draw(const app *a, frame *f);
 /* Save the frame's text to a file (S); returns 0 and names the file in a->message. */
 int app_save_screen(app *a, const frame *f);
 

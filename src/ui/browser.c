@@ -24,15 +24,15 @@ int app_scan_lessons(app *a, const char *dir, ds_error *err)
         size_t n = strlen(e->d_name);
         if (n < 4 || strcmp(e->d_name + n - 3, ".md") != 0 || e->d_name[0] == '.')
             continue;
-        a->entries = xrealloc(a->entries, (size_t)a->n_entries + 1, sizeof *a->entries);
-        lesson_entry *le = &a->entries[a->n_entries++];
+        a->list.entries = xrealloc(a->list.entries, (size_t)a->list.n + 1, sizeof *a->list.entries);
+        lesson_entry *le = &a->list.entries[a->list.n++];
         memset(le, 0, sizeof *le);
         snprintf(le->path, sizeof le->path, "%s/%s", dir, e->d_name);
     }
     closedir(d);
-    qsort(a->entries, (size_t)a->n_entries, sizeof *a->entries, cmp_entry);
-    for (int i = 0; i < a->n_entries; i++) {
-        lesson_entry *le = &a->entries[i];
+    qsort(a->list.entries, (size_t)a->list.n, sizeof *a->list.entries, cmp_entry);
+    for (int i = 0; i < a->list.n; i++) {
+        lesson_entry *le = &a->list.entries[i];
         lesson l;
         ds_error pe = {0};
         if (lesson_load(&l, le->path, &pe) == 0) {
@@ -46,7 +46,7 @@ int app_scan_lessons(app *a, const char *dir, ds_error *err)
             le->broken = true;
         }
     }
-    if (a->n_entries == 0)
+    if (a->list.n == 0)
         return err_set(err, dir, 0, "no lessons (*.md) in this folder");
     return 0;
 }
@@ -65,10 +65,10 @@ int app_list_siblings(app *a)
     if (app_scan_lessons(a, dir, &ignored) != 0)
         return -1;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    for (int i = 0; i < a->n_entries; i++) {
-        const char *p = strrchr(a->entries[i].path, '/');
-        if (strcmp(p ? p + 1 : a->entries[i].path, base) == 0)
-            a->selected = i;
+    for (int i = 0; i < a->list.n; i++) {
+        const char *p = strrchr(a->list.entries[i].path, '/');
+        if (strcmp(p ? p + 1 : a->list.entries[i].path, base) == 0)
+            a->list.selected = i;
     }
     return 0;
 }

@@ -21,7 +21,7 @@ const key_binding *keys_find(const key_table *t, int key)
 int keys_dispatch(const key_table *t, app *a, int key)
 {
     const key_binding *b = keys_find(t, key);
-    if (!b || (b->needs_session && !a->has_session))
+    if (!b || (b->needs_session && !app_run(a)))
         return 0;
     return b->handler(a, key);
 }
@@ -71,37 +71,51 @@ int key_open_lab(app *a, int key)
     return KEY_DONE;
 }
 
+int key_loss_axis(app *a, int key)
+{
+    (void)key;
+    a->loss_axis = (axis_mode)((a->loss_axis + 1) % AXIS_MODES);
+    snprintf(a->message, sizeof a->message, "loss axis: %s%s", axis_mode_name(a->loss_axis),
+             a->loss_axis == AXIS_AUTO ? " (log when the losses span more than two decades)" : "");
+    return KEY_DONE;
+}
+
 /* ---- the lesson list ------------------------------------------------------------------ */
 
 static int browser_up(app *a, int key)
 {
     (void)key;
-    if (a->selected > 0)
-        a->selected--;
+    if (a->list.selected > 0)
+        a->list.selected--;
     return KEY_DONE;
 }
 
 static int browser_down(app *a, int key)
 {
     (void)key;
-    if (a->selected + 1 < a->n_entries)
-        a->selected++;
+    if (a->list.selected + 1 < a->list.n)
+        a->list.selected++;
     return KEY_DONE;
 }
 
 static int browser_ends(app *a, int key)
 {
-    a->selected = key == K_HOME || a->n_entries == 0 ? 0 : a->n_entries - 1;
+    a->list.selected = key == K_HOME || a->list.n == 0 ? 0 : a->list.n - 1;
     return KEY_DONE;
 }
 
 static int browser_open(app *a, int key)
 {
     (void)key;
-    if (a->n_entries == 0)
+    if (a->list.n == 0)
         return KEY_HANDLED;
+    const char *path = a->list.entries[a->list.selected].path;
+    if (a->les && strcmp(a->les->lesson.path, path) == 0) { /* the lesson left with Esc, as it was */
+        a->screen = SCREEN_LESSON;
+        return KEY_DONE;
+    }
     ds_error err = {0};
-    if (app_open_lesson(a, a->entries[a->selected].path, &err) != 0)
+    if (app_open_lesson(a, path, &err) != 0)
         err_format(&err, a->message, sizeof a->message);
     return KEY_DONE;
 }
@@ -128,15 +142,15 @@ static int compare_batch(app *a, int key)
 static int compare_run(app *a, int key)
 {
     (void)key;
-    a->cmp_running = !a->cmp_running && !app_compare_done(a);
+    a->cmp->running = !a->cmp->running && !app_compare_done(a);
     return KEY_DONE;
 }
 
 static int compare_reset(app *a, int key)
 {
     (void)key;
-    for (int k = 0; k < a->n_cmp; k++)
-        session_reset(&a->cmp[k]);
+    for (int k = 0; k < a->cmp->n; k++)
+        session_reset(&a->cmp->runs[k]);
     return KEY_DONE;
 }
 
@@ -153,6 +167,7 @@ static const key_binding compare_rows[] = {
     {{'e'}, "e", "one epoch each", compare_batch, false},
     {{'r'}, "r", "run / pause", compare_run, false},
     {{'R'}, "R", "back to the start", compare_reset, false},
+    {{'L'}, "L", "loss axis: auto, linear, log", key_loss_axis, false},
     {{'C', K_ESC}, "C, Esc", "back to the lesson", compare_close, false},
     {{'?'}, "?", "this help", key_help, false},
     {{'q'}, "q", "quit", key_quit, false},
@@ -164,14 +179,14 @@ const key_table keys_compare = {"Keys of the comparison", ROWS(compare_rows)};
 static int race_one(app *a, int key)
 {
     (void)key;
-    race_step(&a->race);
+    race_step(&a->race->race);
     return KEY_DONE;
 }
 
 static int race_hundred(app *a, int key)
 {
     (void)key;
-    for (int i = 0; i < 100 && race_step(&a->race); i++)
+    for (int i = 0; i < 100 && race_step(&a->race->race); i++)
         ;
     return KEY_DONE;
 }
@@ -179,15 +194,15 @@ static int race_hundred(app *a, int key)
 static int race_run(app *a, int key)
 {
     (void)key;
-    a->race_running = !a->race_running && a->race.step < a->race.steps;
+    a->race->running = !a->race->running && a->race->race.step < a->race->race.steps;
     return KEY_DONE;
 }
 
 static int race_restart(app *a, int key)
 {
     (void)key;
-    race_reset(&a->race);
-    a->race_running = false;
+    race_reset(&a->race->race);
+    a->race->running = false;
     return KEY_DONE;
 }
 
@@ -258,7 +273,9 @@ int app_key(app *a, int key)
         if (key != 'q')
             return KEY_DONE;
     }
-    if (a->screen == SCREEN_LESSON && a->prompting)
+    if (a->screen == SCREEN_LESSON && a->les->prompting)
         return keys_prompt(a, key);
-    return keys_dispatch(keys_of(a->screen), a, key);
+    int flags = keys_dispatch(keys_of(a->screen), a, key);
+    app_sync(a); /* a key may change the page, the panels or the scroll */
+    return flags;
 }

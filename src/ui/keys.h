@@ -49,6 +49,7 @@ int keys_help(const key_table *t, char (*lines)[KEY_HELP_W + 1], int max);
 int key_help(app *a, int key);
 int key_quit(app *a, int key);
 int key_open_lab(app *a, int key);
+int key_loss_axis(app *a, int key); /* L: the loss plots' axis: auto, linear, log */
 
 /* The lesson screen's line editor ('x' opens it): it takes every key while open. */
 int keys_prompt(app *a, int key);

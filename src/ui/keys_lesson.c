@@ -8,11 +8,11 @@
 
 static void toggle_clip(app *a)
 {
-    trainer *t = &a->s.t;
+    trainer *t = &app_run(a)->t;
     if (t->cfg.clip == CLIP_NONE) {
-        bool from_lesson = a->s.cfg.train.clip != CLIP_NONE;
-        t->cfg.clip = from_lesson ? a->s.cfg.train.clip : CLIP_NORM;
-        t->cfg.clip_value = from_lesson ? a->s.cfg.train.clip_value : 1.0f;
+        bool from_lesson = app_run(a)->cfg.train.clip != CLIP_NONE;
+        t->cfg.clip = from_lesson ? app_run(a)->cfg.train.clip : CLIP_NORM;
+        t->cfg.clip_value = from_lesson ? app_run(a)->cfg.train.clip_value : 1.0f;
         snprintf(a->message, sizeof a->message, "clipping on: %s %g", clip_name(t->cfg.clip), (double)t->cfg.clip_value);
     } else {
         t->cfg.clip = CLIP_NONE;
@@ -22,7 +22,7 @@ static void toggle_clip(app *a)
 
 static void scale_lr(app *a, double factor)
 {
-    trainer *t = &a->s.t;
+    trainer *t = &app_run(a)->t;
     t->cfg.opt.lr = (float)(t->cfg.opt.lr * factor);
     t->state.lr = trainer_lr_at(t, t->state.step, t->state.epoch);
     snprintf(a->message, sizeof a->message, "learning rate %g (takes effect from the next update)", (double)t->state.lr);
@@ -30,50 +30,50 @@ static void scale_lr(app *a, double factor)
 
 static void start_prompt(app *a)
 {
-    long j = session_selected_param(&a->s);
+    long j = session_selected_param(app_run(a));
     if (j < 0) {
         snprintf(a->message, sizeof a->message,
                  "select a weight first: focus the inspector (Tab), press i until it shows W or b, move with the arrows");
         return;
     }
-    a->prompting = true;
-    snprintf(a->prompt, sizeof a->prompt, "%.6g", (double)a->s.t.net.params[j]);
+    a->les->prompting = true;
+    snprintf(a->les->prompt, sizeof a->les->prompt, "%.6g", (double)app_run(a)->t.net.params[j]);
 }
 
 /* The prompt takes every key until Enter or Esc. */
 int keys_prompt(app *a, int key)
 {
-    size_t n = strlen(a->prompt);
+    size_t n = strlen(a->les->prompt);
     if (key == K_ESC) {
-        a->prompting = false;
+        a->les->prompting = false;
         return KEY_DONE;
     }
     if (key == K_ENTER) {
         char *end;
-        double v = strtod(a->prompt, &end);
-        a->prompting = false;
-        if (end == a->prompt || *end != '\0' || !isfinite(v)) {
-            snprintf(a->message, sizeof a->message, "'%s' is not a number; the weight is unchanged", a->prompt);
+        double v = strtod(a->les->prompt, &end);
+        a->les->prompting = false;
+        if (end == a->les->prompt || *end != '\0' || !isfinite(v)) {
+            snprintf(a->message, sizeof a->message, "'%s' is not a number; the weight is unchanged", a->les->prompt);
             return KEY_DONE;
         }
-        long j = session_selected_param(&a->s);
-        session_set_param(&a->s, j, (float)v);
+        long j = session_selected_param(app_run(a));
+        session_set_param(app_run(a), j, (float)v);
         snprintf(a->message, sizeof a->message, "weight set to %g; step on (n) to see what follows", v);
         return KEY_DONE;
     }
     if (key == K_BACKSPACE) {
         if (n > 0)
-            a->prompt[n - 1] = '\0';
+            a->les->prompt[n - 1] = '\0';
         return KEY_DONE;
     }
-    if (n + 1 < sizeof a->prompt && key < 0x80 && (strchr("0123456789.-+eE", key) && key != 0))
-        a->prompt[n] = (char)key, a->prompt[n + 1] = '\0';
+    if (n + 1 < sizeof a->les->prompt && key < 0x80 && (strchr("0123456789.-+eE", key) && key != 0))
+        a->les->prompt[n] = (char)key, a->les->prompt[n + 1] = '\0';
     return KEY_DONE;
 }
 
 static void move_selection(app *a, int drow, int dcol)
 {
-    session *s = &a->s;
+    session *s = app_run(a);
     s->row += drow;
     s->col += dcol;
     session_clamp_selection(s);
@@ -81,15 +81,15 @@ static void move_selection(app *a, int drow, int dcol)
 
 static void focus_move(app *a, int key)
 {
-    session *s = &a->s;
-    switch (a->focus) {
+    session *s = app_run(a);
+    switch (a->les->focus) {
     case P_NETWORK:
         if (key == K_LEFT || key == 'h')
             s->layer--;
         else if (key == K_RIGHT || key == 'l')
             s->layer++;
         else if (key == K_ENTER)
-            a->focus = P_INSPECTOR;
+            a->les->focus = P_INSPECTOR;
         session_clamp_selection(s);
         break;
     case P_INSPECTOR:
@@ -100,11 +100,11 @@ static void focus_move(app *a, int key)
         break;
     default: /* the lesson text and the rest scroll */
         if (key == K_DOWN || key == 'j')
-            a->scroll++;
-        else if ((key == K_UP || key == 'k') && a->scroll > 0)
-            a->scroll--;
+            a->les->scroll++;
+        else if ((key == K_UP || key == 'k') && a->les->scroll > 0)
+            a->les->scroll--;
         else if (key == K_HOME)
-            a->scroll = 0;
+            a->les->scroll = 0;
         break;
     }
 }
@@ -146,29 +146,32 @@ static void toggle_gradient(session *s)
 }
 
 
-static panel_id next_visible(const app *a, int dir)
+/* The next panel Tab can show: one on screen, or one that takes the detail place when focused. */
+static panel_id next_reachable(const app *a, int dir)
 {
-    int p = a->focus;
+    int p = a->les->focus;
     for (int k = 0; k < P_COUNT; k++) {
         p = (p + dir + P_COUNT) % P_COUNT;
-        if (a->visible[p])
+        if (layout_reachable(a, (panel_id)p, a->cols, a->rows))
             return (panel_id)p;
     }
-    return a->focus;
+    return a->les->focus;
 }
 
 static void click(app *a)
 {
+    layout L;
+    layout_compute(a, a->cols, a->rows, &L);
     for (int p = 0; p < P_COUNT; p++) {
-        rect r = a->rects[p];
-        if (a->visible[p] && a->mouse_x >= r.x && a->mouse_x < r.x + r.w && a->mouse_y >= r.y &&
+        rect r = L.r[p];
+        if (L.visible[p] && a->mouse_x >= r.x && a->mouse_x < r.x + r.w && a->mouse_y >= r.y &&
             a->mouse_y < r.y + r.h) {
-            a->focus = (panel_id)p;
-            if (p == P_NETWORK && a->has_session && r.w > 0) { /* layers are laid out evenly */
-                int n = a->s.t.net.n_layers + 1, slot = (a->mouse_x - r.x) * n / r.w - 1;
+            a->les->focus = (panel_id)p;
+            if (p == P_NETWORK && app_run(a) && r.w > 0) { /* layers are laid out evenly */
+                int n = app_run(a)->t.net.n_layers + 1, slot = (a->mouse_x - r.x) * n / r.w - 1;
                 if (slot >= 0) {
-                    a->s.layer = slot;
-                    session_clamp_selection(&a->s);
+                    app_run(a)->layer = slot;
+                    session_clamp_selection(app_run(a));
                 }
             }
         }
@@ -181,7 +184,7 @@ static void click(app *a)
 static int step_micro(app *a, int key)
 {
     (void)key;
-    session_step(&a->s, STEP_MICRO);
+    session_step(app_run(a), STEP_MICRO);
     app_after_step(a);
     return KEY_DONE;
 }
@@ -189,7 +192,7 @@ static int step_micro(app *a, int key)
 static int step_back(app *a, int key)
 {
     (void)key;
-    if (!session_back(&a->s))
+    if (!session_back(app_run(a)))
         snprintf(a->message, sizeof a->message, "already at the beginning");
     else
         app_after_step(a);
@@ -198,7 +201,7 @@ static int step_back(app *a, int key)
 
 static int step_batch(app *a, int key)
 {
-    session_step(&a->s, key == 'e' ? STEP_EPOCH : STEP_BATCH);
+    session_step(app_run(a), key == 'e' ? STEP_EPOCH : STEP_BATCH);
     app_after_step(a);
     return KEY_DONE;
 }
@@ -206,13 +209,13 @@ static int step_batch(app *a, int key)
 static int step_run(app *a, int key)
 {
     (void)key;
-    a->s.running = !a->s.running && !trainer_done(&a->s.t);
+    app_run(a)->running = !app_run(a)->running && !trainer_done(&app_run(a)->t);
     return KEY_DONE;
 }
 
 static int step_speed(app *a, int key)
 {
-    session *s = &a->s;
+    session *s = app_run(a);
     if (key == '+' && s->speed < SPEED_MAX)
         s->speed++;
     else if (key == '-' && s->speed > 0)
@@ -223,7 +226,7 @@ static int step_speed(app *a, int key)
 static int step_reset(app *a, int key)
 {
     (void)key;
-    session_reset(&a->s);
+    session_reset(app_run(a));
     snprintf(a->message, sizeof a->message, "back to the start");
     return KEY_DONE;
 }
@@ -231,22 +234,22 @@ static int step_reset(app *a, int key)
 static int inspect_gradient(app *a, int key)
 {
     (void)key;
-    toggle_gradient(&a->s);
-    session_clamp_selection(&a->s);
+    toggle_gradient(app_run(a));
+    session_clamp_selection(app_run(a));
     return KEY_DONE;
 }
 
 static int inspect_buffer_key(app *a, int key)
 {
     (void)key;
-    cycle_buffer(&a->s);
+    cycle_buffer(app_run(a));
     return KEY_DONE;
 }
 
 static int inspect_heatmap(app *a, int key)
 {
     (void)key;
-    a->s.heatmap = !a->s.heatmap;
+    app_run(a)->heatmap = !app_run(a)->heatmap;
     return KEY_DONE;
 }
 
@@ -273,7 +276,7 @@ static int edit_weight(app *a, int key)
 static int gradcheck_key(app *a, int key)
 {
     (void)key;
-    session_gradcheck(&a->s);
+    session_gradcheck(app_run(a));
     return KEY_DONE;
 }
 
@@ -295,26 +298,26 @@ static int save_screen(app *a, int key)
 
 static int page_key(app *a, int key)
 {
-    if (key == K_PGDN && a->page + 1 < a->lesson.n_pages)
-        a->page++, a->scroll = 0;
-    else if (key == K_PGUP && a->page > 0)
-        a->page--, a->scroll = 0;
+    if (key == K_PGDN && a->les->page + 1 < a->les->lesson.n_pages)
+        a->les->page++, a->les->scroll = 0;
+    else if (key == K_PGUP && a->les->page > 0)
+        a->les->page--, a->les->scroll = 0;
     app_follow_page(a);
     return KEY_DONE;
 }
 
 static int focus_next(app *a, int key)
 {
-    a->focus = next_visible(a, key == K_BTAB ? -1 : 1);
+    a->les->focus = next_reachable(a, key == K_BTAB ? -1 : 1);
     return KEY_DONE;
 }
 
 static int mouse_key(app *a, int key)
 {
     if (key == K_WHEEL_DOWN)
-        a->scroll++;
-    else if (key == K_WHEEL_UP && a->scroll > 0)
-        a->scroll--;
+        a->les->scroll++;
+    else if (key == K_WHEEL_UP && a->les->scroll > 0)
+        a->les->scroll--;
     else if (key == K_MOUSE)
         click(a);
     return KEY_DONE;
@@ -322,14 +325,14 @@ static int mouse_key(app *a, int key)
 
 static int panel_toggle(app *a, int key)
 {
-    a->hidden[key - '1'] = !a->hidden[key - '1'];
+    a->les->hidden[key - '1'] = !a->les->hidden[key - '1'];
     return KEY_DONE;
 }
 
 /* Arrows and hjkl move in the focused panel; without an experiment only the text scrolls. */
 static int move_key(app *a, int key)
 {
-    if (a->has_session || a->focus == P_LESSON)
+    if (app_run(a) || a->les->focus == P_LESSON)
         focus_move(a, key);
     return KEY_DONE;
 }
@@ -341,15 +344,33 @@ static int compare_key(app *a, int key)
     return KEY_DONE;
 }
 
-static int lesson_list(app *a, int key)
+static int to_lesson_list(app *a, int key)
 {
     (void)key;
-    if (a->n_entries == 0 && a->opened_path[0])
+    if (a->list.n == 0 && a->opened_path[0])
         app_list_siblings(a);
-    if (a->n_entries > 0) {
-        app_close_session(a);
+    if (a->list.n > 0) { /* the lesson stays open: Enter on it comes back to it as it was */
+        if (app_run(a))
+            app_run(a)->running = false;
         a->screen = SCREEN_BROWSER;
     }
+    return KEY_DONE;
+}
+
+static int other_experiment(app *a, int key)
+{
+    (void)key;
+    if (!app_next_experiment(a)) {
+        snprintf(a->message, sizeof a->message, "this page has one experiment");
+        return KEY_DONE;
+    }
+    const lesson *l = &a->les->lesson;
+    int k = a->les->experiment, nth = 0, of = 0;
+    for (int i = 0; i < l->n_experiments; i++)
+        if (l->experiment_page[i] == l->experiment_page[k])
+            of++, nth += i <= k;
+    snprintf(a->message, sizeof a->message, "experiment %s (%d of %d on this page; o for the next)",
+             l->experiments[k].name[0] ? l->experiments[k].name : "without a name", nth, of);
     return KEY_DONE;
 }
 
@@ -362,12 +383,14 @@ static const key_binding lesson_rows[] = {
     {{'r'}, "r", "run / pause", step_run, true},
     {{'+', '-'}, "+ -", "run faster / slower", step_speed, true},
     {{'R'}, "R", "back to the start", step_reset, true},
+    {{'o'}, "o", "other experiment", other_experiment, true},
     {{'c'}, "c", "clipping on / off", clip_key, true},
     {{'d'}, "d", "gradient check", gradcheck_key, true},
     {{'[', ']'}, "[ ]", "learning rate /2 x2", lr_key, true},
     {{'i'}, "i", "inspector: input, z, a, W, b, optimizer state", inspect_buffer_key, true},
     {{'g'}, "g", "value <-> gradient", inspect_gradient, true},
     {{'v'}, "v", "numbers / heatmap", inspect_heatmap, true},
+    {{'L'}, "L", "loss axis: auto, linear, log", key_loss_axis, false},
     {{'x'}, "x", "edit the weight", edit_weight, true},
     {{'s'}, "s", "save weights (.npz)", save_weights_key, true},
     {{'S'}, "S", "save screen (.txt)", save_screen, false},
@@ -382,7 +405,7 @@ static const key_binding lesson_rows[] = {
     {{K_PGUP, K_PGDN}, "PgUp PgDn", "lesson pages", page_key, false},
     {{'F'}, "F", "the float lab: bits of any number, + and x", key_open_lab, false},
     {{'C'}, "C", "compare the page's experiments (or race)", compare_key, false},
-    {{K_ESC}, "Esc", "lesson list", lesson_list, false},
+    {{K_ESC}, "Esc", "lesson list", to_lesson_list, false},
     {{'?'}, "?", "this help", key_help, false},
     {{'q'}, "q", "quit", key_quit, false},
 };

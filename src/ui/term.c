@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "app.h"
 #include "keys.h"
 #include "../common/clock.h"
+/* after our headers: term.h defines macros named like common words (lines, columns) */
+#include <term.h>
 
 static volatile sig_atomic_t got_signal;
 
@@ -28,29 +31,61 @@ static void restore_terminal(void)
     }
 }
 
+/* How each role looks (htop's colour schemes, one table per scheme). Roles are meanings
+ * (ok, warning, bad, a series); the schemes say how a terminal shows them. In colour every
+ * role gets its own pair; in monochrome the meanings still differ by bold, underline and
+ * reverse, so NO_COLOR users tell ok from exploding. */
+typedef struct role_style {
+    short fg, bg; /* -1: the terminal's default */
+    attr_t attr;
+} role_style;
+
+static const role_style colour_scheme[ROLE_COUNT] = {
+    [ROLE_NORMAL] = {-1, -1, A_NORMAL},
+    [ROLE_TITLE] = {COLOR_BLACK, COLOR_CYAN, A_BOLD},
+    [ROLE_HEADING] = {COLOR_CYAN, -1, A_BOLD},
+    [ROLE_EMPH] = {-1, -1, A_UNDERLINE},
+    [ROLE_STRONG] = {-1, -1, A_BOLD},
+    [ROLE_CODE] = {COLOR_YELLOW, -1, A_NORMAL},
+    [ROLE_STATUS] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL},
+    [ROLE_DIM] = {-1, -1, A_DIM},
+    [ROLE_GOOD] = {COLOR_GREEN, -1, A_NORMAL},
+    [ROLE_WARN] = {COLOR_YELLOW, -1, A_BOLD},
+    [ROLE_BAD] = {COLOR_RED, -1, A_BOLD},
+    [ROLE_SELECTED] = {-1, -1, A_REVERSE},
+    [ROLE_BORDER] = {COLOR_BLUE, -1, A_NORMAL},
+};
+
+static const attr_t mono_scheme[ROLE_COUNT] = {
+    [ROLE_NORMAL] = A_NORMAL,
+    [ROLE_TITLE] = A_REVERSE,
+    [ROLE_HEADING] = A_BOLD,
+    [ROLE_EMPH] = A_UNDERLINE,
+    [ROLE_STRONG] = A_BOLD,
+    [ROLE_CODE] = A_NORMAL,
+    [ROLE_STATUS] = A_REVERSE,
+    [ROLE_DIM] = A_DIM,
+    [ROLE_GOOD] = A_NORMAL,
+    [ROLE_WARN] = A_BOLD,
+    [ROLE_BAD] = A_BOLD | A_UNDERLINE,
+    [ROLE_SELECTED] = A_REVERSE,
+    [ROLE_BORDER] = A_NORMAL,
+};
+
+/* Colour pair of role r: r + 1 (pair 0 is the terminal's default and cannot be changed). */
+static short role_pair(role r) { return use_color ? (short)(r + 1) : 0; }
+
 static attr_t role_attr(role r)
 {
-    if (use_color)
-        switch (r) {
-        case ROLE_TITLE: return COLOR_PAIR(1) | A_BOLD;
-        case ROLE_STATUS: return COLOR_PAIR(1);
-        case ROLE_HEADING: return COLOR_PAIR(2) | A_BOLD;
-        case ROLE_CODE: return COLOR_PAIR(3);
-        case ROLE_DIM: return A_DIM;
-        case ROLE_GOOD: return COLOR_PAIR(4);
-        case ROLE_WARN: return COLOR_PAIR(5) | A_BOLD;
-        case ROLE_BAD: return COLOR_PAIR(6) | A_BOLD;
-        case ROLE_SELECTED: return A_REVERSE;
-        case ROLE_EMPH: return A_UNDERLINE;
-        case ROLE_STRONG: return A_BOLD;
-        default: return A_NORMAL;
-        }
-    switch (r) { /* monochrome: bold and reverse only */
-    case ROLE_TITLE: case ROLE_STATUS: case ROLE_SELECTED: return A_REVERSE;
-    case ROLE_HEADING: case ROLE_STRONG: case ROLE_WARN: case ROLE_BAD: return A_BOLD;
-    case ROLE_EMPH: return A_UNDERLINE;
-    default: return A_NORMAL;
-    }
+    if ((unsigned)r >= ROLE_COUNT)
+        r = ROLE_NORMAL;
+    return use_color ? colour_scheme[r].attr : mono_scheme[r];
+}
+
+static void init_pairs(void)
+{
+    for (int r = 0; r < ROLE_COUNT; r++)
+        init_pair((short)(r + 1), colour_scheme[r].fg, colour_scheme[r].bg);
 }
 
 /* Without a UTF-8 locale, draw ASCII stand-ins. */
@@ -77,6 +112,11 @@ static wchar_t ascii_of(uint32_t cp)
     case 0x21AA: return '>';
     case 0x2605: return '*';
     case 0x2219: return '.';
+    case 0x25B2: return '^';
+    case 0x25A0: return '#';
+    case 0x25C6: return '*';
+    case 0x271A: return '+';
+    case 0x2716: return '@';
     default: return cp < 0x80 ? (wchar_t)cp : '?';
     }
 }
@@ -88,7 +128,10 @@ static void blit(const frame *f)
             const cell *c = &f->cells[(size_t)y * f->w + x];
             wchar_t wc[2] = {use_utf8 ? (wchar_t)c->ch : ascii_of(c->ch), 0};
             cchar_t cc;
-            setcchar(&cc, wc, role_attr((role)c->role), 0, NULL);
+            role r = (unsigned)c->role < ROLE_COUNT ? (role)c->role : ROLE_NORMAL;
+            /* the pair goes in setcchar's own argument: a COLOR_PAIR() in the attributes is
+             * dropped by setcchar, which is why no colour ever showed */
+            setcchar(&cc, wc, role_attr(r), role_pair(r), NULL);
             mvadd_wch(y, x, &cc);
         }
     wnoutrefresh(stdscr);
@@ -158,13 +201,35 @@ static void start_curses(const ui_options *o)
     if (use_color) {
         start_color();
         use_default_colors();
-        init_pair(1, COLOR_BLACK, COLOR_CYAN);
-        init_pair(2, COLOR_CYAN, -1);
-        init_pair(3, COLOR_YELLOW, -1);
-        init_pair(4, COLOR_GREEN, -1);
-        init_pair(5, COLOR_YELLOW, -1);
-        init_pair(6, COLOR_RED, -1);
+        init_pairs();
     }
+}
+
+/* The viewer needs a terminal on both ends that can address the cursor. Said in one line
+ * before curses starts (initscr on TERM=dumb draws nothing, and without a terminal on stdin
+ * getch never returns a key), so the learner learns what to change. */
+static int terminal_usable(void)
+{
+    const char *how = "run `deepstep run LESSON.md` to train without a screen";
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "deepstep: the lesson viewer needs a terminal on standard %s; %s\n",
+                !isatty(STDIN_FILENO) ? "input" : "output (it is piped or redirected)", how);
+        return 0;
+    }
+    const char *term = getenv("TERM");
+    int errret = 0;
+    if (!term || !term[0] || setupterm(NULL, STDOUT_FILENO, &errret) != OK) {
+        fprintf(stderr, "deepstep: unknown terminal type TERM=%s; try TERM=xterm-256color, or %s\n", term ? term : "",
+                how);
+        return 0;
+    }
+    const char *cup = tigetstr("cup");
+    bool ok = cup && cup != (const char *)-1;
+    del_curterm(cur_term);
+    if (!ok)
+        fprintf(stderr, "deepstep: this terminal (TERM=%s) cannot move the cursor, which the lesson viewer needs; "
+                        "try TERM=xterm-256color, or %s\n", term, how);
+    return ok;
 }
 
 int ui_main(const ui_options *o)
@@ -187,6 +252,10 @@ int ui_main(const ui_options *o)
         app_free(&a);
         return 1;
     }
+    if (!terminal_usable()) {
+        app_free(&a);
+        return 1;
+    }
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
@@ -196,14 +265,14 @@ int ui_main(const ui_options *o)
     a.ascii = !use_utf8;
     frame f;
     frame_init(&f, COLS, LINES);
+    app_resize(&a, COLS, LINES);
     bool dirty = true;
     while (!a.quit && !got_signal) {
         /* Running: a frame every 40 ms (25 frames/s): up to 30 ms of training (4^speed
          * micro-steps, or as many as fit at full speed), the frame, then the keys until the
          * next frame is due, so a key is answered within 50 ms. Idle: wait for a key, waking
          * to notice signals. */
-        bool running = (a.has_session && a.s.running) || (a.screen == SCREEN_COMPARE && a.cmp_running) ||
-                       (a.screen == SCREEN_RACE && a.race_running);
+        bool running = app_running(&a);
         double frame_start = 1e3 * mono_seconds();
         if (running && app_tick(&a, 30.0))
             dirty = true;
@@ -211,6 +280,7 @@ int ui_main(const ui_options *o)
             if (f.w != COLS || f.h != LINES) {
                 frame_free(&f);
                 frame_init(&f, COLS, LINES);
+                app_resize(&a, COLS, LINES);
             }
             view_draw(&a, &f);
             blit(&f);

@@ -27,14 +27,48 @@ static void draw_bar(frame *f, int y, role r, const char *left, const char *righ
         frame_put(f, f->w - rw - 1, y, r, right, rw);
 }
 
+/* TEXT cut to at most MAX columns at a word boundary, marked with an ellipsis: a title cut
+ * mid-word ("vanishin", "res be") reads as a different word. */
+static void fit_words(char *out, size_t cap, const char *text, int max, bool ascii)
+{
+    snprintf(out, cap, "%s", text);
+    if (columns(out) <= max || max < 4)
+        return;
+    const char *mark = ascii ? "~" : "\xE2\x80\xA6";
+    int keep = max - 1, col = 0;
+    size_t cut = 0, last_space = 0;
+    for (size_t i = 0; out[i] && col < keep; i++) {
+        if (((unsigned char)out[i] & 0xC0) == 0x80)
+            continue;
+        col++;
+        if (out[i] == ' ')
+            last_space = i;
+        cut = i + 1;
+        while (((unsigned char)out[cut] & 0xC0) == 0x80)
+            cut++;
+    }
+    if (last_space > (size_t)keep / 2)
+        cut = last_space; /* back to the word's start, unless that loses most of the title */
+    while (cut > 0 && (out[cut - 1] == ' ' || out[cut - 1] == ',' || out[cut - 1] == ':' || out[cut - 1] == '('))
+        cut--;
+    snprintf(out + cut, cap - cut, "%s", mark);
+}
+
 int panel_title(frame *f, rect r, const char *title, bool focused)
 {
-    role ro = focused ? ROLE_SELECTED : ROLE_BORDER;
     frame_fill(f, r.x, r.y, r.w, 0x2500, ROLE_BORDER);
-    char t[256];
-    snprintf(t, sizeof t, " %s ", title);
-    frame_put(f, r.x + 1, r.y, ro, t, r.w - 2);
+    char t[300], fitted[300];
+    fit_words(fitted, sizeof fitted, title, r.w - 4, false);
+    snprintf(t, sizeof t, " %s ", fitted);
+    frame_put(f, r.x + 1, r.y, focused ? ROLE_SELECTED : ROLE_STRONG, t, r.w - 2);
     return r.y + 1;
+}
+
+int lesson_panel_title(const app *a, frame *f, rect r, panel_id p, const char *title)
+{
+    char t[300];
+    snprintf(t, sizeof t, "%d %s", (int)p + 1, title); /* the digit that hides it (1..7) */
+    return panel_title(f, r, t, a->les->focus == p);
 }
 
 const char *fmt_compact(char *buf, size_t cap, double v)
@@ -54,12 +88,12 @@ static void draw_browser(const app *a, frame *f)
 {
     draw_bar(f, 0, ROLE_TITLE, "deepstep \xE2\x80\x94 lessons", "");
     int y = 2;
-    int first = a->selected - (f->h - 5) / 3 + 1;
+    int first = a->list.selected - (f->h - 5) / 3 + 1;
     if (first < 0)
         first = 0;
-    for (int i = first; i < a->n_entries && y + 1 < f->h - 1; i++) {
-        const lesson_entry *e = &a->entries[i];
-        bool sel = i == a->selected;
+    for (int i = first; i < a->list.n && y + 1 < f->h - 1; i++) {
+        const lesson_entry *e = &a->list.entries[i];
+        bool sel = i == a->list.selected;
         const char *name = strrchr(e->path, '/');
         char head[400];
         snprintf(head, sizeof head, "%s %-28s %s", sel ? ">" : " ", name ? name + 1 : e->path, e->title);
@@ -71,38 +105,42 @@ static void draw_browser(const app *a, frame *f)
     draw_bar(f, f->h - 1, ROLE_STATUS, a->message[0] ? a->message : "\xE2\x86\x91\xE2\x86\x93 choose  Enter open  ? help  q quit", "");
 }
 
-static void draw_lesson_text(app *a, frame *f, rect r)
+static void draw_lesson_text(const app *a, frame *f, rect r)
 {
-    const lesson *l = &a->lesson;
-    const lesson_page *pg = &l->pages[a->page];
+    const lesson_screen *ls = a->les;
+    const lesson *l = &ls->lesson;
+    const lesson_page *pg = &l->pages[ls->page];
     int y0 = r.y;
-    if (a->has_session) {
+    if (app_run_c(a)) {
         char t[200];
-        snprintf(t, sizeof t, "Lesson %d/%d: %s", a->page + 1, l->n_pages, a->page ? pg->title : "Introduction");
-        y0 = panel_title(f, r, t, a->focus == P_LESSON);
+        snprintf(t, sizeof t, "Lesson %d/%d: %s", ls->page + 1, l->n_pages, ls->page ? pg->title : "Introduction");
+        y0 = lesson_panel_title(a, f, r, P_LESSON, t);
     }
-    page_cache *c = a->cache;
-    if (c->page != a->page || c->width != r.w || c->src != l->src) {
-        md_doc_free(&c->doc);
-        md_render(&c->doc, l->src + pg->begin, pg->end - pg->begin, r.w);
-        c->page = a->page, c->width = r.w, c->src = l->src;
+    /* The model keeps the page laid out at its terminal's width; a frame of another size
+     * (a test, a resize not yet told) gets its own, drawn and dropped. */
+    md_doc own = {0};
+    const md_doc *doc = &ls->text.doc;
+    if (ls->text.page != ls->page || ls->text.width != r.w) {
+        md_render(&own, l->src + pg->begin, pg->end - pg->begin, r.w);
+        doc = &own;
     }
     int body = r.y + r.h - y0;
-    int max_scroll = c->doc.n - body > 0 ? c->doc.n - body : 0;
-    if (a->scroll > max_scroll)
-        a->scroll = max_scroll;
-    for (int y = 0; y < body && a->scroll + y < c->doc.n; y++) {
-        const styled_line *ln = &c->doc.lines[a->scroll + y];
+    int max_scroll = doc->n - body > 0 ? doc->n - body : 0;
+    int scroll = ls->scroll < max_scroll ? ls->scroll : max_scroll;
+    for (int y = 0; y < body && scroll + y < doc->n; y++) {
+        const styled_line *ln = &doc->lines[scroll + y];
         for (int x = 0; x < ln->n && x < r.w; x++)
             f->cells[(size_t)(y0 + y) * f->w + r.x + x] = (cell){ln->ch[x], ln->role[x]};
     }
     if (max_scroll > 0 && r.w > 2) /* a scroll hint in the corner */
-        frame_put(f, r.x + r.w - 1, r.y + r.h - 1, ROLE_DIM, a->scroll < max_scroll ? "\xE2\x86\x93" : " ", 1);
+        frame_put(f, r.x + r.w - 1, r.y + r.h - 1, ROLE_DIM, scroll < max_scroll ? "\xE2\x86\x93" : " ", 1);
+    md_doc_free(&own);
 }
 
 static void status_line(const app *a, char *left, size_t cap, char *right, size_t rcap)
 {
-    const trainer *t = &a->s.t;
+    const session *s = app_run_c(a);
+    const trainer *t = &s->t;
     char b1[16], b2[16];
     const char *next = trainer_done(t) ? "finished" : phase_name(t->state.next_phase);
     char where[48] = "";
@@ -110,9 +148,9 @@ static void status_line(const app *a, char *left, size_t cap, char *right, size_
                              t->state.next_phase == PHASE_UPDATE))
         snprintf(where, sizeof where, " L%d", t->state.next_layer);
     char run[32] = "";
-    if (a->s.running)
-        snprintf(run, sizeof run, "[running x%d] ", a->s.speed >= SPEED_MAX ? 0 : 1 << (2 * a->s.speed));
-    if (a->s.running && a->s.speed >= SPEED_MAX)
+    if (s->running)
+        snprintf(run, sizeof run, "[running x%d] ", s->speed >= SPEED_MAX ? 0 : 1 << (2 * s->speed));
+    if (s->running && s->speed >= SPEED_MAX)
         snprintf(run, sizeof run, "[running, full speed] ");
     snprintf(left, cap, "%sepoch %d/%d  batch %d/%d  step %ld  next: %s%s  lr %s  loss %s", run,
              t->state.epoch + (t->state.epoch < t->epochs), t->epochs, t->state.batch + 1, t->batches_per_epoch, t->state.step, next, where,
@@ -121,50 +159,75 @@ static void status_line(const app *a, char *left, size_t cap, char *right, size_
     snprintf(right, rcap, "n step  b back  r run  ? help  q quit");
 }
 
-/* The help of the screen it was opened on, generated from that screen's key table. */
+/* A box with a single-line border and a title set into its top edge. */
+static void draw_box(frame *f, int x0, int y0, int w, int h, const char *title, const char *footer, bool ascii)
+{
+    uint32_t hz = ascii ? '-' : 0x2500, vt = ascii ? '|' : 0x2502;
+    uint32_t c[4] = {0x250C, 0x2510, 0x2514, 0x2518};
+    for (int y = y0; y < y0 + h; y++)
+        frame_fill(f, x0, y, w, ' ', ROLE_NORMAL);
+    frame_fill(f, x0, y0, w, hz, ROLE_BORDER);
+    frame_fill(f, x0, y0 + h - 1, w, hz, ROLE_BORDER);
+    for (int y = y0 + 1; y < y0 + h - 1; y++) {
+        frame_fill(f, x0, y, 1, vt, ROLE_BORDER);
+        frame_fill(f, x0 + w - 1, y, 1, vt, ROLE_BORDER);
+    }
+    frame_fill(f, x0, y0, 1, ascii ? '+' : c[0], ROLE_BORDER);
+    frame_fill(f, x0 + w - 1, y0, 1, ascii ? '+' : c[1], ROLE_BORDER);
+    frame_fill(f, x0, y0 + h - 1, 1, ascii ? '+' : c[2], ROLE_BORDER);
+    frame_fill(f, x0 + w - 1, y0 + h - 1, 1, ascii ? '+' : c[3], ROLE_BORDER);
+    char t[200];
+    snprintf(t, sizeof t, " %s ", title);
+    frame_put(f, x0 + 2, y0, ROLE_HEADING, t, w - 4);
+    snprintf(t, sizeof t, " %s ", footer);
+    frame_put(f, x0 + w - 2 - columns(t), y0 + h - 1, ROLE_DIM, t, w - 4);
+}
+
+/* The help of the screen it was opened on, generated from that screen's key table, in a box
+ * over the screen. Rows that do not fit a short terminal are counted in the bottom edge. */
 static void draw_help(const app *a, frame *f)
 {
     const key_table *t = keys_of(a->screen);
-    char rows[40][KEY_HELP_W + 1];
-    int cap = (int)(sizeof rows / sizeof *rows), n = 0;
-    snprintf(rows[n++], sizeof rows[0], "%s", t->title);
-    rows[n++][0] = '\0';
-    n += keys_help(t, rows + n, cap - n - 2);
-    rows[n++][0] = '\0';
-    snprintf(rows[n++], sizeof rows[0], "Any key closes this help.");
-    int w = 72 < f->w - 2 ? 72 : f->w - 2;
-    int x0 = (f->w - w) / 2, y0 = (f->h - n - 2) / 2;
-    if (y0 < 0)
-        y0 = 0;
-    for (int i = -1; i <= n; i++)
-        frame_fill(f, x0, y0 + 1 + i, w, ' ', ROLE_SELECTED);
-    for (int i = 0; i < n; i++)
-        frame_put(f, x0 + 2, y0 + 1 + i, ROLE_SELECTED, rows[i], w - 4);
+    char rows[48][KEY_HELP_W + 1];
+    int n = keys_help(t, rows, (int)(sizeof rows / sizeof *rows));
+    int w = KEY_HELP_W + 4 < f->w ? KEY_HELP_W + 4 : f->w;
+    int room = f->h - 2 - 2; /* inside the border, title and status bars left visible */
+    int shown = n < room ? n : room;
+    int x0 = (f->w - w) / 2, y0 = 1 + (room - shown) / 2;
+    char footer[80];
+    if (shown < n)
+        snprintf(footer, sizeof footer, "%d more rows need a taller terminal; any key closes", n - shown);
+    else
+        snprintf(footer, sizeof footer, "any key closes this help");
+    draw_box(f, x0, y0, w, shown + 2, t->title, footer, a->ascii);
+    for (int i = 0; i < shown; i++)
+        frame_put(f, x0 + 1, y0 + 1 + i, ROLE_NORMAL, rows[i], w - 2);
 }
 
-static void draw_lesson_screen(app *a, frame *f)
+static void draw_lesson_screen(const app *a, frame *f)
 {
-    const lesson *l = &a->lesson;
+    const lesson_screen *ls = a->les;
     char right[200];
-    snprintf(right, sizeof right, "page %d/%d", a->page + 1, l->n_pages);
-    draw_bar(f, 0, ROLE_TITLE, l->title, right);
-    layout_compute(a, f->w, f->h);
-    if (a->visible[P_LESSON])
-        draw_lesson_text(a, f, a->rects[P_LESSON]);
-    if (a->has_session) {
-        if (a->visible[P_NETWORK]) draw_network(a, f, a->rects[P_NETWORK]);
-        if (a->visible[P_NARRATION]) draw_narration(a, f, a->rects[P_NARRATION]);
-        if (a->visible[P_INSPECTOR]) draw_inspector(a, f, a->rects[P_INSPECTOR]);
-        if (a->visible[P_ACTIVATIONS]) draw_activations(a, f, a->rects[P_ACTIVATIONS]);
-        if (a->visible[P_GRADIENTS]) draw_gradients(a, f, a->rects[P_GRADIENTS]);
-        if (a->visible[P_CURVES]) draw_curves(a, f, a->rects[P_CURVES]);
+    snprintf(right, sizeof right, "page %d/%d", ls->page + 1, ls->lesson.n_pages);
+    draw_bar(f, 0, ROLE_TITLE, ls->lesson.title, right);
+    layout L;
+    layout_compute(a, f->w, f->h, &L);
+    if (L.visible[P_LESSON])
+        draw_lesson_text(a, f, L.r[P_LESSON]);
+    if (app_run_c(a)) {
+        if (L.visible[P_NETWORK]) draw_network(a, f, L.r[P_NETWORK]);
+        if (L.visible[P_NARRATION]) draw_narration(a, f, L.r[P_NARRATION]);
+        if (L.visible[P_INSPECTOR]) draw_inspector(a, f, L.r[P_INSPECTOR]);
+        if (L.visible[P_ACTIVATIONS]) draw_activations(a, f, L.r[P_ACTIVATIONS]);
+        if (L.visible[P_GRADIENTS]) draw_gradients(a, f, L.r[P_GRADIENTS]);
+        if (L.visible[P_CURVES]) draw_curves(a, f, L.r[P_CURVES]);
     }
     char left[400], hint[120];
-    if (a->prompting)
-        snprintf(left, sizeof left, "new value for the selected weight: %s_   (Enter to set, Esc to cancel)", a->prompt);
+    if (ls->prompting)
+        snprintf(left, sizeof left, "new value for the selected weight: %s_   (Enter to set, Esc to cancel)", ls->prompt);
     else if (a->message[0])
         snprintf(left, sizeof left, "%s", a->message);
-    else if (a->has_session) {
+    else if (app_run_c(a)) {
         status_line(a, left, sizeof left, hint, sizeof hint);
         draw_bar(f, f->h - 1, ROLE_STATUS, left, f->w >= 120 ? hint : "? help");
         return;
@@ -173,7 +236,7 @@ static void draw_lesson_screen(app *a, frame *f)
     draw_bar(f, f->h - 1, ROLE_STATUS, left, "");
 }
 
-void view_draw(app *a, frame *f)
+void view_draw(const app *a, frame *f)
 {
     frame_clear(f);
     if (f->w < UI_MIN_W || f->h < UI_MIN_H) {

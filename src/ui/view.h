@@ -6,7 +6,8 @@
 
 /* Title line of a panel; the focused panel's is highlighted. Returns the first content row. */
 int panel_title(frame *f, rect r, const char *title, bool focused);
-void layout_compute(app *a, int w, int h);
+/* A lesson-screen panel's title, led by the digit that hides it and highlighted when focused. */
+int lesson_panel_title(const app *a, frame *f, rect r, panel_id p, const char *title);
 
 void draw_network(const app *a, frame *f, rect r);
 void draw_inspector(const app *a, frame *f, rect r);
@@ -14,11 +15,33 @@ void draw_narration(const app *a, frame *f, rect r);
 void draw_activations(const app *a, frame *f, rect r);
 void draw_gradients(const app *a, frame *f, rect r);
 void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bool focused, bool ascii);
-/* Several loss series on one braille plot, one role (colour) each, on a shared scale. */
-void plot_series(frame *f, rect r, const float *const *series, const long *lens, const role *roles, int n, bool ascii);
+/* ---- plots (view_plot.c) ---- */
+typedef struct series {
+    const float *y;
+    const long *x;        /* the step of each point; NULL: point k is step k, drawn as a line */
+    long n;
+    role ro;              /* its colour */
+    uint32_t glyph;       /* marks its newest point and its legend entry, so it is told apart */
+    uint32_t ascii_glyph; /* without colour or UTF-8 too */
+} series;
+typedef struct plot_axis {
+    double lo, hi; /* values, or decades (log10) when log */
+    bool log;
+} plot_axis;
+#define PLOT_LABEL_W 9
+/* The axis for these series: log when asked, or (auto) when they span more than two decades. */
+plot_axis plot_fit(const series *s, int n, axis_mode mode);
+/* The series on one braille plot over steps 0..x_len, tick labels in the left PLOT_LABEL_W columns. */
+void plot_series(frame *f, rect r, const series *s, int n, long x_len, const plot_axis *ax, bool ascii);
+/* The glyphs series and racers are told apart by: ● ▲ ■ ◆ ✚ ✖ and * + o x # @. */
+#define SERIES_GLYPHS 6
+extern const uint32_t series_glyph[SERIES_GLYPHS], series_ascii_glyph[SERIES_GLYPHS];
+extern const role series_role[SERIES_GLYPHS];
+/* Series k of a plot: its values, colour and glyph. */
+series series_of(int k, const float *y, long n);
 void draw_curves(const app *a, frame *f, rect r);
 void draw_lab(const app *a, frame *f);
-void draw_compare(app *a, frame *f);
+void draw_compare(const app *a, frame *f);
 void draw_race(const app *a, frame *f);
 
 /* "1.23e-05"-style compact number into buf (width <= 9). */

@@ -24,9 +24,10 @@ static uint32_t spark_cp(bool ascii, int level)
 
 void draw_activations(const app *a, frame *f, rect r)
 {
-    const trainer *t = &a->s.t;
+    const session *s = app_run_c(a);
+    const trainer *t = &s->t;
     const net *n = &t->net;
-    int y = panel_title(f, r, "Activation ranges (min..max, mean +- std, histogram)", a->focus == P_ACTIVATIONS);
+    int y = lesson_panel_title(a, f, r, P_ACTIVATIONS, "Activation ranges (min..max, mean +- std, histogram)");
     if (n->train.rows == 0 || t->state.micro < 2) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first forward pass", r.w - 2);
         return;
@@ -39,13 +40,13 @@ void draw_activations(const app *a, frame *f, rect r)
     int bar_x = r.x + 5, bar_w = r.w - 5 - 30;
     if (bar_w < 8)
         bar_w = 8;
-    int first = a->s.layer - (r.h - 2) / 2;
+    int first = s->layer - (r.h - 2) / 2;
     first = first < 0 ? 0 : first;
     for (int i = first; i < n->n_layers && y < r.y + r.h; i++, y++) {
         const layer_stats *st = &t->stats[i];
         char label[8];
         snprintf(label, sizeof label, "L%-3d", i);
-        frame_put(f, r.x, y, i == a->s.layer ? ROLE_SELECTED : ROLE_DIM, label, 4);
+        frame_put(f, r.x, y, i == s->layer ? ROLE_SELECTED : ROLE_DIM, label, 4);
         int x0 = bar_x + (int)((st->act_min - lo) / (hi - lo) * (bar_w - 1));
         int x1 = bar_x + (int)((st->act_max - lo) / (hi - lo) * (bar_w - 1));
         int m0 = bar_x + (int)((st->act_mean - st->act_std - lo) / (hi - lo) * (bar_w - 1));
@@ -102,8 +103,9 @@ static int log_x(double v, int x0, int w)
 
 void draw_gradients(const app *a, frame *f, rect r)
 {
-    draw_gradients_of(&a->s, f, r, "Gradient norms, log scale 1e-10 .. 1e+10 (update ratio, ref 1e-3)",
-                      a->focus == P_GRADIENTS, a->ascii);
+    char title[120];
+    snprintf(title, sizeof title, "%d Gradient norms, log scale 1e-10 .. 1e+10 (update ratio, ref 1e-3)", P_GRADIENTS + 1);
+    draw_gradients_of(app_run_c(a), f, r, title, a->les->focus == P_GRADIENTS, a->ascii);
 }
 
 void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bool focused, bool ascii)
@@ -174,114 +176,32 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
 
 /* ---- curves ---------------------------------------------------------------------- */
 
-/* A braille canvas: each cell holds 2x4 dots. */
-typedef struct canvas {
-    frame *f;
-    int x, y, w, h; /* in cells */
-    bool ascii;
-} canvas;
-
-static void dot(canvas *c, int px, int py, role ro)
-{
-    if (px < 0 || py < 0 || px >= 2 * c->w || py >= 4 * c->h)
-        return;
-    int cx = c->x + px / 2, cy = c->y + py / 4;
-    cell *ce = &c->f->cells[(size_t)cy * c->f->w + cx];
-    if (c->ascii) {
-        *ce = (cell){'*', (uint8_t)ro};
-        return;
-    }
-    static const uint8_t bit[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
-    uint32_t base = ce->ch >= 0x2800 && ce->ch <= 0x28FF ? ce->ch : 0x2800;
-    *ce = (cell){base | bit[py % 4][px % 2], (uint8_t)ro};
-}
-
-void plot_series(frame *f, rect r, const float *const *series, const long *lens, const role *roles, int n, bool ascii)
-{
-    int label_w = 9;
-    canvas c = {f, r.x + label_w, r.y, r.w - label_w - 1, r.h, ascii};
-    if (c.w < 4 || c.h < 2)
-        return;
-    double top = 0;
-    long longest = 1;
-    for (int s = 0; s < n; s++) {
-        longest = lens[s] > longest ? lens[s] : longest;
-        for (long k = 0; k < lens[s]; k++)
-            if (isfinite(series[s][k]) && series[s][k] > top)
-                top = series[s][k];
-    }
-    if (top <= 0)
-        top = 1;
-    int pw = 2 * c.w, ph = 4 * c.h;
-    for (int s = 0; s < n; s++) /* every series on the same x scale: step k at k/longest */
-        for (int px = 0; px < pw; px++) {
-            long k0 = longest * px / pw, k1 = longest * (px + 1) / pw;
-            if (k1 <= k0)
-                k1 = k0 + 1;
-            if (k0 >= lens[s])
-                break;
-            double sum = 0;
-            long m = 0;
-            for (long k = k0; k < k1 && k < lens[s]; k++)
-                if (isfinite(series[s][k]))
-                    sum += series[s][k], m++;
-            if (m)
-                dot(&c, px, ph - 1 - (int)(sum / m / top * (ph - 1)), roles[s]);
-        }
-    char b[16];
-    frame_put(f, r.x, r.y, ROLE_DIM, fmt_compact(b, sizeof b, top), label_w - 1);
-    frame_put(f, r.x, r.y + c.h - 1, ROLE_DIM, "0", label_w - 1);
-}
-
 void draw_curves(const app *a, frame *f, rect r)
 {
-    const session *s = &a->s;
+    const session *s = app_run_c(a);
     const trainer *t = &s->t;
+    /* validation loss: one point per epoch, at the step the epoch ended */
+    float val[256];
+    long at[256], n_val = 0;
+    for (int e = 0; e < s->n_epochs && n_val < 256; e++)
+        if (s->epochs[e].has_val) {
+            val[n_val] = s->epochs[e].val_loss;
+            at[n_val++] = (long)(e + 1) * t->batches_per_epoch;
+        }
+    series sr[2] = {series_of(0, s->step_loss, s->n_steps), series_of(1, val, n_val)};
+    sr[1].x = at;
+    plot_axis ax = plot_fit(sr, 2, a->loss_axis);
     char title[200], b1[16], b2[16];
-    snprintf(title, sizeof title, "Loss per step%s, lr %s", s->n_epochs ? " and validation loss per epoch" : "",
-             fmt_compact(b1, sizeof b1, t->state.lr));
-    int y = panel_title(f, r, title, a->focus == P_CURVES);
+    snprintf(title, sizeof title, "Loss per step %s%s, lr %s%s", a->ascii ? "o" : "\xE2\x97\x8F",
+             n_val ? (a->ascii ? ", validation ^" : ", validation \xE2\x96\xB2") : "", fmt_compact(b1, sizeof b1, t->state.lr),
+             ax.log ? ", log scale (L)" : "");
+    int y = lesson_panel_title(a, f, r, P_CURVES, title);
     if (s->n_steps == 0) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appears after the first step", r.w - 2);
         return;
     }
-    int label_w = 9;
-    canvas c = {f, r.x + label_w, y, r.w - label_w - 1, r.h - 3, a->ascii};
-    if (c.w < 4 || c.h < 2)
-        return;
-    double top = 0;
-    for (long k = 0; k < s->n_steps; k++)
-        if (isfinite(s->step_loss[k]) && s->step_loss[k] > top)
-            top = s->step_loss[k];
-    for (int e = 0; e < s->n_epochs; e++)
-        if (s->epochs[e].has_val && isfinite(s->epochs[e].val_loss) && s->epochs[e].val_loss > top)
-            top = s->epochs[e].val_loss;
-    if (top <= 0)
-        top = 1;
-    int pw = 2 * c.w, ph = 4 * c.h;
     long n = s->n_steps;
-    for (int px = 0; px < pw; px++) { /* one dot per column: the mean loss of its steps */
-        long k0 = n * px / pw, k1 = n * (px + 1) / pw;
-        if (k1 <= k0)
-            k1 = k0 + 1;
-        if (k0 >= n)
-            break;
-        double sum = 0;
-        for (long k = k0; k < k1 && k < n; k++)
-            sum += s->step_loss[k];
-        double v = sum / (double)(k1 - k0);
-        dot(&c, px, ph - 1 - (int)(v / top * (ph - 1)), ROLE_CODE);
-    }
-    for (int e = 0; e < s->n_epochs; e++) {
-        const epoch_metrics *m = &s->epochs[e];
-        if (!m->has_val)
-            continue;
-        long k = (long)(e + 1) * t->batches_per_epoch;
-        int px = (int)((double)k / (n > 1 ? n : 1) * (pw - 1));
-        dot(&c, px, ph - 1 - (int)(m->val_loss / top * (ph - 1)), ROLE_GOOD);
-    }
-    frame_put(f, r.x, y, ROLE_DIM, fmt_compact(b1, sizeof b1, top), label_w - 1);
-    frame_put(f, r.x, y + c.h - 1, ROLE_DIM, "0", label_w - 1);
+    plot_series(f, (rect){r.x, y, r.w, r.h - 3}, sr, 2, n, &ax, a->ascii);
     char foot[200] = "";
     if (s->n_epochs) {
         const epoch_metrics *m = &s->epochs[s->n_epochs - 1];

@@ -6,13 +6,12 @@
 
 #include "view.h"
 
-static const role series_roles[] = {ROLE_CODE, ROLE_GOOD, ROLE_BAD, ROLE_HEADING, ROLE_WARN, ROLE_STRONG};
-
-void draw_compare(app *a, frame *f)
+void draw_compare(const app *a, frame *f)
 {
-    const lesson_compare *cmp = &a->lesson.compares[a->cmp_block];
+    const compare_screen *cs = a->cmp;
+    const lesson_compare *cmp = &a->les->lesson.compares[cs->block];
     char title[300] = "compare:";
-    for (int k = 0; k < a->n_cmp; k++) {
+    for (int k = 0; k < cs->n; k++) {
         strncat(title, " ", sizeof title - strlen(title) - 1);
         strncat(title, cmp->names[k], sizeof title - strlen(title) - 1);
     }
@@ -20,40 +19,49 @@ void draw_compare(app *a, frame *f)
     frame_put(f, 1, 0, ROLE_TITLE, title, f->w - 2);
     int body = f->h - 2, curves_h = body * 45 / 100;
     rect cr = {0, 1, f->w, curves_h};
-    int y = panel_title(f, cr, "Loss per step, overlaid (same seed, same data)", false);
-    const float *series[COMPARE_MAX];
-    long lens[COMPARE_MAX];
-    for (int k = 0; k < a->n_cmp; k++)
-        series[k] = a->cmp[k].step_loss, lens[k] = a->cmp[k].n_steps;
-    rect plot = {0, y, f->w - 34, curves_h - 1};
-    plot_series(f, plot, series, lens, series_roles, a->n_cmp, a->ascii);
-    /* legend with each experiment's latest numbers */
-    for (int k = 0; k < a->n_cmp; k++) {
-        const session *s = &a->cmp[k];
+    series sr[COMPARE_MAX];
+    long longest = 1;
+    for (int k = 0; k < cs->n; k++) {
+        sr[k] = series_of(k, cs->runs[k].step_loss, cs->runs[k].n_steps);
+        longest = cs->runs[k].n_steps > longest ? cs->runs[k].n_steps : longest;
+    }
+    plot_axis ax = plot_fit(sr, cs->n, a->loss_axis);
+    char head[120];
+    snprintf(head, sizeof head, "Loss per step, overlaid (same seed, same data)%s", ax.log ? ", log scale (L)" : "");
+    int y = panel_title(f, cr, head, false);
+    int legend_w = 36;
+    plot_series(f, (rect){0, y, f->w - legend_w - 1, curves_h - 1}, sr, cs->n, longest, &ax, a->ascii);
+    /* legend: each experiment's glyph and colour, its latest loss, learning rate and accuracy */
+    for (int k = 0; k < cs->n; k++) {
+        const session *s = &cs->runs[k];
         const trainer *t = &s->t;
-        char line[120], b1[16];
+        char line[160], b1[16], b2[16], g[8];
         const epoch_metrics *m = s->n_epochs ? &s->epochs[s->n_epochs - 1] : NULL;
-        snprintf(line, sizeof line, "%s %-12s loss %-8s%s", a->ascii ? "*" : "\xE2\x97\x8F", cmp->names[k],
+        if (a->ascii)
+            snprintf(g, sizeof g, "%c", (char)sr[k].ascii_glyph);
+        else
+            g[utf8_encode(sr[k].glyph, g)] = '\0';
+        snprintf(line, sizeof line, "%s %-12s loss %-8s lr %s%s", g, cmp->names[k],
                  s->n_steps ? fmt_compact(b1, sizeof b1, s->step_loss[s->n_steps - 1]) : "-",
-                 t->state.div.happened ? " NaN!" : "");
-        frame_put(f, f->w - 33, y + 2 * k, series_roles[k % 6], line, 33);
+                 fmt_compact(b2, sizeof b2, t->state.lr), t->state.div.happened ? " NaN!" : "");
+        frame_put(f, f->w - legend_w, y + 2 * k, sr[k].ro, line, legend_w);
         if (m && m->has_val) {
             snprintf(line, sizeof line, "  val acc %.1f%%", 100 * m->val_acc);
-            frame_put(f, f->w - 33, y + 2 * k + 1, ROLE_DIM, line, 33);
+            frame_put(f, f->w - legend_w, y + 2 * k + 1, ROLE_DIM, line, legend_w);
         }
     }
     /* gradient columns */
-    int gy = 1 + curves_h, gh = f->h - 1 - gy, cw = f->w / (a->n_cmp ? a->n_cmp : 1);
-    for (int k = 0; k < a->n_cmp; k++) {
+    int gy = 1 + curves_h, gh = f->h - 1 - gy, cw = f->w / (cs->n ? cs->n : 1);
+    for (int k = 0; k < cs->n; k++) {
         rect gr = {k * cw, gy, cw - 1, gh};
         char t[100];
         snprintf(t, sizeof t, "%s: gradient norms", cmp->names[k]);
-        draw_gradients_of(&a->cmp[k], f, gr, t, false, a->ascii);
+        draw_gradients_of(&cs->runs[k], f, gr, t, false, a->ascii);
     }
-    const trainer *t0 = &a->cmp[0].t;
+    const trainer *t0 = &cs->runs[0].t;
     char status[200];
     snprintf(status, sizeof status, "%sstep %ld  epoch %d   n/N one batch each  e epoch  r run  R restart  C back  q quit",
-             a->cmp_running ? "[running] " : "", t0->state.step, t0->state.epoch + (t0->state.epoch < t0->epochs));
+             cs->running ? "[running] " : "", t0->state.step, t0->state.epoch + (t0->state.epoch < t0->epochs));
     frame_fill(f, 0, f->h - 1, f->w, ' ', ROLE_STATUS);
     frame_put(f, 1, f->h - 1, ROLE_STATUS, a->message[0] ? a->message : status, f->w - 2);
 }

@@ -45,13 +45,13 @@ static int active_layer(const trainer *t, const char **arrow)
 
 void draw_network(const app *a, frame *f, rect r)
 {
-    const session *s = &a->s;
+    const session *s = app_run_c(a);
     const trainer *t = &s->t;
     const net *n = &t->net;
     char title[160];
     snprintf(title, sizeof title, "Network (%d layers, %zu parameters): %s", n->n_layers, n->n_params,
              trainer_done(t) ? "finished" : phase_name(t->state.next_phase));
-    int y = panel_title(f, r, title, a->focus == P_NETWORK);
+    int y = lesson_panel_title(a, f, r, P_NETWORK, title);
     const char *arrow;
     int active = active_layer(t, &arrow);
     int slots = n->n_layers + 1, width = r.w / slots;
@@ -107,14 +107,14 @@ static void heat_cell(frame *f, int x, int y, float v, float scale, bool ascii, 
 
 void draw_inspector(const app *a, frame *f, rect r)
 {
-    const session *s = &a->s;
+    const session *s = app_run_c(a);
     const trainer *t = &s->t;
     int rows, cols;
     const float *v = session_buffer(s, s->buf, &rows, &cols);
     char title[200];
     snprintf(title, sizeof title, "Inspector: layer %d, %s (%dx%d)%s", s->layer, buffer_name(s->buf), rows, cols,
              s->heatmap ? ", heatmap" : "");
-    int y = panel_title(f, r, title, a->focus == P_INSPECTOR);
+    int y = lesson_panel_title(a, f, r, P_INSPECTOR, title);
     if (!v) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "this layer has no such values (press i for another view)", r.w - 2);
         return;
@@ -204,10 +204,10 @@ static int put_wrapped(frame *f, int x, int y, int w, int max_y, role ro, const 
 
 void draw_narration(const app *a, frame *f, rect r)
 {
-    const session *s = &a->s;
+    const session *s = app_run_c(a);
     char lines[NARRATE_LINES][NARRATE_COLS];
     int n = narrate(s, lines);
-    int y = panel_title(f, r, "What just happened", a->focus == P_NARRATION);
+    int y = lesson_panel_title(a, f, r, P_NARRATION, "What just happened");
     int max_y = r.y + r.h;
     for (int i = 0; i < n && y < max_y; i++)
         y += put_wrapped(f, r.x + 1, y, r.w - 2, max_y, i == 0 ? ROLE_STRONG : (strchr(lines[i], '=') ? ROLE_CODE : ROLE_NORMAL),

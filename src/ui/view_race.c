@@ -11,7 +11,7 @@ static const role racer_roles[] = {ROLE_BAD, ROLE_GOOD, ROLE_HEADING, ROLE_WARN,
 
 void draw_race(const app *a, frame *f)
 {
-    const race *r = &a->race;
+    const race *r = &a->race->race;
     char title[200];
     snprintf(title, sizeof title, "optimizer race on the %s surface: step %d of %d", surface_name(r->surface), r->step,
              r->steps);
@@ -82,6 +82,6 @@ void draw_race(const app *a, frame *f)
     frame_put(f, lx, 6 + r->n, ROLE_DIM, a->ascii ? "* minimum" : "\xE2\x98\x85 minimum; darker = higher f", legend_w);
     frame_fill(f, 0, f->h - 1, f->w, ' ', ROLE_STATUS);
     frame_put(f, 1, f->h - 1, ROLE_STATUS,
-              a->race_running ? "[running]  r pause  C back" : "n one step  N 100 steps  r run  R restart  C back  q quit",
+              a->race->running ? "[running]  r pause  C back" : "n one step  N 100 steps  r run  R restart  C back  q quit",
               f->w - 2);
 }

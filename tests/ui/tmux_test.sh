@@ -12,6 +12,7 @@ started=0
 ok() { echo "ok $1"; }
 bad() { echo "FAIL $1: $2"; }
 screen() { tmux $SOCK capture-pane -p -t "$S"; }
+screen_joined() { tmux $SOCK capture-pane -p -J -t "$S"; } # lines the terminal wrapped, joined
 # wait_for NAME TEXT: poll the screen for up to 5 s
 wait_for() {
     for _ in $(seq 1 50); do
@@ -82,10 +83,10 @@ s2=$(screen | sed -n 's/.* step \([0-9]*\) .*/\1/p' | tail -1)
 keys NPage NPage
 wait_for experiment-shown "layer     = dense 4 tanh"
 keys '?'
-wait_for help-shown "Any key closes this help."
+wait_for help-shown "any key closes this help"
 keys x
 sleep 0.2
-if screen | grep -qF "Any key closes this help."; then bad help-closes "help still shown"; else ok help-closes; fi
+if screen | grep -qF "any key closes this help"; then bad help-closes "help still shown"; else ok help-closes; fi
 tmux $SOCK resize-window -t "$S" -x 40 -y 10 2>/dev/null || tmux $SOCK resize-pane -t "$S" -x 40 -y 10
 wait_for too-small "terminal too small (need 60x16)"
 tmux $SOCK resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux $SOCK resize-pane -t "$S" -x 80 -y 24
@@ -192,3 +193,58 @@ keys Right Right Right Space
 wait_for lab-flips-a-bit "flipped exponent bit 3 of fp32: now 2.3283064365386963"
 keys q
 wait_for lab-quits "EXITED 0"
+
+# --- colour: roles carry colour pairs; NO_COLOR leaves only bold, underline and reverse ---------
+colours() { tmux $SOCK capture-pane -e -p -t "$S" | grep -oE $'\x1b\\[[0-9;]*m' | tr ';' '\n' | tr -d '\033[m' | sort -u; }
+start 120 40 "$DS lessons/01-values-in-range.md"
+wait_for colour-lesson "page 1/6"
+keys PgDn N N n n n n n
+wait_for colour-stepped "Backward, layer"
+c=$(colours)
+# 31 red, 32 green, 33 yellow, 34 blue, 36 cyan, 46 cyan background: the roles differ by colour
+for want in 32 33 34 36 46; do
+    echo "$c" | grep -qx "$want" || { bad colour-shows "SGR $want missing from: $(echo $c)"; break; }
+done && ok colour-shows
+keys q
+wait_for colour-quits "EXITED 0"
+start 120 40 "NO_COLOR=1 $DS lessons/01-values-in-range.md"
+wait_for nocolour-lesson "page 1/6"
+keys PgDn n n n n n
+wait_for nocolour-stepped "Backward, layer"
+if colours | grep -qE '^(3[0-7]|4[0-7]|9[0-7]|38|48)$'; then bad nocolour-none "colour codes under NO_COLOR: $(colours | tr '\n' ' ')"; else ok nocolour-none; fi
+keys q
+wait_for nocolour-quits "EXITED 0"
+
+# --- Tab reaches every panel at every size (at 80x24 the detail panels take turns) -------------
+for size in "80 24" "120 40" "160 48"; do
+    set -- $size
+    start "$1" "$2" "$DS lessons/01-values-in-range.md"
+    wait_for "tab-$1-open" "page 1/6"
+    keys PgDn n n n n n
+    wait_for "tab-$1-stepped" "Backward, layer"
+    seen=""
+    for _ in 1 2 3 4 5 6 7 8; do
+        keys Tab
+        sleep 0.15
+        seen="$seen $(screen | grep -oE '─ [1-7] [A-Z][a-z]+' | sed 's/─ //' | tr '\n' ' ')"
+    done
+    missing=""
+    for t in "1 Lesson" "2 Network" "3 Inspector" "4 What" "5 Activation" "6 Gradient" "7 Loss"; do
+        echo "$seen" | grep -qF "$t" || missing="$missing [$t]"
+    done
+    [ -z "$missing" ] && ok "tab-$1x$2-every-panel" || bad "tab-$1x$2-every-panel" "never shown:$missing"
+    keys q
+    wait_for "tab-$1-quits" "EXITED 0"
+done
+
+# --- no terminal to draw on: one line, non-zero exit -----------------------------------------
+start 80 24 "TERM=dumb $DS lessons/00-welcome.md"
+sleep 0.5
+screen_joined | grep -qF "cannot move the cursor, which the lesson viewer needs; try TERM=xterm-256color" && ok dumb-says || bad dumb-says "$(screen)"
+wait_for dumb-exits "EXITED 1"
+start 80 24 "$DS lessons/00-welcome.md | cat; echo PIPE \${PIPESTATUS[0]}"
+sleep 0.5
+screen_joined | grep -qF "needs a terminal on standard output (it is piped or redirected)" && ok piped-says ||
+    bad piped-says "$(screen)"
+wait_for piped-exits "PIPE 1"
+if screen | grep -q 'Welcome: watch'; then bad piped-no-ui "the UI drew into the pipe"; else ok piped-no-ui; fi
