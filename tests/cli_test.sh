@@ -197,7 +197,8 @@ check bf16-no-underflow [ "$(awk -F, 'NR > 1 && $17 != "nan" && $17 > 0' "$T/p_b
 # not for a test: timings vary with the machine) -------------------------------------------
 out=$("$DS" bench 2>&1); st=$?
 check bench-exit-0 [ $st -eq 0 ]
-check bench-thirteen-lines [ "$(grep -c '^bench ' <<<"$out")" -eq 13 ]
+check bench-fourteen-lines [ "$(grep -c '^bench ' <<<"$out")" -eq 14 ]
+check bench-ui-training-line grep -qE '^bench ui_training steps_per_s=[0-9]+ engine_steps_per_s=[0-9]+ ratio=[0-9.]+ ' <<<"$out"
 check bench-case-lines [ "$(grep -cE '^bench [abcd] samples_per_s=[0-9]+ us_per_step=[0-9.]+ gflops=[0-9.]+ peak_pct=[0-9.]+ ' <<<"$out")" -eq 4 ]
 check bench-overhead-lines [ "$(grep -cE '^bench [abcd]_nostats us_per_step=[0-9.]+ stats_overhead=[0-9.]+ ' <<<"$out")" -eq 4 ]
 rss=$(sed -n 's/^bench mnist_lesson peak_rss_mb=\([0-9.]*\) .*/\1/p' <<<"$out")

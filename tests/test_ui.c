@@ -1,4 +1,6 @@
 /* The UI's model and views, without a terminal: render frames, assert on their text. */
+#include <math.h>
+
 #include "test_common.h"
 #include "ui/app.h"
 #include "ui/markdown.h"
@@ -331,6 +333,17 @@ static void test_inspector_keys_and_weight_edit(void **state)
     app_key(&a, K_ENTER);
     assert_false(a.les->prompting);
     assert_true(s->t.net.params[j] == 0.25f);
+    /* typing replaces the pre-filled value (it used to append: "50" gave -0.1446775 50) */
+    app_key(&a, 'x');
+    app_key(&a, '5');
+    app_key(&a, '0');
+    assert_string_equal(a.les->prompt, "50");
+    app_key(&a, K_CTRL_U); /* clears */
+    assert_string_equal(a.les->prompt, "");
+    for (const char *p = "0.25"; *p; p++)
+        app_key(&a, *p);
+    app_key(&a, K_ENTER);
+    assert_true(s->t.net.params[j] == 0.25f);
     /* the edit is the new beginning: stepping back stops there */
     app_key(&a, 'n');
     app_key(&a, 'b');
@@ -584,6 +597,39 @@ static void test_tab_reaches_every_panel(void **state)
     }
 }
 
+/* A divergence is named as one everywhere (not "finished"), with one step number, and the
+ * activation panel shows which layer went non-finite instead of "scale -inf .. inf". */
+static void test_divergence_is_said(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/09-gradient-clipping.md", &err), 0);
+    app_resize(&a, 120, 40);
+    for (int i = 0; i < 3 && !app_run(&a)->t.state.div.happened; i++)
+        app_key(&a, 'e');
+    const trainer *t = &app_run(&a)->t;
+    assert_true(t->state.div.happened);
+    frame f;
+    frame_init(&f, 120, 40);
+    a.les->focus = P_ACTIVATIONS;
+    view_draw(&a, &f);
+    char want[64], said[64];
+    snprintf(want, sizeof want, "diverged: %s at step %ld", isnan(t->state.div.value) ? "NaN" : "Inf", t->state.div.step + 1);
+    snprintf(said, sizeof said, "training diverged at step %ld", t->state.div.step + 1);
+    assert_true(frame_contains(&f, want));
+    assert_true(strstr(t->state.div.message, said) != NULL); /* the narration's number is the same */
+    assert_false(frame_contains(&f, "finished"));
+    assert_false(frame_contains(&f, "inf .. inf"));
+    assert_true(frame_contains(&f, "NaN/Inf: first here"));
+    char row[512];
+    frame_row_text(&f, 39, row, sizeof row);
+    assert_non_null(strstr(row, want)); /* in the status bar too */
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -591,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_runs_survive_paging_and_o_picks),
         cmocka_unit_test(test_scroll_clamped_by_the_model),
         cmocka_unit_test(test_tab_reaches_every_panel),
+        cmocka_unit_test(test_divergence_is_said),
         cmocka_unit_test(test_too_small_and_recovers),
         cmocka_unit_test(test_lesson_by_path_lists_its_folder),
         cmocka_unit_test(test_browser_lists_lessons),

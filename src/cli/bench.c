@@ -371,6 +371,9 @@ int cmd_bench(int argc, char **argv, const char *self)
     double frame_us;
     if (bench_ui("lessons/04-vanishing-gradients.md", 3, &frame_us) != 0)
         return 1;
+    double ui_ratio;
+    if (bench_ui_training("lessons/06-dropout.md", &ui_ratio) != 0)
+        return 1;
     double secs[5];
     long rss;
     for (int i = 0; i < 5; i++) {

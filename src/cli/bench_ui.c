@@ -56,3 +56,52 @@ int bench_ui(const char *lesson_path, int pages_down, double *median_us)
     app_free(&a);
     return 0;
 }
+
+/* Steps per second of the page's run trained by the engine alone, as `deepstep run` does:
+ * no snapshots, no histories, nothing drawn. */
+static double engine_rate(session *s, double seconds)
+{
+    long st0 = s->t.state.step;
+    double t0 = mono_seconds(), t;
+    while ((t = mono_seconds()) - t0 < seconds && !trainer_done(&s->t))
+        trainer_step(&s->t, STEP_BATCH);
+    return (double)(s->t.state.step - st0) / (t - t0);
+}
+
+int bench_ui_training(const char *lesson_path, double *ratio)
+{
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    if (app_open_lesson(&a, lesson_path, &err) != 0 || !app_run(&a)) {
+        err_print(stderr, &err);
+        app_free(&a);
+        return 1;
+    }
+    app_resize(&a, 160, 48);
+    frame f;
+    frame_init(&f, 160, 48);
+    session *s = app_run(&a);
+    double engine = engine_rate(s, 1.0);
+    session_reset(s);
+    /* the front end's loop with r at full speed: train until the next frame is due, draw it */
+    s->running = true;
+    s->speed = SPEED_MAX;
+    double t0 = mono_seconds(), t, draw_ms = 0;
+    long frames = 0;
+    while ((t = mono_seconds()) - t0 < 1.0 && s->running) {
+        app_tick(&a, UI_FRAME_MS - draw_ms);
+        double d0 = mono_seconds();
+        view_draw(&a, &f);
+        draw_ms = 1e3 * (mono_seconds() - d0);
+        frames++;
+    }
+    double ui = (double)s->t.state.step / (t - t0);
+    *ratio = ui / engine;
+    printf("bench ui_training steps_per_s=%.0f engine_steps_per_s=%.0f ratio=%.2f frames_per_s=%.0f   # %s, r at "
+           "full speed with a 160x48 frame each %.0f ms (terminal output not included)\n",
+           ui, engine, *ratio, frames / (t - t0), lesson_path, UI_FRAME_MS);
+    frame_free(&f);
+    app_free(&a);
+    return 0;
+}

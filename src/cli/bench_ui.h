@@ -6,4 +6,8 @@
  * median and 90th percentile; *median_us gets the median. Returns an exit status. */
 int bench_ui(const char *lesson_path, int pages_down, double *median_us);
 
+/* Training speed in the UI with r at full speed (frames drawn at the front end's rate) against
+ * the same run trained without drawing; *ratio = UI / engine. Returns an exit status. */
+int bench_ui_training(const char *lesson_path, double *ratio);
+
 #endif

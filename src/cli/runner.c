@@ -5,47 +5,7 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
-
-double averaged_accuracy(const int *labels, const float *probs, int n_rows, int K)
-{
-    long correct = 0;
-    for (int r = 0; r < n_rows; r++) {
-        const float *p = probs + (size_t)r * K;
-        int pred = 0;
-        if (K == 1)
-            pred = p[0] >= 0.5f;
-        else
-            for (int j = 1; j < K; j++)
-                pred = p[j] > p[pred] ? j : pred;
-        correct += pred == labels[r];
-    }
-    return n_rows ? (double)correct / n_rows : NAN;
-}
-
-/* The running sum of the members' validation probabilities, each divided by the ensemble's
- * size as it is added (the order of float rounding every ensemble_acc so far has used). */
-typedef struct prob_sum {
-    float *sum;  /* (n_val, K) */
-    int *labels; /* (n_val) */
-    int n_val, K;
-} prob_sum;
-
-static void prob_sum_add(prob_sum *ps, trainer *t, const experiment_data *d, int members)
-{
-    if (!ps->sum) {
-        ps->n_val = d->split.n_val;
-        ps->K = net_out_width(&t->net);
-        ps->sum = xcalloc((size_t)ps->n_val * ps->K + 1, sizeof(float));
-        ps->labels = xcalloc((size_t)ps->n_val + 1, sizeof(int));
-        for (int i = 0; i < ps->n_val; i++)
-            ps->labels[i] = d->data.labels[d->split.val[i]];
-    }
-    float *probs = xcalloc((size_t)ps->n_val * ps->K + 1, sizeof(float));
-    trainer_predict(t, d->split.val, ps->n_val, probs);
-    for (size_t i = 0; i < (size_t)ps->n_val * ps->K; i++)
-        ps->sum[i] += probs[i] / (float)members;
-    free(probs);
-}
+#include "../lesson/ensemble.h"
 
 /* Steps t to its end, an interrupt or a divergence; returns the member's status. */
 static int train_member(trainer *t, const runner_hooks *h, int k, trainer_event *last)
@@ -71,7 +31,7 @@ int runner_run(const experiment *x, const experiment_data *d, int epochs, long s
 {
     memset(res, 0, sizeof *res);
     int members = x->train.ensemble > 1 ? x->train.ensemble : 1, status = 0;
-    prob_sum ps = {0};
+    ensemble_score es = {0};
     for (int k = 0; k < members && status == 0; k++) {
         trainer t;
         if (experiment_trainer_create(&t, x, d, k, epochs, steps, err) != 0) {
@@ -84,7 +44,7 @@ int runner_run(const experiment *x, const experiment_data *d, int epochs, long s
             trainer_event last;
             int st = train_member(&t, h, k, &last);
             if (members > 1 && st == 0)
-                prob_sum_add(&ps, &t, d, members);
+                ensemble_add(&es, &t, d, members);
             status = h->member_end ? h->member_end(h->ctx, &t, &last, k, st) : 0;
         }
         if (k == 0 && keep_first)
@@ -92,8 +52,7 @@ int runner_run(const experiment *x, const experiment_data *d, int epochs, long s
         else
             trainer_destroy(&t);
     }
-    res->ensemble_acc = ps.sum ? averaged_accuracy(ps.labels, ps.sum, ps.n_val, ps.K) : NAN;
-    free(ps.sum);
-    free(ps.labels);
+    res->ensemble_acc = ensemble_accuracy(&es);
+    ensemble_free(&es);
     return status;
 }

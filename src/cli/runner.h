@@ -44,7 +44,4 @@ typedef struct runner_result {
 int runner_run(const experiment *x, const experiment_data *d, int epochs, long steps, const runner_hooks *h,
                bool keep_first, runner_result *res, ds_error *err);
 
-/* Accuracy of averaged probabilities (rows, K) against labels; NaN without rows. */
-double averaged_accuracy(const int *labels, const float *probs, int n_rows, int K);
-
 #endif

@@ -20,7 +20,7 @@ typedef struct ui_options {
 
 /* Keys, independent of curses. Printable ASCII keys are their own codes. */
 enum {
-    KEY_NONE = 0, K_ENTER = '\n', K_ESC = 27, K_TAB = '\t',
+    KEY_NONE = 0, K_ENTER = '\n', K_ESC = 27, K_TAB = '\t', K_CTRL_U = 21,
     K_UP = 0x1000, K_DOWN, K_LEFT, K_RIGHT, K_PGUP, K_PGDN, K_HOME, K_END, K_BACKSPACE, K_BTAB,
     K_MOUSE /* a click: app.mouse_x/y; wheel: K_WHEEL_UP/DOWN */, K_WHEEL_UP, K_WHEEL_DOWN
 };
@@ -92,6 +92,7 @@ typedef struct lesson_screen {
     bool hidden[P_COUNT];      /* toggled off with 1..7 */
     bool prompting;            /* a line of input in the status bar ('x': a new value for a weight) */
     char prompt[48];
+    bool prompt_fresh;         /* still the pre-filled value: the first character typed replaces it */
 } lesson_screen;
 
 /* A compare block's experiments, stepped in lockstep (C). */
@@ -159,6 +160,8 @@ bool app_compare_done(const app *a);
 void app_save_weights(app *a);  /* s: the session's net as .npz in snapshot_dir */
 /* After the learner steps: clear the message and the last check; a divergence stops a run. */
 void app_after_step(app *a);
+/* While running, a frame every UI_FRAME_MS (25 frames/s); training fills the time between. */
+#define UI_FRAME_MS 40.0
 /* Is anything training on its own (r)? The front end then draws frames at a steady rate. */
 bool app_running(const app *a);
 /* While running, train for up to budget_ms of wall time; returns true when anything changed. */

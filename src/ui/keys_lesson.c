@@ -37,7 +37,8 @@ static void start_prompt(app *a)
         return;
     }
     a->les->prompting = true;
-    snprintf(a->les->prompt, sizeof a->les->prompt, "%.6g", (double)app_run(a)->t.net.params[j]);
+    a->les->prompt_fresh = true;
+    snprintf(a->les->prompt, sizeof a->les->prompt, "%.7g", (double)app_run(a)->t.net.params[j]);
 }
 
 /* The prompt takes every key until Enter or Esc. */
@@ -61,11 +62,15 @@ int keys_prompt(app *a, int key)
         snprintf(a->message, sizeof a->message, "weight set to %g; step on (n) to see what follows", v);
         return KEY_DONE;
     }
-    if (key == K_BACKSPACE) {
+    bool fresh = a->les->prompt_fresh;
+    a->les->prompt_fresh = false;
+    if (key == K_BACKSPACE) { /* edits the value shown, pre-filled or typed */
         if (n > 0)
             a->les->prompt[n - 1] = '\0';
         return KEY_DONE;
     }
+    if (key == K_CTRL_U || (fresh && key < 0x80 && key != 0 && strchr("0123456789.-+eE", key)))
+        a->les->prompt[0] = '\0', n = 0; /* Ctrl-U clears; typing replaces the pre-filled value */
     if (n + 1 < sizeof a->les->prompt && key < 0x80 && (strchr("0123456789.-+eE", key) && key != 0))
         a->les->prompt[n] = (char)key, a->les->prompt[n + 1] = '\0';
     return KEY_DONE;

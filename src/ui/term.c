@@ -27,6 +27,11 @@ static void restore_terminal(void)
 {
     if (curses_active) {
         curses_active = 0;
+        /* a terminal without an alternate screen (vt100) keeps the last frame: clear its
+         * last line, where the shell's prompt will be written, so the two do not mix */
+        move(LINES - 1, 0);
+        clrtoeol();
+        refresh();
         endwin();
     }
 }
@@ -267,16 +272,18 @@ int ui_main(const ui_options *o)
     frame_init(&f, COLS, LINES);
     app_resize(&a, COLS, LINES);
     bool dirty = true;
+    double draw_ms = 0; /* how long the last frame took to draw and copy out */
     while (!a.quit && !got_signal) {
-        /* Running: a frame every 40 ms (25 frames/s): up to 30 ms of training (4^speed
-         * micro-steps, or as many as fit at full speed), the frame, then the keys until the
-         * next frame is due, so a key is answered within 50 ms. Idle: wait for a key, waking
-         * to notice signals. */
+        /* Running: a frame every UI_FRAME_MS (25 frames/s); between frames, training fills the
+         * time the frame does not need, so r at full speed trains nearly as fast as `deepstep
+         * run`. Keys are read after each frame (getch waits 1 ms at most), so a key is answered
+         * within one frame. Idle: wait for a key, waking to notice signals. */
         bool running = app_running(&a);
         double frame_start = 1e3 * mono_seconds();
-        if (running && app_tick(&a, 30.0))
+        if (running && app_tick(&a, UI_FRAME_MS - draw_ms - 1.0))
             dirty = true;
         if (dirty) {
+            double d0 = 1e3 * mono_seconds();
             if (f.w != COLS || f.h != LINES) {
                 frame_free(&f);
                 frame_init(&f, COLS, LINES);
@@ -285,8 +292,9 @@ int ui_main(const ui_options *o)
             view_draw(&a, &f);
             blit(&f);
             dirty = false;
+            draw_ms = 1e3 * mono_seconds() - d0;
         }
-        int wait = running ? 40 - (int)(1e3 * mono_seconds() - frame_start) : 100;
+        int wait = running ? (int)(UI_FRAME_MS - (1e3 * mono_seconds() - frame_start)) : 100;
         timeout(wait < 1 ? 1 : wait);
         int ch = getch();
         if (ch == ERR)

@@ -29,7 +29,7 @@ static void draw_bar(frame *f, int y, role r, const char *left, const char *righ
 
 /* TEXT cut to at most MAX columns at a word boundary, marked with an ellipsis: a title cut
  * mid-word ("vanishin", "res be") reads as a different word. */
-static void fit_words(char *out, size_t cap, const char *text, int max, bool ascii)
+void fit_words(char *out, size_t cap, const char *text, int max, bool ascii)
 {
     snprintf(out, cap, "%s", text);
     if (columns(out) <= max || max < 4)
@@ -73,6 +73,8 @@ int lesson_panel_title(const app *a, frame *f, rect r, panel_id p, const char *t
 
 const char *fmt_compact(char *buf, size_t cap, double v)
 {
+    if (v == 0)
+        v = 0.0; /* a ReLU's zero may be -0: print 0, the sign of zero means nothing here */
     if (isnan(v))
         snprintf(buf, cap, "nan");
     else if (isinf(v))
@@ -91,16 +93,29 @@ static void draw_browser(const app *a, frame *f)
     int first = a->list.selected - (f->h - 5) / 3 + 1;
     if (first < 0)
         first = 0;
-    for (int i = first; i < a->list.n && y + 1 < f->h - 1; i++) {
+    int i = first;
+    for (; i < a->list.n && y + 1 < f->h - 1; i++) {
         const lesson_entry *e = &a->list.entries[i];
         bool sel = i == a->list.selected;
         const char *name = strrchr(e->path, '/');
-        char head[400];
-        snprintf(head, sizeof head, "%s %-28s %s", sel ? ">" : " ", name ? name + 1 : e->path, e->title);
+        char head[400], title[200];
+        fit_words(title, sizeof title, e->title, f->w - 33, a->ascii);
+        snprintf(head, sizeof head, "%s %-28s %s", sel ? ">" : " ", name ? name + 1 : e->path, title);
         frame_fill(f, 0, y, f->w, ' ', sel ? ROLE_SELECTED : ROLE_NORMAL);
         frame_put(f, 1, y, sel ? ROLE_SELECTED : ROLE_STRONG, head, f->w - 2);
-        frame_put(f, 32, y + 1, e->broken ? ROLE_BAD : ROLE_DIM, e->summary, f->w - 33);
+        char summary[400];
+        fit_words(summary, sizeof summary, e->summary, f->w - 33, a->ascii);
+        frame_put(f, 32, y + 1, e->broken ? ROLE_BAD : ROLE_DIM, summary, f->w - 33);
         y += 3;
+    }
+    char more[48];
+    if (first > 0) {
+        snprintf(more, sizeof more, "%s %d more above", a->ascii ? "^" : "\xE2\x86\x91", first);
+        frame_put(f, f->w - columns(more) - 1, 1, ROLE_DIM, more, columns(more));
+    }
+    if (i < a->list.n) { /* lessons below the screen: say so, or a learner thinks the list ends here */
+        snprintf(more, sizeof more, "%s %d more below", a->ascii ? "v" : "\xE2\x86\x93", a->list.n - i);
+        frame_put(f, f->w - columns(more) - 1, f->h - 2, ROLE_DIM, more, columns(more));
     }
     draw_bar(f, f->h - 1, ROLE_STATUS, a->message[0] ? a->message : "\xE2\x86\x91\xE2\x86\x93 choose  Enter open  ? help  q quit", "");
 }
@@ -137,26 +152,47 @@ static void draw_lesson_text(const app *a, frame *f, rect r)
     md_doc_free(&own);
 }
 
+/* How a run stands in a few words, the same in the status bar and the network's title:
+ * a run that ended on a NaN says so instead of "finished". */
+const char *run_state(const trainer *t, char *buf, size_t cap)
+{
+    if (t->state.div.happened)
+        snprintf(buf, cap, "diverged: %s at step %ld", isnan(t->state.div.value) ? "NaN" : "Inf",
+                 t->state.div.step + 1); /* div.step counts the updates before it, as the engine's message does */
+    else if (t->state.early.stopped)
+        snprintf(buf, cap, "stopped early at epoch %d (best %d restored)", t->state.epoch, t->state.early.best_epoch);
+    else if (trainer_done(t))
+        snprintf(buf, cap, "finished: %ld step%s", t->state.step, t->state.step == 1 ? "" : "s");
+    else
+        snprintf(buf, cap, "%s", phase_name(t->state.next_phase));
+    return buf;
+}
+
 static void status_line(const app *a, char *left, size_t cap, char *right, size_t rcap)
 {
     const session *s = app_run_c(a);
     const trainer *t = &s->t;
-    char b1[16], b2[16];
-    const char *next = trainer_done(t) ? "finished" : phase_name(t->state.next_phase);
+    char b1[16], b2[16], state[96];
+    bool done = trainer_done(t);
     char where[48] = "";
-    if (!trainer_done(t) && (t->state.next_phase == PHASE_FORWARD || t->state.next_phase == PHASE_BACKWARD ||
-                             t->state.next_phase == PHASE_UPDATE))
+    if (!done && (t->state.next_phase == PHASE_FORWARD || t->state.next_phase == PHASE_BACKWARD ||
+                  t->state.next_phase == PHASE_UPDATE))
         snprintf(where, sizeof where, " L%d", t->state.next_layer);
     char run[32] = "";
     if (s->running)
         snprintf(run, sizeof run, "[running x%d] ", s->speed >= SPEED_MAX ? 0 : 1 << (2 * s->speed));
     if (s->running && s->speed >= SPEED_MAX)
         snprintf(run, sizeof run, "[running, full speed] ");
-    snprintf(left, cap, "%sepoch %d/%d  batch %d/%d  step %ld  next: %s%s  lr %s  loss %s", run,
-             t->state.epoch + (t->state.epoch < t->epochs), t->epochs, t->state.batch + 1, t->batches_per_epoch, t->state.step, next, where,
-             fmt_compact(b1, sizeof b1, t->state.lr),
-             t->state.step > 0 || t->state.next_phase > PHASE_LOSS ? fmt_compact(b2, sizeof b2, t->state.loss) : "-");
-    snprintf(right, rcap, "n step  b back  r run  ? help  q quit");
+    /* the epoch being trained, or (when done) the last one trained */
+    int epoch = done ? (t->state.epoch > 0 ? t->state.epoch : 1) : t->state.epoch + (t->state.epoch < t->epochs);
+    /* when done, the last epoch's mean loss: the last batch alone may be a few rows */
+    const epoch_metrics *m = done && s->n_epochs ? &s->epochs[s->n_epochs - 1] : NULL;
+    const char *loss = m ? fmt_compact(b2, sizeof b2, m->train_loss)
+                         : (t->state.step > 0 || t->state.next_phase > PHASE_LOSS ? fmt_compact(b2, sizeof b2, t->state.loss) : "-");
+    snprintf(left, cap, "%sepoch %d/%d  batch %d/%d  step %ld  %s%s%s  lr %s  %s %s", run, epoch, t->epochs,
+             t->state.batch + 1, t->batches_per_epoch, t->state.step, done ? "" : "next: ", run_state(t, state, sizeof state),
+             where, fmt_compact(b1, sizeof b1, t->state.lr), m ? "epoch loss" : "loss", loss);
+    snprintf(right, rcap, "n step  b back  r run  Tab panel  ? help  q quit");
 }
 
 /* A box with a single-line border and a title set into its top edge. */
@@ -224,12 +260,13 @@ static void draw_lesson_screen(const app *a, frame *f)
     }
     char left[400], hint[120];
     if (ls->prompting)
-        snprintf(left, sizeof left, "new value for the selected weight: %s_   (Enter to set, Esc to cancel)", ls->prompt);
+        snprintf(left, sizeof left, "new value for the selected weight: %s_   (%sEnter sets, Esc cancels)", ls->prompt,
+                 ls->prompt_fresh ? "type to replace, " : "");
     else if (a->message[0])
         snprintf(left, sizeof left, "%s", a->message);
     else if (app_run_c(a)) {
         status_line(a, left, sizeof left, hint, sizeof hint);
-        draw_bar(f, f->h - 1, ROLE_STATUS, left, f->w >= 120 ? hint : "? help");
+        draw_bar(f, f->h - 1, ROLE_STATUS, left, f->w >= 130 ? hint : "? help");
         return;
     } else
         snprintf(left, sizeof left, "PgUp/PgDn page  \xE2\x86\x91\xE2\x86\x93 scroll  ? help  q quit");

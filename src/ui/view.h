@@ -44,6 +44,10 @@ void draw_lab(const app *a, frame *f);
 void draw_compare(const app *a, frame *f);
 void draw_race(const app *a, frame *f);
 
+/* TEXT cut to MAX columns at a word boundary, an ellipsis marking the cut. */
+void fit_words(char *out, size_t cap, const char *text, int max, bool ascii);
+/* "forward", "finished: 12 steps", "diverged: NaN at step 4": the run in a few words. */
+const char *run_state(const trainer *t, char *buf, size_t cap);
 /* "1.23e-05"-style compact number into buf (width <= 9). */
 const char *fmt_compact(char *buf, size_t cap, double v);
 

@@ -27,16 +27,22 @@ void draw_activations(const app *a, frame *f, rect r)
     const session *s = app_run_c(a);
     const trainer *t = &s->t;
     const net *n = &t->net;
-    int y = lesson_panel_title(a, f, r, P_ACTIVATIONS, "Activation ranges (min..max, mean +- std, histogram)");
     if (n->train.rows == 0 || t->state.micro < 2) {
+        int y = lesson_panel_title(a, f, r, P_ACTIVATIONS, "Activation ranges");
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first forward pass", r.w - 2);
         return;
     }
-    float lo = 0, hi = 0;
+    float lo = 0, hi = 0; /* the scale of the layers whose values are finite */
     for (int i = 0; i < n->n_layers; i++)
-        lo = fminf(lo, t->stats[i].act_min), hi = fmaxf(hi, t->stats[i].act_max);
+        if (isfinite(t->stats[i].act_min) && isfinite(t->stats[i].act_max))
+            lo = fminf(lo, t->stats[i].act_min), hi = fmaxf(hi, t->stats[i].act_max);
     if (!(hi > lo))
         hi = lo + 1;
+    const divergence *dv = &t->state.div;
+    char title[160], b1[16], b2[16];
+    snprintf(title, sizeof title, "Activation ranges %s .. %s (min..max, mean +- std, histogram)",
+             fmt_compact(b1, sizeof b1, lo), fmt_compact(b2, sizeof b2, hi));
+    int y = lesson_panel_title(a, f, r, P_ACTIVATIONS, title);
     int bar_x = r.x + 5, bar_w = r.w - 5 - 30;
     if (bar_w < 8)
         bar_w = 8;
@@ -47,6 +53,16 @@ void draw_activations(const app *a, frame *f, rect r)
         char label[8];
         snprintf(label, sizeof label, "L%-3d", i);
         frame_put(f, r.x, y, i == s->layer ? ROLE_SELECTED : ROLE_DIM, label, 4);
+        if (!isfinite(st->act_min) || !isfinite(st->act_max) || !isfinite(st->act_mean)) {
+            char why[200];
+            if (dv->happened && dv->layer == i)
+                snprintf(why, sizeof why, "NaN/Inf: first here, %s[%ld][%ld] = %g at step %ld", dv->what, dv->row,
+                         dv->col, (double)dv->value, dv->step + 1);
+            else
+                snprintf(why, sizeof why, "NaN/Inf%s", dv->happened && dv->layer < i ? ", carried from a layer below" : "");
+            frame_put(f, bar_x, y, ROLE_BAD, why, r.x + r.w - bar_x);
+            continue;
+        }
         int x0 = bar_x + (int)((st->act_min - lo) / (hi - lo) * (bar_w - 1));
         int x1 = bar_x + (int)((st->act_max - lo) / (hi - lo) * (bar_w - 1));
         int m0 = bar_x + (int)((st->act_mean - st->act_std - lo) / (hi - lo) * (bar_w - 1));
@@ -83,10 +99,6 @@ void draw_activations(const app *a, frame *f, rect r)
         bool bad = st->frac_dead >= HEALTH_DEAD_FRACTION || st->frac_saturated >= HEALTH_SATURATED_FRACTION;
         frame_put(f, hx + 9, y, bad ? ROLE_WARN : ROLE_NORMAL, txt, r.x + r.w - hx - 9);
     }
-    char range[64], b1[16], b2[16];
-    snprintf(range, sizeof range, "scale %s .. %s", fmt_compact(b1, sizeof b1, lo), fmt_compact(b2, sizeof b2, hi));
-    if (r.w > 60)
-        frame_put(f, r.x + r.w - (int)strlen(range) - 1, r.y, ROLE_DIM, range, (int)strlen(range));
 }
 
 /* ---- gradients ------------------------------------------------------------------- */
@@ -117,7 +129,7 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first backward pass", r.w - 2);
         return;
     }
-    int bar_x = r.x + 5, spark_w = r.w >= 70 ? 16 : 0, bar_w = r.w - 5 - 24 - spark_w;
+    int bar_x = r.x + 5, spark_w = r.w >= 70 ? 16 : 0, bar_w = r.w - 5 - 24 - spark_w - (spark_w ? 1 : 0);
     bool text = true;
     if (bar_w < 10) { /* a narrow column: the bar alone, then as much of the number as fits */
         bar_w = r.w - 5 - 9 > 4 ? r.w - 5 - 9 : 4;

@@ -48,9 +48,9 @@ void draw_network(const app *a, frame *f, rect r)
     const session *s = app_run_c(a);
     const trainer *t = &s->t;
     const net *n = &t->net;
-    char title[160];
+    char title[200], state[96];
     snprintf(title, sizeof title, "Network (%d layers, %zu parameters): %s", n->n_layers, n->n_params,
-             trainer_done(t) ? "finished" : phase_name(t->state.next_phase));
+             run_state(t, state, sizeof state));
     int y = lesson_panel_title(a, f, r, P_NETWORK, title);
     const char *arrow;
     int active = active_layer(t, &arrow);
@@ -112,8 +112,7 @@ void draw_inspector(const app *a, frame *f, rect r)
     int rows, cols;
     const float *v = session_buffer(s, s->buf, &rows, &cols);
     char title[200];
-    snprintf(title, sizeof title, "Inspector: layer %d, %s (%dx%d)%s", s->layer, buffer_name(s->buf), rows, cols,
-             s->heatmap ? ", heatmap" : "");
+    snprintf(title, sizeof title, "Inspector: layer %d, %s (%dx%d)", s->layer, buffer_name(s->buf), rows, cols);
     int y = lesson_panel_title(a, f, r, P_INSPECTOR, title);
     if (!v) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "this layer has no such values (press i for another view)", r.w - 2);
@@ -135,6 +134,14 @@ void draw_inspector(const app *a, frame *f, rect r)
             if (isfinite(v[(size_t)i * cols + j]))
                 scale = fmaxf(scale, fabsf(v[(size_t)i * cols + j]));
     char buf[32];
+    if (s->heatmap) { /* the legend: what a full cell means, and the signs' colours */
+        char legend[120];
+        snprintf(legend, sizeof legend, "heatmap: %s = |v| %s %s, %s positive, %s negative", a->ascii ? "#" : "\xE2\x96\x88",
+                 a->ascii ? ">=" : "\xE2\x89\xA5", fmt_compact(buf, sizeof buf, scale), a->ascii ? "+" : "green",
+                 a->ascii ? "-" : "red");
+        frame_put(f, r.x + 1, r.y + r.h - 2, ROLE_DIM, legend, r.w - 2);
+        vis_rows = vis_rows > 1 ? vis_rows - 1 : vis_rows;
+    }
     for (int i = 0; i < vis_rows && r0 + i < rows; i++) {
         snprintf(buf, sizeof buf, "%4d", r0 + i);
         frame_put(f, r.x, y + i, ROLE_DIM, buf, lab);
@@ -152,18 +159,20 @@ void draw_inspector(const app *a, frame *f, rect r)
         }
     }
     /* the selected element in full, and for a parameter its whole story this step */
-    char line[300], b1[32], b2[32], b3[32], b4[32];
+    char line[300], fitted[300], b1[32], b2[32], b3[32], b4[32];
     float sv = v[(size_t)s->row * cols + s->col];
+    double shown = sv == 0 ? 0.0 : (double)sv; /* no "-0" */
     long j = session_selected_param(s);
     if (j >= 0 && t->state.step > 0) {
         param_story p = trainer_param_story(t, (size_t)j);
         snprintf(line, sizeof line, "[%d][%d] = %.7g   this step: w %s -> %s, grad %s, dw = %s", s->row, s->col,
-                 (double)sv, fmt_compact(b1, sizeof b1, p.before), fmt_compact(b2, sizeof b2, p.after),
+                 shown, fmt_compact(b1, sizeof b1, p.before), fmt_compact(b2, sizeof b2, p.after),
                  fmt_compact(b3, sizeof b3, p.grad), fmt_compact(b4, sizeof b4, p.delta));
     } else
-        snprintf(line, sizeof line, "[%d][%d] = %.7g", s->row, s->col, (double)sv);
-    frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_STRONG, line, r.w - 2);
-    if (t->net.precision != FP32 && j >= 0 && r.h > 4) { /* the weight as the format stores it */
+        snprintf(line, sizeof line, "[%d][%d] = %.7g", s->row, s->col, shown);
+    fit_words(fitted, sizeof fitted, line, r.w - 2, a->ascii); /* a cut number would read as another */
+    frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_STRONG, fitted, r.w - 2);
+    if (t->net.precision != FP32 && j >= 0 && r.h > 4 && !s->heatmap) { /* the weight as the format stores it */
         fp_value e = fp_encode(sv, t->net.precision);
         char bits[80], extra[200];
         fp_bits_text(&e, bits, sizeof bits);

@@ -6,8 +6,6 @@
 
 #include "view.h"
 
-static const role racer_roles[] = {ROLE_BAD, ROLE_GOOD, ROLE_HEADING, ROLE_WARN, ROLE_CODE, ROLE_STRONG, ROLE_EMPH,
-                                   ROLE_SELECTED};
 
 void draw_race(const app *a, frame *f)
 {
@@ -45,36 +43,47 @@ void draw_race(const app *a, frame *f)
         if (cx >= 0 && cx < mw && cy >= 0 && cy < mh)
             f->cells[(size_t)(1 + cy) * f->w + cx] = (cell){a->ascii ? '*' : 0x2605, (uint8_t)ROLE_STRONG};
     }
-    /* paths, then each racer's current position on top */
-    for (int i = 0; i < r->n; i++) {
-        const racer *c = &r->racers[i];
-        uint32_t letter = (uint32_t)(c->label[0] - 'a' + 'A');
-        if (i > 0 && r->racers[i - 1].label[0] == c->label[0])
-            letter = (uint32_t)('1' + i);
-        for (int s = 0; s <= r->step; s++) {
-            double x = c->path[2 * s], y = c->path[2 * s + 1];
-            if (!isfinite(x) || !isfinite(y))
-                break;
-            int cx = (int)((x - x0) / (x1 - x0) * mw), cy = (int)((y1 - y) / (y1 - y0) * mh);
-            if (cx < 0 || cx >= mw || cy < 0 || cy >= mh)
-                continue;
-            uint32_t ch = s == r->step ? letter : (a->ascii ? '.' : 0x2022);
-            f->cells[(size_t)(1 + cy) * f->w + cx] = (cell){ch, (uint8_t)racer_roles[i % 8]};
+    /* every path first, then every racer's letter on top, so no trail hides another's letter */
+    uint32_t letters[16];
+    for (int i = 0; i < r->n && i < 16; i++) { /* the first letter of its name no one else has */
+        letters[i] = (uint32_t)('1' + i);
+        for (const char *p = r->racers[i].label; *p && letters[i] == (uint32_t)('1' + i); p++) {
+            uint32_t up = (uint32_t)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+            bool taken = !(up >= 'A' && up <= 'Z');
+            for (int j = 0; j < i; j++)
+                taken = taken || letters[j] == up;
+            if (!taken)
+                letters[i] = up;
         }
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < r->n && i < 16; i++) {
+            const racer *c = &r->racers[i];
+            for (int s = pass ? r->step : 0; s <= r->step; s++) {
+                double x = c->path[2 * s], y = c->path[2 * s + 1];
+                if (!isfinite(x) || !isfinite(y))
+                    break;
+                int cx = (int)((x - x0) / (x1 - x0) * mw), cy = (int)((y1 - y) / (y1 - y0) * mh);
+                if (cx < 0 || cx >= mw || cy < 0 || cy >= mh)
+                    continue;
+                uint32_t ch = pass ? letters[i] : (a->ascii ? '.' : 0x2022);
+                f->cells[(size_t)(1 + cy) * f->w + cx] = (cell){ch, (uint8_t)series_role[i % SERIES_GLYPHS]};
+            }
+        }
     /* legend */
     int lx = mw + 1;
-    frame_put(f, lx, 2, ROLE_HEADING, "racer     distance   f(x,y)", legend_w);
+    frame_put(f, lx, 2, ROLE_HEADING, "  racer     distance   f(x,y)", legend_w);
     for (int i = 0; i < r->n; i++) {
         const racer *c = &r->racers[i];
         char line[120], b1[16], b2[16];
+        char mark = i < 16 ? (char)letters[i] : '?';
         if (c->diverged)
-            snprintf(line, sizeof line, "%-9s diverged", c->label);
+            snprintf(line, sizeof line, "%c %-9s diverged", mark, c->label);
         else
-            snprintf(line, sizeof line, "%-9s %-10s %s", c->label,
+            snprintf(line, sizeof line, "%c %-9s %-10s %s", mark, c->label,
                      fmt_compact(b1, sizeof b1, surface_distance(r->surface, c->w[0], c->w[1])),
                      fmt_compact(b2, sizeof b2, surface_f(r->surface, c->w[0], c->w[1], NULL, NULL)));
-        frame_put(f, lx, 4 + i, racer_roles[i % 8], line, legend_w);
+        frame_put(f, lx, 4 + i, series_role[i % SERIES_GLYPHS], line, legend_w);
     }
     char note[120];
     snprintf(note, sizeof note, "start (%g, %g)", r->start[0], r->start[1]);
