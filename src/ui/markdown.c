@@ -7,18 +7,24 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
-#include "frame.h"
+#include "wrap.h"
 
-#define RUN_MAX 8192
 #define MAX_DEPTH 8
+#define MIN_TEXT 10 /* columns of text a margin (quote bars, indent) always leaves on a line */
 
-/* A run of styled code points waiting to be wrapped into lines. */
+/* A table cell: bytes run[off, off + len) of the buffered table. */
+typedef struct tcell {
+    int row, col, off, len;
+} tcell;
+
+/* Text waiting to be wrapped into lines, as UTF-8 with one role per byte: the wrap (wrap.h)
+ * works on UTF-8, so paragraphs and the narration share it. */
 typedef struct render {
     md_doc *doc;
     int width;
-    uint32_t run[RUN_MAX];
-    uint8_t run_role[RUN_MAX];
-    int run_n;
+    char *run; /* only valid UTF-8: run_add encodes what it decoded */
+    uint8_t *run_role;
+    int run_n, run_cap;
     int indent;                 /* columns for every line of the current block */
     char prefix[32];            /* first-line marker of a list item ("• ", "3. ") */
     int span_role[MAX_DEPTH];   /* stack of span roles */
@@ -27,14 +33,12 @@ typedef struct render {
     int list_depth, ol_number[MAX_DEPTH], is_ol[MAX_DEPTH];
     int quote_depth;
     bool in_code, code_is_experiment, code_line_open;
-    /* tables are buffered whole, so columns can be padded to their widest cell */
+    /* tables are buffered whole (their text in run), so columns can be sized to their cells */
     bool in_table;
-    int table_col, table_rows, table_cols;
-    styled_line *cells; /* (rows, TABLE_MAX_COLS) */
-    int cell_cap;
+    int table_rows, table_col, cell_start;
+    tcell *cells;
+    int n_cells, cell_cap;
 } render;
-
-#define TABLE_MAX_COLS 12
 
 static styled_line *new_line(render *r)
 {
@@ -48,22 +52,77 @@ static styled_line *new_line(render *r)
     return l;
 }
 
-static void line_put(styled_line *l, uint32_t ch, role ro)
+static styled_line *last_line(render *r)
 {
-    if (l->n < MD_LINE_COLS) {
-        l->ch[l->n] = ch;
-        l->role[l->n++] = (uint8_t)ro;
+    return &r->doc->lines[r->doc->n - 1];
+}
+
+/* Appends cp as the frame would draw it: a mark on the column before (on a space of its own at
+ * the start), a wide character on two columns. Lines are wrapped to at most MD_LINE_COLS. */
+static void line_put(styled_line *l, uint32_t cp, role ro)
+{
+    bool mark = cp_is_mark(cp);
+    if (mark && l->n > 0) {
+        int b = l->n - 1 > 0 && l->ch[l->n - 1] == 0 ? l->n - 2 : l->n - 1;
+        for (int m = 0; m < FRAME_MARKS; m++)
+            if (l->marks[b][m] == 0) {
+                l->marks[b][m] = (uint16_t)cp;
+                break;
+            }
+        return;
+    }
+    int w = mark ? 1 : cp_cols(cp);
+    if (w == 0 || l->n + w > MD_LINE_COLS) /* a control character draws nothing */
+        return;
+    for (int i = 0; i < w; i++) {
+        l->ch[l->n] = i ? 0 : mark ? ' ' : cp;
+        l->role[l->n] = (uint8_t)ro;
+        memset(l->marks[l->n], 0, sizeof l->marks[l->n]);
+        if (mark)
+            l->marks[l->n][0] = (uint16_t)cp;
+        l->n++;
     }
 }
 
-static void line_indent(render *r, styled_line *l, int cols)
+/* Appends s[0..n), byte k in role ro[k] (or all in role one when ro is NULL). A mark that
+ * starts it gets a space of its own, not the margin's or the cell's before: wrap.h counts it so. */
+static void line_put_text(styled_line *l, const char *s, const uint8_t *ro, int n, role one)
 {
-    for (int q = 0; q < r->quote_depth; q++) {
+    for (int i = 0; i < n;) {
+        uint32_t cp;
+        int k = utf8_decode_n(s + i, (size_t)(n - i), &cp);
+        if (i == 0 && cp_is_mark(cp))
+            line_put(l, ' ', ro ? (role)ro[i] : one);
+        line_put(l, cp, ro ? (role)ro[i] : one);
+        i += k;
+    }
+}
+
+/* Columns of margin (quote bars, then `spaces`) a line gets: fewer when the panel is so narrow
+ * that keep columns would not remain after it, so text is never pushed past the edge. */
+static int margin_cols(const render *r, int spaces, int keep, int *bars)
+{
+    int room = r->width - 1 - keep;
+    int b = r->quote_depth, s = spaces;
+    if (2 * b + s > room)
+        s = room - 2 * b > 0 ? room - 2 * b : 0;
+    if (2 * b > room)
+        b = room > 0 ? room / 2 : 0;
+    if (bars)
+        *bars = b;
+    return 2 * b + s;
+}
+
+static int line_indent(render *r, styled_line *l, int spaces, int keep)
+{
+    int bars, cols = margin_cols(r, spaces, keep, &bars);
+    for (int q = 0; q < bars; q++) {
         line_put(l, 0x2502, ROLE_DIM); /* │ */
         line_put(l, ' ', ROLE_NORMAL);
     }
-    for (int i = 0; i < cols; i++)
+    for (int i = 2 * bars; i < cols; i++)
         line_put(l, ' ', ROLE_NORMAL);
+    return cols;
 }
 
 static void blank_line(render *r)
@@ -73,12 +132,30 @@ static void blank_line(render *r)
         new_line(r);
 }
 
-static void run_add(render *r, uint32_t ch, role ro)
+static void run_reserve(render *r, int more)
 {
-    if (r->run_n < RUN_MAX) {
-        r->run[r->run_n] = ch;
-        r->run_role[r->run_n++] = (uint8_t)ro;
-    }
+    if (r->run_n + more <= r->run_cap)
+        return;
+    r->run_cap = (r->run_n + more) * 2;
+    r->run = xrealloc(r->run, (size_t)r->run_cap, 1);
+    r->run_role = xrealloc(r->run_role, (size_t)r->run_cap, 1);
+}
+
+static void run_add(render *r, uint32_t cp, role ro)
+{
+    run_reserve(r, 4);
+    int k = utf8_encode(cp, r->run + r->run_n);
+    memset(r->run_role + r->run_n, ro, (size_t)k);
+    r->run_n += k;
+}
+
+/* Appends run[off, off + len) to the run again (a table record built from its cells). */
+static void run_copy(render *r, int off, int len)
+{
+    run_reserve(r, len);
+    memcpy(r->run + r->run_n, r->run + off, (size_t)len);
+    memcpy(r->run_role + r->run_n, r->run_role + off, (size_t)len);
+    r->run_n += len;
 }
 
 static role current_role(const render *r)
@@ -90,176 +167,210 @@ static role current_role(const render *r)
 
 static void run_add_utf8(render *r, const char *text, size_t size, role ro)
 {
-    size_t i = 0;
-    while (i < size) {
+    for (size_t i = 0; i < size;) {
         uint32_t cp;
-        char tmp[5] = {0};
-        size_t k = size - i < 4 ? size - i : 4;
-        memcpy(tmp, text + i, k);
-        int used = utf8_decode(tmp, &cp);
-        i += (size_t)used;
+        i += (size_t)utf8_decode_n(text + i, size - i, &cp);
         run_add(r, cp == '\n' || cp == '\t' ? ' ' : cp, ro);
     }
 }
 
-/* Greedy word wrap of the pending run into lines of the current indent. */
+/* Wraps s[0..n) (byte k in role ro[k]) into lines of the current block: margin, then `first`
+ * (a list marker) on the first line and as many spaces on the others, then the text. */
+static void emit_wrapped(render *r, const char *s, const uint8_t *ro, int n, const char *first)
+{
+    int pre = wrap_cols(first, (int)strlen(first));
+    int avail = r->width - 1 - pre - margin_cols(r, r->indent, pre + MIN_TEXT, NULL);
+    int pos = 0;
+    while (pos < n && s[pos] == ' ')
+        pos++;
+    for (bool first_line = true;; first_line = false) {
+        wrap_line ln;
+        int got = wrap_next(s, n, &pos, avail, &ln);
+        if (!got && !first_line)
+            break;
+        styled_line *l = new_line(r);
+        line_indent(r, l, r->indent, pre + MIN_TEXT);
+        if (first_line)
+            line_put_text(l, first, NULL, (int)strlen(first), ROLE_DIM);
+        else
+            for (int i = 0; i < pre; i++)
+                line_put(l, ' ', ROLE_NORMAL);
+        if (!got)
+            break;
+        line_put_text(l, s + ln.start, ro + ln.start, ln.len, ROLE_NORMAL);
+    }
+}
+
 static void flush(render *r)
 {
     if (r->run_n == 0 && !r->prefix[0])
         return;
-    int pre = (int)strlen(r->prefix) > 0 ? 2 : 0; /* bullets are two columns wide on screen */
-    if (r->prefix[0] && r->prefix[0] != '\xE2')
-        pre = (int)strlen(r->prefix);
-    int avail = r->width - r->indent - pre - 2 * r->quote_depth - 1;
-    if (avail < 10)
-        avail = 10;
-    int start = 0;
-    bool first = true;
-    while (start < r->run_n || first) {
-        while (start < r->run_n && r->run[start] == ' ')
-            start++;
-        int end = start, last_space = -1;
-        while (end < r->run_n && end - start < avail) {
-            if (r->run[end] == ' ')
-                last_space = end;
-            end++;
-        }
-        if (end < r->run_n && last_space > start)
-            end = last_space;
-        styled_line *l = new_line(r);
-        line_indent(r, l, r->indent);
-        if (first && r->prefix[0]) {
-            const char *p = r->prefix;
-            while (*p) {
-                uint32_t cp;
-                p += utf8_decode(p, &cp);
-                line_put(l, cp, ROLE_DIM);
-            }
-        } else
-            for (int i = 0; i < pre; i++)
-                line_put(l, ' ', ROLE_NORMAL);
-        for (int i = start; i < end; i++)
-            line_put(l, r->run[i], (role)r->run_role[i]);
-        first = false;
-        start = end;
-        if (start >= r->run_n)
-            break;
-    }
+    emit_wrapped(r, r->run, r->run_role, r->run_n, r->prefix);
     r->run_n = 0;
     r->prefix[0] = '\0';
+}
+
+static void code_line(render *r)
+{
+    line_indent(r, new_line(r), r->indent + 2, MIN_TEXT);
+}
+
+/* A code line too long for the panel continues on the next line, marked ↪, rather than being
+ * cut; a word near the edge moves down whole. */
+static void code_continue(render *r)
+{
+    const styled_line *prev = last_line(r);
+    int cut = prev->n;
+    for (int q = prev->n - 1; q > prev->n - 16 && q > r->indent + 4; q--)
+        if (prev->ch[q] == ' ') {
+            cut = q + 1;
+            break;
+        }
+    code_line(r);
+    styled_line *l = last_line(r), *p = l - 1; /* after new_line: it may have moved the array */
+    line_put(l, 0x21AA, ROLE_DIM);             /* ↪ */
+    for (int q = cut; q < p->n && l->n < MD_LINE_COLS; q++, l->n++) {
+        l->ch[l->n] = p->ch[q];
+        l->role[l->n] = p->role[q];
+        memcpy(l->marks[l->n], p->marks[q], sizeof l->marks[q]);
+    }
+    p->n = cut;
 }
 
 /* md4c hands code text in pieces (a line, then its "\n"): a line stays open until '\n'. */
 static void code_text(render *r, const char *text, size_t size)
 {
-    size_t i = 0;
-    while (i < size) {
+    for (size_t i = 0; i < size;) {
         if (text[i] == '\n') {
-            if (!r->code_line_open) { /* an empty line */
-                styled_line *l = new_line(r);
-                line_indent(r, l, r->indent + 2);
-            }
+            if (!r->code_line_open) /* an empty line */
+                code_line(r);
             r->code_line_open = false;
             i++;
             continue;
         }
-        if (!r->code_line_open) {
-            styled_line *l = new_line(r);
-            line_indent(r, l, r->indent + 2);
-            r->code_line_open = true;
-        } else if (r->doc->lines[r->doc->n - 1].n >= r->width - 1) {
-            /* too long for the panel: continue on the next line, marked, rather than cut;
-             * a word near the edge moves down whole */
-            int cut = r->doc->lines[r->doc->n - 1].n;
-            const styled_line *prev = &r->doc->lines[r->doc->n - 1];
-            for (int q = prev->n - 1; q > prev->n - 16 && q > r->indent + 4; q--)
-                if (prev->ch[q] == ' ') {
-                    cut = q + 1;
-                    break;
-                }
-            styled_line *l = new_line(r);
-            styled_line *p = &r->doc->lines[r->doc->n - 2]; /* new_line may have moved the array */
-            line_indent(r, l, r->indent + 2);
-            line_put(l, 0x21AA, ROLE_DIM); /* ↪ */
-            for (int q = cut; q < p->n; q++)
-                line_put(l, p->ch[q], (role)p->role[q]);
-            p->n = cut;
-        }
         uint32_t cp;
-        char tmp[5] = {0};
-        size_t k = size - i < 4 ? size - i : 4;
-        memcpy(tmp, text + i, k);
-        i += (size_t)utf8_decode(tmp, &cp);
-        line_put(&r->doc->lines[r->doc->n - 1], cp == '\t' ? ' ' : cp, ROLE_CODE);
+        i += (size_t)utf8_decode_n(text + i, size - i, &cp);
+        cp = cp == '\t' ? ' ' : cp;
+        if (!r->code_line_open) {
+            code_line(r);
+            r->code_line_open = true;
+        } else if (!cp_is_mark(cp) && last_line(r)->n + cp_cols(cp) > r->width - 1)
+            code_continue(r);
+        line_put(last_line(r), cp, ROLE_CODE);
     }
 }
 
-/* The pending run becomes cell (row, col) of the buffered table. */
+/* The pending run, trimmed, becomes cell (row, col) of the buffered table; the run keeps it. */
 static void table_store_cell(render *r)
 {
-    int row = r->table_rows - 1, col = r->table_col - 1;
-    if (row < 0 || col < 0 || col >= TABLE_MAX_COLS) {
-        r->run_n = 0;
-        return;
-    }
-    size_t need = (size_t)(row + 1) * TABLE_MAX_COLS;
-    if ((int)need > r->cell_cap) {
-        int old = r->cell_cap;
-        r->cell_cap = (int)need * 2;
-        r->cells = xrealloc(r->cells, (size_t)r->cell_cap, sizeof *r->cells);
-        for (int i = old; i < r->cell_cap; i++)
-            r->cells[i].n = 0;
-    }
-    styled_line *c = &r->cells[(size_t)row * TABLE_MAX_COLS + col];
-    c->n = 0;
-    int a = 0, b = r->run_n;
+    int a = r->cell_start, b = r->run_n;
     while (a < b && r->run[a] == ' ')
         a++;
     while (b > a && r->run[b - 1] == ' ')
         b--;
-    for (int i = a; i < b; i++)
-        line_put(c, r->run[i], (role)r->run_role[i]);
-    if (col + 1 > r->table_cols)
-        r->table_cols = col + 1;
-    r->run_n = 0;
+    if (r->n_cells == r->cell_cap) {
+        r->cell_cap = r->cell_cap ? 2 * r->cell_cap : 32;
+        r->cells = xrealloc(r->cells, (size_t)r->cell_cap, sizeof *r->cells);
+    }
+    r->cells[r->n_cells++] = (tcell){r->table_rows - 1, r->table_col - 1, a, b - a};
 }
 
-static void table_emit(render *r)
+/* The table as a grid, each cell wrapped within its column's width. */
+static void table_grid(render *r, const int *at, int rows, int cols, const int *width)
 {
-    int width[TABLE_MAX_COLS] = {0};
-    for (int row = 0; row < r->table_rows; row++)
-        for (int col = 0; col < r->table_cols; col++) {
-            int n = r->cells[(size_t)row * TABLE_MAX_COLS + col].n;
-            width[col] = n > width[col] ? n : width[col];
-        }
-    for (int row = 0; row < r->table_rows; row++) {
-        styled_line *l = new_line(r);
-        line_indent(r, l, r->indent);
-        for (int col = 0; col < r->table_cols; col++) {
-            const styled_line *c = &r->cells[(size_t)row * TABLE_MAX_COLS + col];
-            if (col > 0) {
-                line_put(l, ' ', ROLE_DIM);
-                line_put(l, 0x2502, ROLE_DIM);
-                line_put(l, ' ', ROLE_DIM);
+    int *pos = xcalloc((size_t)cols, sizeof *pos); /* how far each cell of the row has been drawn */
+    for (int row = 0; row < rows; row++) {
+        memset(pos, 0, (size_t)cols * sizeof *pos);
+        for (bool more = true, first = true; more || first; first = false) {
+            more = false;
+            styled_line *l = new_line(r);
+            line_indent(r, l, r->indent, MIN_TEXT);
+            for (int col = 0; col < cols; col++) {
+                if (col > 0)
+                    line_put_text(l, " \xE2\x94\x82 ", NULL, 5, ROLE_DIM); /* " │ " */
+                const tcell *c = at[row * cols + col] >= 0 ? &r->cells[at[row * cols + col]] : NULL;
+                wrap_line ln = {0, 0, 0};
+                if (c && wrap_next(r->run + c->off, c->len, &pos[col], width[col], &ln))
+                    line_put_text(l, r->run + c->off + ln.start, r->run_role + c->off + ln.start, ln.len,
+                                  ROLE_NORMAL);
+                for (int i = ln.cols; i < width[col]; i++)
+                    line_put(l, ' ', ROLE_NORMAL);
+                more = more || (c && pos[col] < c->len);
             }
-            for (int i = 0; i < c->n; i++)
-                line_put(l, c->ch[i], (role)c->role[i]);
-            for (int i = c->n; i < width[col]; i++)
-                line_put(l, ' ', ROLE_NORMAL);
         }
         if (row == 0) { /* rule under the header */
             styled_line *rule = new_line(r);
-            line_indent(r, rule, r->indent);
-            for (int col = 0; col < r->table_cols; col++) {
+            line_indent(r, rule, r->indent, MIN_TEXT);
+            for (int col = 0; col < cols; col++) {
                 if (col > 0)
-                    for (int i = 0; i < 3; i++)
-                        line_put(rule, i == 1 ? 0x253C : 0x2500, ROLE_DIM);
+                    line_put_text(rule, "\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80", NULL, 9, ROLE_DIM); /* ─┼─ */
                 for (int i = 0; i < width[col]; i++)
                     line_put(rule, 0x2500, ROLE_DIM);
             }
         }
     }
-    r->table_rows = r->table_cols = 0;
+    free(pos);
+}
+
+/* A table too wide for a grid even with every word on a line of its own: one record per row,
+ * "header: value" for each cell, the first flush left and the others indented under it. A grid
+ * would have to break words, and a number broken across two lines reads as two numbers. */
+static void table_records(render *r, const int *at, int rows, int cols)
+{
+    int text_end = r->run_n, indent = r->indent;
+    for (int row = rows > 1 ? 1 : 0; row < rows; row++)
+        for (int col = 0, shown = 0; col < cols; col++) {
+            int v = at[row * cols + col], h = row > 0 ? at[col] : -1;
+            if (v < 0 || r->cells[v].len == 0)
+                continue;
+            if (h >= 0 && r->cells[h].len > 0) {
+                run_copy(r, r->cells[h].off, r->cells[h].len);
+                run_add_utf8(r, ": ", 2, ROLE_DIM);
+            }
+            run_copy(r, r->cells[v].off, r->cells[v].len);
+            r->indent = indent + (shown++ ? 2 : 0);
+            emit_wrapped(r, r->run + text_end, r->run_role + text_end, r->run_n - text_end, "");
+            r->run_n = text_end;
+        }
+    r->indent = indent;
+}
+
+/* Column widths from wrap_fit_columns, each then cut to what its wrapped cells use; a table
+ * that cannot fit with its words whole becomes records. */
+static void table_emit(render *r)
+{
+    int rows = r->table_rows, cols = 0;
+    for (int i = 0; i < r->n_cells; i++)
+        cols = r->cells[i].col + 1 > cols ? r->cells[i].col + 1 : cols;
+    if (rows <= 0 || cols <= 0)
+        return;
+    int *at = xcalloc((size_t)(rows + 3) * cols, sizeof *at); /* (row, col) -> index in cells, -1: none */
+    int *width = at + rows * cols, *least = width + cols, *full = least + cols;
+    for (int i = 0; i < rows * cols; i++)
+        at[i] = -1;
+    for (int i = 0; i < r->n_cells; i++) {
+        const tcell *c = &r->cells[i];
+        at[c->row * cols + c->col] = i;
+        int w = wrap_cols(r->run + c->off, c->len), m = wrap_min_width(r->run + c->off, c->len);
+        full[c->col] = w > full[c->col] ? w : full[c->col];
+        least[c->col] = m > least[c->col] ? m : least[c->col];
+    }
+    int room = r->width - 1 - margin_cols(r, r->indent, MIN_TEXT, NULL) - 3 * (cols - 1);
+    if (wrap_fit_columns(full, least, cols, room, width) == 0) {
+        for (int col = 0; col < cols; col++) {
+            int used = 0;
+            for (int row = 0; row < rows; row++)
+                if (at[row * cols + col] >= 0) {
+                    const tcell *c = &r->cells[at[row * cols + col]];
+                    int w = wrap_widest(r->run + c->off, c->len, width[col]);
+                    used = w > used ? w : used;
+                }
+            width[col] = used;
+        }
+        table_grid(r, at, rows, cols, width);
+    } else
+        table_records(r, at, rows, cols);
+    free(at);
 }
 
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
@@ -314,20 +425,16 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         blank_line(r);
         if (r->code_is_experiment) {
             styled_line *l = new_line(r);
-            line_indent(r, l, r->indent);
+            line_indent(r, l, r->indent, 16); /* the header is 16 columns */
             const char *t = "\xE2\x94\x80\xE2\x94\x80 experiment \xE2\x94\x80\xE2\x94\x80"; /* ── experiment ── */
-            while (*t) {
-                uint32_t cp;
-                t += utf8_decode(t, &cp);
-                line_put(l, cp, ROLE_DIM);
-            }
+            line_put_text(l, t, NULL, (int)strlen(t), ROLE_DIM);
         }
         break;
     }
     case MD_BLOCK_TABLE:
         flush(r);
         r->in_table = true;
-        r->table_rows = r->table_cols = 0;
+        r->table_rows = r->n_cells = 0;
         break;
     case MD_BLOCK_TR:
         r->table_col = 0;
@@ -336,7 +443,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
         r->table_col++;
-        r->run_n = 0;
+        r->cell_start = r->run_n;
         if (type == MD_BLOCK_TH)
             r->block_role = ROLE_STRONG;
         break;
@@ -381,7 +488,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
     case MD_BLOCK_CODE:
         if (r->code_is_experiment) {
             styled_line *l = new_line(r);
-            line_indent(r, l, r->indent);
+            line_indent(r, l, r->indent, 16);
             for (int i = 0; i < 16; i++)
                 line_put(l, 0x2500, ROLE_DIM);
         }
@@ -396,6 +503,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
         break;
     case MD_BLOCK_TABLE:
         table_emit(r);
+        r->run_n = 0;
         r->in_table = false;
         new_line(r);
         break;
@@ -453,14 +561,18 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
         run_add(r, ' ', current_role(r));
         break;
     case MD_TEXT_BR:
-        flush(r);
+        if (r->in_table) /* a cell is wrapped whole: a break in it is a space */
+            run_add(r, ' ', current_role(r));
+        else
+            flush(r);
         break;
     case MD_TEXT_ENTITY: {
         const char *e = entity(text, size);
         run_add_utf8(r, e ? e : text, e ? strlen(e) : size, current_role(r));
         break;
     }
-    case MD_TEXT_NULLCHAR:
+    case MD_TEXT_NULLCHAR: /* U+0000 in the source: CommonMark shows it as U+FFFD */
+        run_add(r, 0xFFFD, current_role(r));
         break;
     default:
         run_add_utf8(r, text, size, current_role(r));
@@ -487,6 +599,8 @@ int md_render(md_doc *doc, const char *src, size_t len, int width)
     flush(r);
     while (doc->n > 0 && doc->lines[doc->n - 1].n == 0)
         doc->n--;
+    free(r->run);
+    free(r->run_role);
     free(r->cells);
     free(r);
     return rc == 0 ? 0 : -1;
@@ -496,4 +610,17 @@ void md_doc_free(md_doc *doc)
 {
     free(doc->lines);
     memset(doc, 0, sizeof *doc);
+}
+
+void md_line_draw(frame *f, int x, int y, const styled_line *l, int max_w)
+{
+    for (int i = 0; i < l->n && i < max_w; i++) {
+        if (l->ch[i] == 0) /* the right half of a wide character: drawn with its left half */
+            continue;
+        if (cp_cols(l->ch[i]) == 2 && i + 1 >= max_w)
+            break;
+        frame_set(f, x + i, y, l->ch[i], (role)l->role[i]);
+        for (int m = 0; m < FRAME_MARKS && l->marks[i][m]; m++)
+            frame_add_mark(f, x + i, y, l->marks[i][m]);
+    }
 }

@@ -131,12 +131,23 @@ static void blit(const frame *f)
     for (int y = 0; y < f->h; y++)
         for (int x = 0; x < f->w; x++) {
             const cell *c = &f->cells[(size_t)y * f->w + x];
-            wchar_t wc[2] = {use_utf8 ? (wchar_t)c->ch : ascii_of(c->ch), 0};
+            const uint16_t *mk = f->marks[(size_t)y * f->w + x];
+            /* ch 0 is the right half of the wide character at x - 1: curses drew both columns */
+            if (c->ch == 0 && use_utf8 && x > 0 && cp_cols(c[-1].ch) == 2)
+                continue;
+            /* the character, then its combining marks, NUL-terminated: curses keeps them in one
+             * cell. ASCII has no stand-in for a mark, so there it is left out. */
+            wchar_t wc[2 + FRAME_MARKS] = {c->ch == 0 ? ' ' : use_utf8 ? (wchar_t)c->ch : ascii_of(c->ch)};
+            for (int m = 0, k = 1; use_utf8 && m < FRAME_MARKS && mk[m]; m++)
+                wc[k++] = (wchar_t)mk[m];
             cchar_t cc;
             role r = (unsigned)c->role < ROLE_COUNT ? (role)c->role : ROLE_NORMAL;
             /* the pair goes in setcchar's own argument: a COLOR_PAIR() in the attributes is
              * dropped by setcchar, which is why no colour ever showed */
-            setcchar(&cc, wc, role_attr(r), role_pair(r), NULL);
+            if (setcchar(&cc, wc, role_attr(r), role_pair(r), NULL) == ERR) { /* marks refused */
+                wc[1] = 0;
+                setcchar(&cc, wc, role_attr(r), role_pair(r), NULL);
+            }
             mvadd_wch(y, x, &cc);
         }
     wnoutrefresh(stdscr);

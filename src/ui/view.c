@@ -144,8 +144,7 @@ static void draw_lesson_text(const app *a, frame *f, rect r)
     int scroll = ls->scroll < max_scroll ? ls->scroll : max_scroll;
     for (int y = 0; y < body && scroll + y < doc->n; y++) {
         const styled_line *ln = &doc->lines[scroll + y];
-        for (int x = 0; x < ln->n && x < r.w; x++)
-            f->cells[(size_t)(y0 + y) * f->w + r.x + x] = (cell){ln->ch[x], ln->role[x]};
+        md_line_draw(f, r.x, y0 + y, ln, r.w);
     }
     if (max_scroll > 0 && r.w > 2) /* a scroll hint in the corner */
         frame_put(f, r.x + r.w - 1, r.y + r.h - 1, ROLE_DIM, scroll < max_scroll ? "\xE2\x86\x93" : " ", 1);

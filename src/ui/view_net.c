@@ -5,6 +5,7 @@
 
 #include "narrate.h"
 #include "view.h"
+#include "wrap.h"
 
 static const char *short_kind(const layer *L)
 {
@@ -184,31 +185,10 @@ void draw_inspector(const app *a, frame *f, rect r)
     }
 }
 
-/* Greedy wrap of one narration line into the panel. */
+/* One narration line wrapped into the panel, continuation lines indented by 2 (wrap.h). */
 static int put_wrapped(frame *f, int x, int y, int w, int max_y, role ro, const char *text)
 {
-    int len = (int)strlen(text), start = 0, lines = 0;
-    while (start < len && y + lines < max_y) {
-        int end = start, last_space = -1, cols = 0;
-        while (end < len && cols < w) {
-            if (text[end] == ' ')
-                last_space = end;
-            end++;
-            while (end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
-                end++;
-            cols++;
-        }
-        if (end < len && last_space > start)
-            end = last_space;
-        char piece[NARRATE_COLS];
-        snprintf(piece, sizeof piece, "%.*s", end - start, text + start);
-        frame_put(f, x + (lines ? 2 : 0), y + lines, ro, piece, w - (lines ? 2 : 0));
-        lines++;
-        start = end;
-        while (start < len && text[start] == ' ')
-            start++;
-    }
-    return lines;
+    return wrap_put(f, x, y, w, max_y - y, 2, ro, text);
 }
 
 void draw_narration(const app *a, frame *f, rect r)
