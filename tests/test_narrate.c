@@ -1,39 +1,53 @@
 /* The narration prints the constants the engine used: an optimizer's eps and betas as the
  * lesson set them, batch norm's eps and momentum, and f'(z) from act.c. */
 #include "test_common.h"
+#include "test_narration.h"
 #include "engine/net.h"
 #include "lesson/lesson.h"
 #include "ui/narrate.h"
 #include "ui/session.h"
 
-/* Narration of the first micro-step of phase `want` (layer `layer`, -1 any), lines joined. */
-static void narrate_at(const char *block, trainer_phase want, int layer_at, char *buf, size_t cap)
+/* A session on a one-block lesson; free both with stop(). */
+static session *begin(const char *block, lesson *l)
 {
     char text[1024];
     snprintf(text, sizeof text, "# N\n\n```deepstep\n%s```\n", block);
-    lesson l;
     ds_error err = {0};
-    assert_int_equal(lesson_parse(&l, "n.md", text, strlen(text), &err), 0);
+    assert_int_equal(lesson_parse(l, "n.md", text, strlen(text), &err), 0);
     session *s = calloc(1, sizeof *s);
     assert_non_null(s);
-    assert_int_equal(session_start(s, &l.experiments[0], &err), 0);
-    buf[0] = '\0';
-    for (int m = 0; m < 200; m++) {
-        session_step(s, STEP_MICRO);
-        if (s->last.phase != want || (layer_at >= 0 && s->last.layer != layer_at))
-            continue;
-        char lines[NARRATE_LINES][NARRATE_COLS];
-        int n = narrate(s, lines);
-        for (int i = 0; i < n; i++) {
-            strncat(buf, lines[i], cap - strlen(buf) - 1);
-            strncat(buf, "\n", cap - strlen(buf) - 1);
-        }
-        break;
-    }
-    assert_true(buf[0] != '\0');
+    assert_int_equal(session_start(s, &l->experiments[0], &err), 0);
+    return s;
+}
+
+static void stop(session *s, lesson *l)
+{
     session_free(s);
     free(s);
-    lesson_free(&l);
+    lesson_free(l);
+}
+
+/* Micro-steps up to the first of phase `want` (layer `layer_at`, -1 any); false if none. */
+static bool step_to(session *s, trainer_phase want, int layer_at)
+{
+    for (int m = 0; m < 200 && !trainer_done(&s->t); m++) {
+        session_step(s, STEP_MICRO);
+        if (s->last.phase == want && (layer_at < 0 || s->last.layer == layer_at))
+            return true;
+    }
+    return false;
+}
+
+/* The narration's lines, joined. */
+/* Narration of the first micro-step of phase `want` (layer `layer`, -1 any), lines joined. */
+static void narrate_at(const char *block, trainer_phase want, int layer_at, char *buf, size_t cap)
+{
+    lesson l;
+    session *s = begin(block, &l);
+    assert_true(step_to(s, want, layer_at));
+    narration(s, buf, cap);
+    assert_true(buf[0] != '\0');
+    stop(s, &l);
 }
 
 static void expect_in(const char *hay, const char *needle, bool present)
@@ -107,12 +121,99 @@ static void test_backward_uses_the_engines_derivative(void **s)
     assert_true(isnan(act_derivative(ACT_SOFTMAX, 0.0, 0.5)));
 }
 
+/* relu writes 0 * z, which is -0 for a negative z: the narration must not show "-0". */
+static void test_no_negative_zero(void **s)
+{
+    (void)s;
+    lesson l;
+    session *se = begin("data = spiral samples=60 classes=3\nlayer = dense 8 relu init=he\nlayer = dense 3 linear\n", &l);
+    assert_true(step_to(se, PHASE_FORWARD, 1));
+    const workspace *ws = &se->t.net.train;
+    int row = -1; /* a row whose first inputs to layer 1 include a relu zero stored as -0 */
+    for (int r = 0; r < ws->rows && row < 0; r++)
+        for (int k = 0; k < 3; k++)
+            if (ws->a[0][(size_t)r * 8 + k] == 0 && signbit(ws->a[0][(size_t)r * 8 + k]))
+                row = r;
+    assert_true(row >= 0);
+    se->layer = 1, se->buf = BUF_A, se->row = row, se->col = 0;
+    char text[4096];
+    narration(se, text, sizeof text);
+    expect_in(text, "*0 ", true);
+    for (const char *p = strstr(text, "-0"); p; p = strstr(p + 1, "-0"))
+        if (p[2] != '.' && (p[2] < '0' || p[2] > '9')) { /* -0.48 is a number; -0 alone is not */
+            print_error("'-0' in narration:\n%s\n", text);
+            fail();
+        }
+    stop(se, &l);
+}
+
+/* "1 step", not "1 steps"; at the end of the last epoch there is no next learning rate. */
+static void test_end_of_training(void **s)
+{
+    (void)s;
+    char text[4096];
+    narrate_at("data = xor\nlayer = dense 1 sigmoid\nepochs = 1\n", PHASE_END_EPOCH, -1, text, sizeof text);
+    expect_in(text, "Training is finished (1 step). ", true);
+    expect_in(text, "next epoch", false);
+    expect_in(text, "that was the last epoch (its learning rate: 0.1)", true);
+    narrate_at("data = xor\nlayer = dense 1 sigmoid\nepochs = 2\n", PHASE_END_EPOCH, -1, text, sizeof text);
+    expect_in(text, "next epoch's learning rate: 0.1", true);
+    expect_in(text, "Training is finished", false);
+    lesson l;
+    session *se = begin("data = xor\nlayer = dense 1 sigmoid\nepochs = 2\n", &l);
+    while (!trainer_done(&se->t))
+        session_step(se, STEP_MICRO);
+    se->last.phase = PHASE_DONE; /* what a step past the end reports */
+    narration(se, text, sizeof text);
+    expect_in(text, "Training is finished: 2 steps, 2 epochs.", true);
+    stop(se, &l);
+}
+
+/* bf16 with a small learning rate: w + dw rounds back to w for many weights, and the update
+ * narration says how many (the trainer's count), none in fp32. */
+static void test_lost_updates_are_said(void **s)
+{
+    (void)s;
+    lesson l;
+    session *se = begin(NET "precision = bf16\noptimizer = sgd lr=0.0005\n", &l);
+    assert_true(step_to(se, PHASE_UPDATE, 0));
+    long lost = se->t.stats[0].lost_updates;
+    assert_true(lost > 0);
+    char text[4096], want[128];
+    narration(se, text, sizeof text);
+    snprintf(want, sizeof want, "%ld update%s of this layer %s lost to rounding in bf16: w + dw rounds back to w", lost,
+             lost == 1 ? "" : "s", lost == 1 ? "was" : "were");
+    expect_in(text, want, true);
+    stop(se, &l);
+    narrate_at(NET "optimizer = sgd lr=0.0005\n", PHASE_UPDATE, 0, text, sizeof text);
+    expect_in(text, "lost to rounding", false);
+}
+
+/* With loss_scale the gradient buffers hold 256 times the gradient while the norm is the true
+ * one: the narration says which is which (and an ordinary norm is not called exploding). */
+static void test_loss_scale_is_said(void **s)
+{
+    (void)s;
+    char text[4096];
+    narrate_at(NET "loss_scale = 256\n", PHASE_LOSS, -1, text, sizeof text);
+    expect_in(text, "loss_scale = 256: the gradients are stored 256 times larger from here on", true);
+    narrate_at(NET "loss_scale = 256\n", PHASE_BACKWARD, 1, text, sizeof text);
+    expect_in(text, "(that norm is of the true gradient; the values above are loss_scale = 256 times it)", true);
+    expect_in(text, "exploding", false);
+    narrate_at(NET, PHASE_BACKWARD, 1, text, sizeof text);
+    expect_in(text, "loss_scale", false);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_update_shows_the_lessons_eps),
         cmocka_unit_test(test_batchnorm_constants),
         cmocka_unit_test(test_backward_uses_the_engines_derivative),
+        cmocka_unit_test(test_no_negative_zero),
+        cmocka_unit_test(test_end_of_training),
+        cmocka_unit_test(test_lost_updates_are_said),
+        cmocka_unit_test(test_loss_scale_is_said),
     };
     return cmocka_run_group_tests_name("narrate", tests, NULL, NULL);
 }

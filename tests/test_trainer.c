@@ -468,6 +468,42 @@ static void test_ensemble_loads_data_once(void **s)
     assert_int_equal(dataset_load_count() - before, 1);
 }
 
+/* loss_scale multiplies the gradients in the backward pass only, so the per-layer gradient
+ * norms and health are those of the true gradient, the same as without scaling. Before,
+ * they were of the scaled one: the output layer read 256 times its norm, "exploding". */
+static void test_loss_scale_keeps_grad_norms_and_health(void **s)
+{
+    (void)s;
+    static const char *const precision[] = {"fp32", "fp16"};
+    for (int p = 0; p < 2; p++) {
+        char a_cfg[512], b_cfg[512];
+        const char *block = "data = spiral samples=120 classes=3\nnormalize = zscore\nbatch = 40\nlayer = dense 16 tanh\n"
+                          "layer = dense 16 tanh\nlayer = dense 3 linear\noptimizer = sgd lr=0.5\nepochs = 2\n";
+        snprintf(a_cfg, sizeof a_cfg, "%sprecision = %s\nloss_scale = 1\n", block, precision[p]);
+        snprintf(b_cfg, sizeof b_cfg, "%sprecision = %s\nloss_scale = 256\n", block, precision[p]);
+        trainer *a = make_trainer(a_cfg, 0), *b = make_trainer(b_cfg, 0);
+        assert_non_null(a);
+        assert_non_null(b);
+        /* fp32: 256 is a power of 2, so the scaled pass is the unscaled one times 256 exactly;
+         * fp16 rounds differently at each scale: its first batch only, to 1% */
+        double tol = p == 0 ? 1e-6 : 1e-2, largest = 0;
+        long batches = p == 0 ? 1000 : 1;
+        while (!trainer_done(a) && a->state.step < batches) {
+            trainer_event ea = trainer_step(a, STEP_MICRO), eb = trainer_step(b, STEP_MICRO);
+            assert_int_equal(ea.phase, eb.phase);
+            if (ea.phase == PHASE_BACKWARD && a->net.layers[ea.layer].n_params) {
+                assert_close(b->stats[ea.layer].grad_norm, a->stats[ea.layer].grad_norm, tol);
+                largest = fmax(largest, a->stats[ea.layer].grad_norm);
+            }
+            for (int i = 0; ea.phase == PHASE_END_BATCH && i < a->net.n_layers; i++)
+                assert_int_equal(b->stats[i].health, a->stats[i].health);
+        }
+        assert_true(largest * 256 > HEALTH_EXPLODING_GRAD_NORM); /* scaled, it would read "exploding" */
+        free_trainer(a);
+        free_trainer(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_precision_rounds_and_counts),
         cmocka_unit_test(test_trainer_is_small),
         cmocka_unit_test(test_ensemble_loads_data_once),
+        cmocka_unit_test(test_loss_scale_keeps_grad_norms_and_health),
     };
     return cmocka_run_group_tests_name("trainer", tests, NULL, teardown);
 }

@@ -2,9 +2,11 @@
 #include <math.h>
 
 #include "test_common.h"
+#include "test_narration.h"
 #include "ui/app.h"
 #include "ui/markdown.h"
 #include "ui/narrate.h"
+#include "ui/view.h"
 
 static void test_lesson_view_shows_title_pages_and_text(void **s)
 {
@@ -176,18 +178,6 @@ static void test_markdown_wraps_to_width(void **s)
         assert_true(row[strlen(row) - 1] != ' '); /* broken at spaces */
     }
     md_doc_free(&d);
-}
-
-/* All narration lines joined, for searching. */
-static void narration(const session *s, char *buf, size_t cap)
-{
-    char lines[NARRATE_LINES][NARRATE_COLS];
-    int n = narrate(s, lines);
-    buf[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        strncat(buf, lines[i], cap - strlen(buf) - 1);
-        strncat(buf, "\n", cap - strlen(buf) - 1);
-    }
 }
 
 static void expect_in(const char *hay, const char *needle)
@@ -630,6 +620,74 @@ static void test_divergence_is_said(void **state)
     app_free(&a);
 }
 
+/* The narration scrolls when it is longer than its panel, and says there is more. */
+static void test_narration_scrolls(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    app_resize(&a, 80, 24);
+    for (int i = 0; i < 5; i++)
+        app_key(&a, 'n'); /* backward, layer 1: a long story */
+    frame f;
+    frame_init(&f, 80, 24);
+    view_draw(&a, &f);
+    assert_true(frame_contains(&f, "Tab here, arrows scroll"));
+    assert_false(frame_contains(&f, "dL/db[0] = sum of"));
+    while (a.les->focus != P_NARRATION)
+        app_key(&a, K_TAB);
+    for (int i = 0; i < 50; i++)
+        app_key(&a, K_DOWN);
+    int most = a.les->narr_scroll;
+    assert_true(most > 0 && most < 50); /* clamped by the model */
+    view_draw(&a, &f);
+    assert_true(frame_contains(&f, "dL/db[0] = sum of")); /* the end of the story is on screen */
+    app_key(&a, K_UP);
+    assert_int_equal(a.les->narr_scroll, most - 1);
+    app_key(&a, 'n'); /* a new step starts at the top */
+    assert_int_equal(a.les->narr_scroll, 0);
+    frame_free(&f);
+    app_free(&a);
+}
+
+/* Mid-step the panels agree: after lesson 01's raw forward pass the network panel says
+ * "saturated" where the activation panel shows 99% sat and the narration gives the same share
+ * (they said ok, 99% sat and "some saturated"). */
+static void test_panels_agree_mid_step(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/01-values-in-range.md", &err), 0);
+    app_key(&a, K_PGDN);
+    app_key(&a, 'n');
+    app_key(&a, 'n');
+    const trainer *t = &app_run(&a)->t;
+    layer_health h[NET_MAX_LAYERS];
+    live_health(t, h);
+    assert_int_equal(h[0], HEALTH_SATURATED);
+    assert_true(t->stats[0].frac_saturated >= HEALTH_SATURATED_FRACTION);
+    char pct[32];
+    snprintf(pct, sizeof pct, "%.0f%% saturated", 100.0 * t->stats[0].frac_saturated);
+    assert_true(narration_contains(app_run(&a), pct));
+    a.les->focus = P_ACTIVATIONS;
+    app_resize(&a, 120, 40);
+    frame f;
+    frame_init(&f, 120, 40);
+    view_draw(&a, &f);
+    snprintf(pct, sizeof pct, "%3.0f%% sat", 100.0 * t->stats[0].frac_saturated);
+    assert_true(frame_contains(&f, pct));
+    char row[512];
+    frame_row_text(&f, 5, row, sizeof row); /* the network strip's health row */
+    assert_non_null(strstr(row, "saturated"));
+    assert_null(strstr(row, "ok"));
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -638,6 +696,8 @@ int main(void)
         cmocka_unit_test(test_scroll_clamped_by_the_model),
         cmocka_unit_test(test_tab_reaches_every_panel),
         cmocka_unit_test(test_divergence_is_said),
+        cmocka_unit_test(test_narration_scrolls),
+        cmocka_unit_test(test_panels_agree_mid_step),
         cmocka_unit_test(test_too_small_and_recovers),
         cmocka_unit_test(test_lesson_by_path_lists_its_folder),
         cmocka_unit_test(test_browser_lists_lessons),

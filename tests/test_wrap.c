@@ -552,7 +552,11 @@ static void test_lesson08_hats(void **state)
             assert_false(cp_is_mark(d.lines[i].ch[x])); /* before: U+0302 took a column */
             hats += d.lines[i].marks[x][0] == 0x302;
         }
-    assert_int_equal(hats, 4); /* m̂ v̂ m̂ √v̂ */
+    int in_source = 0;
+    for (const char *p = src; (p = strstr(p, "\xCC\x82")) != NULL; p += 2)
+        in_source++;
+    assert_true(in_source >= 4);        /* m̂ v̂ m̂ √v̂ at least */
+    assert_int_equal(hats, in_source); /* each one on its letter */
     md_doc_free(&d);
     free(out);
     free(src);

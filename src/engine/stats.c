@@ -101,10 +101,10 @@ VEC_CLONES static double sum_squares(const float *restrict v, size_t n)
     return s;
 }
 
-void stats_gradients(layer_stats *s, const net *n, int i)
+void stats_gradients(layer_stats *s, const net *n, int i, float scale)
 {
     const layer *L = &n->layers[i];
-    s->grad_norm = L->n_params ? (float)sqrt(sum_squares(L->dW, L->n_params)) : NAN;
+    s->grad_norm = L->n_params ? (float)(sqrt(sum_squares(L->dW, L->n_params)) / scale) : NAN;
 }
 
 /* One pass over the weights: sums and sums of squares of w_prev and of w - w_prev, in eight

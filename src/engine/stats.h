@@ -3,7 +3,9 @@
  *   activation min/max/mean/std   over the batch's a (population std)
  *   frac_saturated   tanh |a| > 0.97, sigmoid a < 0.03 or a > 0.97 (share of all values)
  *   frac_dead        relu: share of units whose output is 0 for every row of the batch
- *   grad_norm        L2 norm of (dW, db)
+ *   grad_norm        L2 norm of (dW, db), unscaled: with loss scaling the backward pass stores
+ *                    loss_scale times the gradient (the update divides it out), and what is
+ *                    healthy or exploding is the gradient the optimizer uses
  *   weight_norm      L2 norm of (W, b)
  *   update_ratio     log10(std(W_after - W_before) / std(W_before)); healthy near -3;
  *                    -inf when nothing moved. Batchnorm uses the RMS instead of the std (its
@@ -54,7 +56,8 @@ const char *health_names_list(void);
 void stats_classify(layer_stats *s, const net *n);
 
 void stats_activations(layer_stats *s, const net *n, const workspace *ws, int i);
-void stats_gradients(layer_stats *s, const net *n, int i);
+/* dW, db hold `scale` times the gradient (the loss scale before the update unscales them). */
+void stats_gradients(layer_stats *s, const net *n, int i, float scale);
 void stats_update(layer_stats *s, const net *n, int i);
 
 #endif

@@ -420,8 +420,8 @@ static bool run_micro(trainer *t, trainer_event *ev)
     }
     case PHASE_BACKWARD:
         net_backward_layer(n, ws, i);
-        if (!t->no_stats)
-            stats_gradients(&t->stats[i], n, i);
+        if (!t->no_stats) /* the norm of the gradient the update will use, not of the scaled one */
+            stats_gradients(&t->stats[i], n, i, t->state.unscaled ? 1.0f : t->cfg.loss_scale);
         t->stats[i].frac_underflow = n->layers[i].n_params
                                          ? (float)n->layers[i].grad_underflow / (float)n->layers[i].n_params
                                          : NAN;

@@ -11,6 +11,7 @@
 #include "../io/atomic.h"
 #include "../io/weights.h"
 #include "../common/clock.h"
+#include "wrap.h"
 
 void app_init(app *a)
 {
@@ -256,6 +257,23 @@ int app_open_lesson(app *a, const char *path, ds_error *err)
     return 0;
 }
 
+void narration_layout(const session *s, int width, narration_text *out)
+{
+    out->n_text = narrate(s, out->text);
+    if (s->gradcheck[0])
+        snprintf(out->text[out->n_text++], NARRATE_COLS, "%s", s->gradcheck);
+    out->n_rows = 0;
+    for (int i = 0; i < out->n_text; i++) {
+        int pos = 0, len = (int)strlen(out->text[i]);
+        bool cont = false; /* continuations are drawn indented by 2, so they wrap 2 narrower */
+        wrap_line ln;
+        while (out->n_rows < NARRATION_ROWS && wrap_next(out->text[i], len, &pos, cont ? width - 2 : width, &ln)) {
+            out->rows[out->n_rows++] = (narration_row){(short)i, cont, ln.start, ln.len};
+            cont = true;
+        }
+    }
+}
+
 void app_resize(app *a, int cols, int rows)
 {
     a->cols = cols, a->rows = rows;
@@ -285,6 +303,12 @@ void app_sync(app *a)
         ls->scroll = max_scroll;
     if (ls->scroll < 0)
         ls->scroll = 0;
+    if (L.visible[P_NARRATION] && app_run(a)) { /* the narration: its rows below the title */
+        static narration_text nr; /* 13 KB: kept off the stack; the UI has one thread */
+        narration_layout(app_run(a), L.r[P_NARRATION].w - 2, &nr);
+        int room = L.r[P_NARRATION].h - 1, most = nr.n_rows - room > 0 ? nr.n_rows - room : 0;
+        ls->narr_scroll = ls->narr_scroll > most ? most : (ls->narr_scroll < 0 ? 0 : ls->narr_scroll);
+    }
 }
 
 /* ---- files the learner asks for ---------------------------------------------------- */
@@ -339,6 +363,7 @@ void app_after_step(app *a)
     session *s = app_run(a);
     a->message[0] = '\0';
     s->gradcheck[0] = '\0';
+    a->les->narr_scroll = 0; /* a new step's story starts at its top */
     if (s->t.state.div.happened)
         s->running = false;
 }

@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "lab.h"
 #include "markdown.h"
+#include "narrate.h"
 #include "session.h"
 
 typedef struct ui_options {
@@ -93,6 +94,7 @@ typedef struct lesson_screen {
     bool prompting;            /* a line of input in the status bar ('x': a new value for a weight) */
     char prompt[48];
     bool prompt_fresh;         /* still the pre-filled value: the first character typed replaces it */
+    int narr_scroll;           /* rows of the narration above its panel (arrows, when focused) */
 } lesson_screen;
 
 /* A compare block's experiments, stepped in lockstep (C). */
@@ -170,6 +172,23 @@ bool app_tick(app *a, double budget_ms);
 int app_page_experiment(const app *a);
 /* The compare block of the page being read (or the last one before it), -1 if none. */
 int app_page_compare(const app *a);
+
+/* The narration of a run as rows of a panel `width` columns wide: line `line` of the text,
+ * bytes [start, start + len), a continuation (drawn indented by 2) or not. The model counts
+ * them to clamp scrolling, the view draws them. */
+#define NARRATION_ROWS 128
+typedef struct narration_row {
+    short line;
+    bool cont;
+    int start, len;
+} narration_row;
+typedef struct narration {
+    char text[NARRATE_LINES + 1][NARRATE_COLS]; /* the narration's lines, then the gradient check's */
+    int n_text;
+    narration_row rows[NARRATION_ROWS];
+    int n_rows;
+} narration_text;
+void narration_layout(const session *s, int width, narration_text *out);
 
 /* Where the lesson screen's panels go at cols x rows (layout.c). */
 void layout_compute(const app *a, int cols, int rows, layout *out);

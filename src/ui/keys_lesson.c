@@ -103,6 +103,14 @@ static void focus_move(app *a, int key)
         else if (key == K_UP || key == 'k') move_selection(a, -1, 0);
         else if (key == K_DOWN || key == 'j') move_selection(a, 1, 0);
         break;
+    case P_NARRATION: /* its rows, clamped by app_sync */
+        if (key == K_DOWN || key == 'j')
+            a->les->narr_scroll++;
+        else if (key == K_UP || key == 'k')
+            a->les->narr_scroll--;
+        else if (key == K_HOME)
+            a->les->narr_scroll = 0;
+        break;
     default: /* the lesson text and the rest scroll */
         if (key == K_DOWN || key == 'j')
             a->les->scroll++;
@@ -282,6 +290,7 @@ static int gradcheck_key(app *a, int key)
 {
     (void)key;
     session_gradcheck(app_run(a));
+    a->les->narr_scroll = NARRATION_ROWS; /* its result is the last row: scroll to it */
     return KEY_DONE;
 }
 

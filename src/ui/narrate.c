@@ -22,10 +22,11 @@ static void say(text *t, const char *fmt, ...)
 }
 
 /* A number as the narration prints it: 4 significant digits, negative ones in parentheses
- * when they are plugged into a product. */
+ * when they are plugged into a product. Never "-0": relu writes 0 * z, which is -0 for a
+ * negative z, and a learner reads "-0" as a negative number. */
 static const char *num(char *buf, double v)
 {
-    snprintf(buf, 32, "%.4g", v);
+    snprintf(buf, 32, "%.4g", v == 0 ? 0.0 : v);
     return buf;
 }
 
@@ -34,7 +35,14 @@ static const char *par(char *buf, double v)
     if (v < 0)
         snprintf(buf, 32, "(%.4g)", v);
     else
-        snprintf(buf, 32, "%.4g", v);
+        num(buf, v);
+    return buf;
+}
+
+/* "1 step", "3 steps". */
+static const char *count_of(char *buf, long n, const char *noun)
+{
+    snprintf(buf, 32, "%ld %s%s", n, noun, n == 1 ? "" : "s");
     return buf;
 }
 
@@ -85,17 +93,6 @@ static const char *deriv_formula(char buf[64], activation a)
     case ACT_SOFTMAX: return "dz_j = a_j (da_j - sum_k da_k a_k)";
     default: return "f'(z) = 1";
     }
-}
-
-/* Index of the largest |v[k]|: what the narration follows when the learner has not chosen
- * (a weight whose input is always 0 has a gradient of 0 and would show nothing happening). */
-static size_t strongest(const float *v, size_t n)
-{
-    size_t best = 0;
-    for (size_t k = 1; k < n; k++)
-        if (fabsf(v[k]) > fabsf(v[best]))
-            best = k;
-    return best;
 }
 
 /* The element the narration follows in layer i: the selected one when the learner is looking
@@ -205,9 +202,14 @@ static void forward(const session *s, text *t, int i)
         break;
     }
     const layer_stats *st = &s->t.stats[i];
+    char share[80] = ""; /* the same figure the activation panel shows, not a vaguer word */
+    if (st->frac_saturated > 0)
+        snprintf(share, sizeof share, "; %.0f%% saturated (within %.2f of the output's limits)", 100.0 * st->frac_saturated,
+                 1.0 - (double)SATURATION_THRESHOLD);
+    else if (st->frac_dead > 0)
+        snprintf(share, sizeof share, "; %.0f%% of units dead (0 for every row)", 100.0 * st->frac_dead);
     say(t, "layer %d activations over the batch: min %s, max %s, mean %s, std %s%s", i, num(b1, st->act_min),
-        num(b2, st->act_max), num(b3, st->act_mean), num(b4, st->act_std),
-        st->frac_saturated > 0 ? "; some saturated" : (st->frac_dead > 0 ? "; some dead" : ""));
+        num(b2, st->act_max), num(b3, st->act_mean), num(b4, st->act_std), share);
 }
 
 static void loss(const session *s, text *t)
@@ -245,6 +247,10 @@ static void loss(const session *s, text *t)
     }
     say(t, "batch loss L = %s; this epoch so far: %ld of %ld rows right (%.1f%%)", num(b1, tr->state.loss), tr->state.epoch_correct,
         tr->state.epoch_seen, tr->state.epoch_seen ? 100.0 * tr->state.epoch_correct / tr->state.epoch_seen : 0.0);
+    if (tr->cfg.loss_scale != 1.0f) /* the gradient buffers from here to the update hold S times the gradient */
+        say(t, "loss_scale = %s: the gradients are stored %s times larger from here on, so small ones stay above "
+               "%s's underflow; the update divides the scale out", num(b1, tr->cfg.loss_scale),
+            num(b2, tr->cfg.loss_scale), fp_spec_of(n->precision)->name);
 }
 
 static void backward(const session *s, text *t, int i)
@@ -269,7 +275,7 @@ static void backward(const session *s, text *t, int i)
         say(t, "dL/dz = dL/da * f'(z), where %s: dL/dz[%d][%d] = %s * %s = %s", deriv_formula(f, L->act), r, j,
             num(b1, ws->da[i][k]), num(b2, act_derivative(L->act, ws->z[i][k], ws->a[i][k])), num(b3, ws->dz[i][k]));
     if (L->kind == LAYER_DENSE) {
-        size_t q = strongest(L->dW + (size_t)j * L->n_in, (size_t)L->n_in);
+        size_t q = index_of_largest(L->dW + (size_t)j * L->n_in, (size_t)L->n_in);
         say(t, "dL/dW[%d][%zu] = sum over rows of dL/dz[r][%d] * x[r][%zu] = %s; dL/db[%d] = sum of dL/dz[r][%d] = %s", j,
             q, j, q, num(b1, L->dW[(size_t)j * L->n_in + q]), j, j, num(b2, L->db[j]));
         if (i > 0)
@@ -287,6 +293,9 @@ static void backward(const session *s, text *t, int i)
     if (L->n_params)
         say(t, "|dL/dW, dL/db| = %s for this layer%s", num(b4, st->grad_norm),
             st->grad_norm > HEALTH_EXPLODING_GRAD_NORM ? ": exploding" : "");
+    if (L->n_params && tr->cfg.loss_scale != 1.0f)
+        say(t, "(that norm is of the true gradient; the values above are loss_scale = %s times it)",
+            num(b1, tr->cfg.loss_scale));
 }
 
 static void clip(const session *s, text *t)
@@ -306,8 +315,10 @@ static void clip(const session *s, text *t)
             top = tr->clip_share[i] > tr->clip_share[top] ? i : top;
         say(t, "layer %d carries %.0f%% of |g|^2", top, 100.0 * tr->clip_share[top]);
     } else {
-        say(t, "Clipping by value: every gradient element clamped to [-%s, %s]; %ld elements were clamped.",
-            num(b1, tr->cfg.clip_value), num(b2, tr->cfg.clip_value), c->clipped);
+        char cnt[32];
+        say(t, "Clipping by value: every gradient element clamped to [-%s, %s]; %s %s clamped.",
+            num(b1, tr->cfg.clip_value), num(b2, tr->cfg.clip_value), count_of(cnt, c->clipped, "element"),
+            c->clipped == 1 ? "was" : "were");
     }
 }
 
@@ -323,7 +334,7 @@ static void update(const session *s, text *t, int i)
     }
     long j = s->layer == i ? session_selected_param(s) : -1;
     if (j < 0) /* nothing chosen: the weight with the largest gradient */
-        j = (long)(L->param_off + strongest(L->dW, L->n_weights));
+        j = (long)(L->param_off + index_of_largest(L->dW, L->n_weights));
     param_story p = trainer_param_story(tr, (size_t)j);
     const opt_config *c = &tr->opt.cfg;
     double wd = c->kind == OPT_ADAMW ? 0.0 : c->weight_decay;
@@ -395,6 +406,11 @@ static void update(const session *s, text *t, int i)
     if (isfinite(p.step_over_lr_grad))
         say(t, "effective step: dw = %s = %s * lr * dL/dw", num(b1, p.delta), num(b2, p.step_over_lr_grad));
     const layer_stats *st = &tr->stats[i];
+    if (st->lost_updates > 0) /* bf16, fp16: the trainer counts them as it rounds the weights */
+        say(t, "%s of this layer %s lost to rounding in %s: w + dw rounds back to w (dw is at most half the gap "
+               "between %s numbers near w)", count_of(e, st->lost_updates, "update"),
+            st->lost_updates == 1 ? "was" : "were", fp_spec_of(tr->net.precision)->name,
+            fp_spec_of(tr->net.precision)->name);
     if (isfinite(st->update_ratio))
         say(t, "update-to-weight ratio of the layer: 10^%.2f (healthy is about 10^-3)", (double)st->update_ratio);
 }
@@ -452,17 +468,21 @@ int narrate(const session *s, char out[NARRATE_LINES][NARRATE_COLS])
         if (m->has_val)
             say(&t, "validation (held-out rows, eval mode): loss %s, accuracy %.1f%%", num(b2, m->val_loss),
                 100.0 * m->val_acc);
-        say(&t, "next epoch's learning rate: %s", num(b3, trainer_lr_at(tr, tr->state.step, tr->state.epoch)));
+        if (trainer_done(tr)) /* no epoch follows: there is no next learning rate to show */
+            say(&t, "that was the last epoch (its learning rate: %s)", num(b3, m->lr));
+        else
+            say(&t, "next epoch's learning rate: %s", num(b3, trainer_lr_at(tr, tr->state.step, tr->state.epoch)));
         if (tr->state.early.stopped)
             say(&t, "early stop: no improvement for %d epochs; restored the weights of epoch %d (val loss %s)",
                 tr->cfg.early_stop, tr->state.early.best_epoch, num(b4, tr->state.early.best_val_loss));
         break;
     }
     default:
-        say(&t, "Training is finished: %ld steps, %d epochs. Press R to start again.", tr->state.step, tr->state.epoch);
+        say(&t, "Training is finished: %s, %s. Press R to start again.", count_of(b1, tr->state.step, "step"),
+            count_of(b2, tr->state.epoch, "epoch"));
         break;
     }
     if (trainer_done(tr) && ev->phase != PHASE_DONE && t.n < NARRATE_LINES)
-        say(&t, "Training is finished (%ld steps). Press R to start again.", tr->state.step);
+        say(&t, "Training is finished (%s). Press R to start again.", count_of(b1, tr->state.step, "step"));
     return t.n;
 }

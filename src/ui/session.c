@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,63 +240,11 @@ void session_set_param(session *s, long j, float value)
     s->ring_n = s->ring_next = 0;
 }
 
-/* ---- gradient check ------------------------------------------------------------- */
-
-static double batch_loss(trainer *t)
+size_t index_of_largest(const float *v, size_t n)
 {
-    net *n = &t->net;
-    workspace *ws = &n->train;
-    for (int i = 0; i < n->n_layers; i++)
-        net_forward_layer(n, ws, i, true);
-    return net_loss(n, ws, t->labels, false);
-}
-
-double session_gradcheck(session *s)
-{
-    trainer *t = &s->t;
-    net *n = &t->net;
-    const layer *L = &n->layers[s->layer];
-    if (!L->n_params || n->train.rows == 0) {
-        snprintf(s->gradcheck, sizeof s->gradcheck, "layer %d has no parameters to check%s", s->layer,
-                 n->train.rows ? "" : " (load a batch first)");
-        return NAN;
-    }
-    /* Save what the check disturbs: gradients, the workspace, batchnorm statistics, masks. */
-    float *grads = xcalloc(n->n_params, sizeof(float)), *block = xcalloc(n->train.block_floats, sizeof(float));
-    float *buffers = xcalloc(n->n_buffers ? n->n_buffers : 1, sizeof(float));
-    memcpy(grads, n->grads, n->n_params * sizeof(float));
-    memcpy(block, n->train.block, n->train.block_floats * sizeof(float));
-    memcpy(buffers, n->buffers, n->n_buffers * sizeof(float));
-    bool frozen = n->freeze_masks;
-    n->freeze_masks = true; /* the batch's own dropout masks */
-
-    net_zero_grad(n, &n->train);
-    batch_loss(t);
-    net_loss(n, &n->train, t->labels, true);
-    for (int i = n->n_layers - 1; i >= 0; i--)
-        net_backward_layer(n, &n->train, i);
-    size_t count = L->n_params < 20 ? L->n_params : 20, stride = L->n_params / count;
-    double worst = 0.0;
-    for (size_t k = 0; k < count; k++) {
-        size_t j = L->param_off + k * stride;
-        float keep = n->params[j];
-        double eps = 1e-3 * fmax(1.0, fabs(keep));
-        n->params[j] = keep + (float)eps;
-        double lp = batch_loss(t);
-        n->params[j] = keep - (float)eps;
-        double lm = batch_loss(t);
-        n->params[j] = keep;
-        double num = (lp - lm) / (2 * eps), ana = n->grads[j];
-        double rel = fabs(num - ana) / fmax(fabs(num) + fabs(ana), 1e-6);
-        worst = rel > worst ? rel : worst;
-    }
-    memcpy(n->grads, grads, n->n_params * sizeof(float));
-    memcpy(n->train.block, block, n->train.block_floats * sizeof(float));
-    memcpy(n->buffers, buffers, n->n_buffers * sizeof(float));
-    n->freeze_masks = frozen;
-    free(grads), free(block), free(buffers);
-    snprintf(s->gradcheck, sizeof s->gradcheck,
-             "gradient check, layer %d: %zu parameters, finite differences vs backprop: largest relative error %.1e%s",
-             s->layer, count, worst, worst < 1e-2 ? " (they agree)" : " (they disagree!)");
-    return worst;
+    size_t best = 0;
+    for (size_t k = 1; k < n; k++)
+        if (fabsf(v[k]) > fabsf(v[best]))
+            best = k;
+    return best;
 }

@@ -42,7 +42,10 @@ typedef struct session {
     /* continuous running */
     bool running;
     int speed;                 /* 0 .. SPEED_MAX: micro-steps per frame = 4^speed (SPEED_MAX: as many as fit) */
-    char gradcheck[200];       /* result of the last 'd' */
+    char gradcheck[320];       /* result of the last 'd' */
+    /* Tests only: called between the gradient check's backward pass and its comparison, to
+     * corrupt a gradient and see the check fail. NULL otherwise. */
+    void (*gradcheck_tamper)(net *n);
 } session;
 
 #define SPEED_MAX 6
@@ -64,9 +67,15 @@ long session_selected_param(const session *s);
 void session_clamp_selection(session *s);
 
 /* Numerical gradient check of the selected layer on the current batch: up to 20 of its
- * parameters by central differences against backprop; leaves the trainer untouched.
- * Writes a one-line summary into s->gradcheck; returns the largest relative error. */
+ * parameters (the largest gradients among them), backprop in fp32 against complex-step
+ * derivatives of the forward pass in double; leaves the trainer untouched. Writes a one-line
+ * summary into s->gradcheck; returns the largest relative error beyond what fp32's rounding
+ * explains, which is what fails the check at 1e-2 (NaN when the layer has no parameters, no
+ * batch is loaded, or the net holds NaN or Inf). */
 double session_gradcheck(session *s);
+/* Index of the largest |v[k]| (0 when n is 0): the gradient check includes that parameter,
+ * the narration follows it when the learner has chosen none. */
+size_t index_of_largest(const float *v, size_t n);
 /* Set one parameter (the learner's "what if"); stepping back cannot cross this edit. */
 void session_set_param(session *s, long j, float value);
 

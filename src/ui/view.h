@@ -9,6 +9,9 @@ int panel_title(frame *f, rect r, const char *title, bool focused);
 /* A lesson-screen panel's title, led by the digit that hides it and highlighted when focused. */
 int lesson_panel_title(const app *a, frame *f, rect r, panel_id p, const char *title);
 
+/* Each layer's health now (HEALTH_COUNT: nothing to say yet), by the engine's rule. */
+void live_health(const trainer *t, layer_health *out);
+role health_role(layer_health h);
 void draw_network(const app *a, frame *f, rect r);
 void draw_inspector(const app *a, frame *f, rect r);
 void draw_narration(const app *a, frame *f, rect r);

@@ -129,6 +129,8 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first backward pass", r.w - 2);
         return;
     }
+    layer_health health[NET_MAX_LAYERS];
+    live_health(t, health);
     int bar_x = r.x + 5, spark_w = r.w >= 70 ? 16 : 0, bar_w = r.w - 5 - 24 - spark_w - (spark_w ? 1 : 0);
     bool text = true;
     if (bar_w < 10) { /* a narrow column: the bar alone, then as much of the number as fits */
@@ -157,10 +159,10 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         int gx = log_x(st->grad_norm, bar_x, bar_w);
         for (int x = bar_x; x < gx; x++)
             put_cp(f, x, y, ascii ? '=' : 0x2501, ROLE_NORMAL);
-        role hr = st->health == HEALTH_OK ? ROLE_GOOD : (st->health == HEALTH_EXPLODING ? ROLE_BAD : ROLE_WARN);
+        role hr = health_role(health[i]);
         put_cp(f, gx, y, ascii ? 'o' : 0x25CF, hr);
         char txt[64], b1[16];
-        snprintf(txt, sizeof txt, "%-8s %-9s", fmt_compact(b1, sizeof b1, st->grad_norm), health_name(st->health));
+        snprintf(txt, sizeof txt, "%-8s %-9s", fmt_compact(b1, sizeof b1, st->grad_norm), health[i] == HEALTH_COUNT ? "" : health_name(health[i]));
         frame_put(f, bar_x + bar_w + 1, y, hr, txt, text ? 18 : r.x + r.w - (bar_x + bar_w + 1));
         if (!text)
             continue;

@@ -5,7 +5,6 @@
 
 #include "narrate.h"
 #include "view.h"
-#include "wrap.h"
 
 static const char *short_kind(const layer *L)
 {
@@ -19,7 +18,29 @@ static const char *short_kind(const layer *L)
     }
 }
 
-static role health_role(layer_health h)
+/* Health as of now: the engine classifies at the end of each step, but mid-step the activation
+ * panel already shows this batch's forward pass. Classifying a copy of the statistics with the
+ * engine's own rule makes the network, activation and gradient panels agree at every micro-step
+ * (gradient-based words still use the last backward pass, as the gradient panel does). Before
+ * the first backward only the activation words (saturated, dead) apply. */
+void live_health(const trainer *t, layer_health *out)
+{
+    const net *n = &t->net;
+    layer_stats live[NET_MAX_LAYERS];
+    memcpy(live, t->stats, (size_t)n->n_layers * sizeof *live);
+    bool grads = t->state.step > 0 || t->state.next_phase > PHASE_BACKWARD;
+    for (int i = 0; i < n->n_layers && t->state.step == 0; i++) { /* what has not been measured yet */
+        live[i].update_ratio = NAN;
+        if (!grads)
+            live[i].grad_norm = NAN;
+    }
+    stats_classify(live, n);
+    for (int i = 0; i < n->n_layers; i++)
+        out[i] = grads || live[i].health == HEALTH_SATURATED || live[i].health == HEALTH_DEAD ? live[i].health
+                                                                                               : HEALTH_COUNT;
+}
+
+role health_role(layer_health h)
 {
     switch (h) {
     case HEALTH_OK: return ROLE_GOOD;
@@ -55,6 +76,8 @@ void draw_network(const app *a, frame *f, rect r)
     int y = lesson_panel_title(a, f, r, P_NETWORK, title);
     const char *arrow;
     int active = active_layer(t, &arrow);
+    layer_health health[NET_MAX_LAYERS];
+    live_health(t, health);
     int slots = n->n_layers + 1, width = r.w / slots;
     int first = 0, shown = slots;
     if (width < 10) { /* too many layers: a window around the selection */
@@ -82,8 +105,8 @@ void draw_network(const app *a, frame *f, rect r)
         frame_put(f, x + 1, y + 1, ROLE_NORMAL, shape, width - 2);
         if (slot > 0 && li == active)
             frame_put(f, x + 1, y + 2, ROLE_WARN, arrow, width - 2);
-        if (slot > 0 && t->state.step > 0)
-            frame_put(f, x + 1, y + 3, health_role(t->stats[li].health), health_name(t->stats[li].health), width - 2);
+        if (slot > 0 && health[li] != HEALTH_COUNT)
+            frame_put(f, x + 1, y + 3, health_role(health[li]), health_name(health[li]), width - 2);
         if (k + 1 < shown)
             frame_put(f, x + width - 1, y + 1, ROLE_DIM, "\xE2\x86\x92", 1);
     }
@@ -185,22 +208,29 @@ void draw_inspector(const app *a, frame *f, rect r)
     }
 }
 
-/* One narration line wrapped into the panel, continuation lines indented by 2 (wrap.h). */
-static int put_wrapped(frame *f, int x, int y, int w, int max_y, role ro, const char *text)
-{
-    return wrap_put(f, x, y, w, max_y - y, 2, ro, text);
-}
-
 void draw_narration(const app *a, frame *f, rect r)
 {
     const session *s = app_run_c(a);
-    char lines[NARRATE_LINES][NARRATE_COLS];
-    int n = narrate(s, lines);
+    static narration_text nr; /* 13 KB: kept off the stack; the UI has one thread */
+    narration_layout(s, r.w - 2, &nr);
     int y = lesson_panel_title(a, f, r, P_NARRATION, "What just happened");
-    int max_y = r.y + r.h;
-    for (int i = 0; i < n && y < max_y; i++)
-        y += put_wrapped(f, r.x + 1, y, r.w - 2, max_y, i == 0 ? ROLE_STRONG : (strchr(lines[i], '=') ? ROLE_CODE : ROLE_NORMAL),
-                         lines[i]);
-    if (s->gradcheck[0] && y < max_y)
-        put_wrapped(f, r.x + 1, y, r.w - 2, max_y, ROLE_GOOD, s->gradcheck);
+    int room = r.y + r.h - y;
+    if (nr.n_rows > room && room > 1)
+        room--; /* the last row says there is more */
+    int most = nr.n_rows - room > 0 ? nr.n_rows - room : 0;
+    int first = a->les->narr_scroll < most ? a->les->narr_scroll : most;
+    int gc = s->gradcheck[0] ? nr.n_text - 1 : -1; /* the gradient check's line, if any */
+    for (int k = first; k < nr.n_rows && k < first + room; k++, y++) {
+        const narration_row *row = &nr.rows[k];
+        const char *line = nr.text[row->line];
+        role ro = row->line == gc ? (strstr(line, "(they agree)") ? ROLE_GOOD : ROLE_WARN)
+                  : row->line == 0 ? ROLE_STRONG : (strchr(line, '=') ? ROLE_CODE : ROLE_NORMAL);
+        frame_putn(f, r.x + 1 + (row->cont ? 2 : 0), y, ro, line + row->start, row->len, r.w - 2 - (row->cont ? 2 : 0));
+    }
+    if (nr.n_rows > room) { /* where the rest is, and how to read it */
+        char more[80];
+        snprintf(more, sizeof more, "%s %d of %d rows; Tab here, arrows scroll", first < most ? (a->ascii ? "v" : "\xE2\x86\x93") : (a->ascii ? "^" : "\xE2\x86\x91"),
+                 room, nr.n_rows);
+        frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_DIM, more, r.w - 2);
+    }
 }
