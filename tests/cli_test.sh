@@ -157,23 +157,89 @@ check saved-file-mode-follows-umask [ "$(umask 022; "$DS" run lessons/00-welcome
 
 # --- deepstep float ----------------------------------------------------------------------
 out=$("$DS" float 0.1)
-check float-exact-fp64 grep -qF "= 0.1000000000000000055511151231257827021181583404541015625" <<<"$out"
+# Every format's stored value, written out whole, and its exact distance from the decimal typed
+# (values checked with Python's fractions and decimal modules).
+check float-exact-fp64 grep -qxF "      = 0.1000000000000000055511151231257827021181583404541015625 exactly" <<<"$out"
+check float-exact-fp32 grep -qxF "      = 0.100000001490116119384765625 exactly" <<<"$out"
+check float-bf16-value grep -qxF "      = 0.10009765625 exactly" <<<"$out"
+check float-fp16-value grep -qxF "      = 0.0999755859375 exactly" <<<"$out"
 check float-fp32-bits grep -qF "0 01111011 10011001100110011001101" <<<"$out"
-check float-bf16-value grep -qF "= 0.10009765625" <<<"$out"
-check float-fp16-ulp grep -qF "rounding error -2.44e-05 (0.000244 relative); ulp 6.1e-05" <<<"$out"
+check float-fp64-error grep -qxF "      error +5.5511151231257827021181583404541015625e-18 = stored - typed (5.55e-17 relative, 0.4 ulp)" <<<"$out"
+check float-fp32-error grep -qxF "      error +1.490116119384765625e-9 = stored - typed (1.49e-08 relative, 0.2 ulp)" <<<"$out"
+check float-bf16-error grep -qxF "      error +0.00009765625 = stored - typed (0.000977 relative, 0.2 ulp)" <<<"$out"
+check float-fp16-error grep -qxF "      error -0.0000244140625 = stored - typed (0.000244 relative, 0.4 ulp)" <<<"$out"
+check float-fp16-ulp grep -qxF "      normal; ulp 2^-14 = 6.1e-05" <<<"$out"
+check float-no-zero-error-for-0.1 bash -c '! grep -qE "error [-+]?0( |$)" <<<"$1"' _ "$out"
+out=$("$DS" float 1e-10)
+check float-underflow-all-lost grep -qxF "      error -1e-10 = stored - typed (1 relative, 0.00168 ulp)" <<<"$out"
+check float-exact-when-exact grep -qxF "      error 0: fp64 stores 1e10 exactly" <<<"$("$DS" float 1e10)"
+# Rounded straight from the decimal: via fp64 this lands on fp16's tie 1 + 2^-11 and goes to 1.
+out=$("$DS" float 1.000488281250000000000000001)
+check float-no-double-rounding grep -qxF "      = 1.0009765625 exactly" <<<"$out"
+# fp64's smallest subnormal has 751 significant digits: the cut is said, never silent
+out=$("$DS" float 5e-324)
+check float-long-value-cut-marked grep -qF "= 4.94065645841246544176568792868221372365059802614324764425585...e-324 (the first 60 of 751 significant digits)" <<<"$out"
 out=$("$DS" float add 1e10 1e-10)
 check float-add-absorbed-fp64 [ "$(grep -c 'the smaller one was absorbed' <<<"$out")" -ge 2 ]
 check float-add-shift grep -qF "shifted right by 67 places; 0 of its 24 significant bits" <<<"$out"
-check float-add-fp16-overflow grep -qF "Inf: 1e+10 overflows fp16 (largest 65504)" <<<"$out"
+check float-add-fp16-overflow grep -qF "Inf: 1e10 overflows fp16 (largest 65504)" <<<"$out"
 out=$("$DS" float sum 1e-4 100000)
-check float-sum-fp16-naive-stuck grep -qE '^fp16 +11\.0016593933 +1 \(-10\)' <<<"$out"
-check float-sum-fp32-kahan grep -qE '^fp32 .* 11 \(\+2\.5e-07\) *$' <<<"$out"
+check float-sum-typed-exact grep -qxF "exact sum of the numbers as typed: 11" <<<"$out"
+check float-sum-says-why grep -qF "Each format first rounds 1e-4 and 1 to itself, so each sums slightly different numbers" <<<"$out"
+check float-sum-fp16-naive-stuck grep -qE '^fp16 +0\.00010001659393310\.\.\. +11\.0016593933\.\.\. +1 \(-10\) ' <<<"$out"
+check float-sum-fp32-kahan grep -qE '^fp32 .* 11 \(\+2\.5e-07\)$' <<<"$out"
+check float-sum-fp64-exact-error grep -qE '^fp64 .* 11 \(-4\.8e-16\) +11 \(-4\.8e-16\)$' <<<"$out"
+check float-sum-bf16-row grep -qE '^bf16 +0\.00010013580322265625 +11\.0135803222\.\.\. +1 \(-10\) +11\.0625 \(\+0\.049\) +8 \(-3\)$' <<<"$out"
+check float-sum-kahan-bf16-why grep -qxF "bf16: Kahan ends worse than pairwise because its correction c is itself rounded to bf16's 8-bit significand: from copy 67730 on, c = -0.03125, whose last bit is 0.000244140625, so 1e-4 - c rounds back to -c and every further copy is lost in c, as naive summation loses it in the sum." <<<"$out"
+check float-sum-kahan-why-only-bf16 [ "$(grep -c 'Kahan ends worse' <<<"$out")" -eq 1 ]
+out=$("$DS" float mul 1e-30 -1e-30)
+check float-mul-negative-zero-said grep -qxF -e "-0 is a float's negative zero: a result that rounds to 0 keeps the sign of the exact result (here negative); -0 == +0, yet 1/-0 is -Inf." <<<"$out"
+check float-mul-operand-underflow grep -qxF "fp16  -0   underflow: 1e-30 is already 0 in fp16 (smallest subnormal 5.96e-08)" <<<"$out"
+out=$("$DS" float mul 300 300)
+check float-mul-exact-not-signed-zero grep -qxF "fp64  90000   exact: the product fits the format" <<<"$out"
+check float-mul-no-zero-note bash -c '! grep -qE "negative zero|error [-+]?0( |$)" <<<"$1"' _ "$out"
+check float-mul-operand-overflow grep -qxF "fp16  +Inf   overflow: 1e10 is already Inf in fp16 (largest 65504)" <<<"$("$DS" float mul 1e10 1)"
 out=$("$DS" float softmax 1000 1001)
 check float-softmax-nan grep -qF "exp overflowed to Inf, and Inf/Inf is NaN" <<<"$out"
 check float-softmax-fixed grep -qF "p = [0.268941, 0.731059]" <<<"$out"
 check float-softmax-bf16-rounds-logits grep -qF "the logits as bf16 stores them: [1000, 1000]" <<<"$out"
 expect_error float-bad-number "deepstep float: 'abc' is not a number" float add abc 1
 expect_error float-bad-op "deepstep float: unknown operation 'div' (see deepstep float --help)" float div 1 2
+
+# --- the float lab: nothing cut at 80x24, and the same numbers wider and without UTF-8 ----
+# (the UI tests in tests/ui drive its keys; this looks at its first screen at three sizes)
+lab_screen() { # COLS ROWS LANG: the lab's first screen as tmux shows it, on a server of its own
+    local sock="deepstep-cli-lab-$$"
+    tmux -L "$sock" new-session -d -s lab -x "$1" -y "$2" -c "$PWD" "env TERM=xterm-256color LANG=$3 $DS lab"
+    for _ in $(seq 1 50); do
+        tmux -L "$sock" capture-pane -p -t lab | grep -q "Tab A/B" && break
+        sleep 0.1
+    done
+    tmux -L "$sock" capture-pane -p -t lab
+    tmux -L "$sock" kill-server 2>/dev/null
+}
+if command -v tmux >/dev/null 2>&1; then
+    scr=$(lab_screen 80 24 C.UTF-8)
+    # fp64's 64 bits leave no room beside them at 80 columns: the value goes on the next line
+    check lab-80-fp64-value-whole grep -qxF "       = 10000000000  err 0  ulp 1.91e-06" <<<"$scr"
+    check lab-80-fp32-row-whole grep -qxF " fp32  0 10100000 00101010000001011111001 = 10000000000  err 0  ulp 1024" <<<"$scr"
+    check lab-80-error-from-typed grep -qxF "       ≈ 1e-10  err +3.64e-27  ulp 1.29e-26" <<<"$scr"
+    check lab-80-underflow grep -qxF " fp16  0 00000 0000000000 = 0  err -1e-10  ulp 5.96e-08  zero (underflow)" <<<"$scr"
+    check lab-80-absorbed-note-whole grep -qxF "   fp64  10000000000   = A: B was absorbed (too far below A's last kept bit)" <<<"$scr"
+    check lab-80-exact-line grep -qxF " A in fp32 is exactly 10000000000" <<<"$scr"
+    check lab-80-error-line grep -qxF " error = stored - A = 0: fp32 holds A exactly" <<<"$scr"
+    check lab-80-status-whole grep -qE '  \? help$' <<<"$scr"
+    scr=$(lab_screen 80 24 C)
+    check lab-ascii-approx grep -qxF "       ~ 1e-10  err +3.64e-27  ulp 1.29e-26" <<<"$scr"
+    check lab-ascii-status grep -qE '\^v format  <> bit  Space flip  \? help$' <<<"$scr"
+    for size in "120 40" "160 48"; do
+        scr=$(lab_screen ${size% *} ${size#* } C.UTF-8)
+        check "lab-${size% *}-fp64-one-line" grep -qxF " fp64  0 01111011101 1011011111001101111111011001110101111011110110111011 ≈ 1e-10  err +3.64e-27  ulp 1.29e-26" <<<"$scr"
+        check "lab-${size% *}-status-whole" grep -qE 'F or Esc back  q quit$' <<<"$scr"
+    done
+else
+    echo "lab screens: skipped (tmux is not installed; make deps-test installs it)"
+fi
 
 # --- precision in training: the float-precision lesson's claims, from the step log ------
 for e in fp32 bf16 fp16 fp16-deep fp16-deep-scaled; do

@@ -152,6 +152,155 @@ static void test_summation_methods(void **s)
     assert_true(fabs(h.pairwise - h.exact) < 0.01);
 }
 
+static void expect_dec(const fp_dec *d, bool plus, const char *want)
+{
+    char buf[FP_DEC_DIGITS + 32];
+    fp_dec_text(d, FP_DEC_DIGITS, plus, buf, sizeof buf);
+    assert_string_equal(buf, want);
+}
+
+/* The exact value a format stores for a typed decimal, and the exact error. The strings were
+ * checked with Python's fractions and decimal modules. */
+static void expect_stored(const char *typed, fp_format f, const char *value, const char *error)
+{
+    fp_dec x, s, e;
+    assert_int_equal(fp_dec_parse(typed, &x), 0);
+    fp_value v = fp_encode_dec(&x, f);
+    fp_dec_of_double(v.value, &s);
+    assert_int_equal(fp_dec_sub(&s, &x, &e), 0);
+    expect_dec(&s, false, value);
+    expect_dec(&e, true, error);
+}
+
+static void test_exact_decimals(void **s)
+{
+    (void)s;
+    expect_stored("0.1", FP64, "0.1000000000000000055511151231257827021181583404541015625",
+                  "+5.5511151231257827021181583404541015625e-18");
+    expect_stored("0.1", FP32, "0.100000001490116119384765625", "+1.490116119384765625e-9");
+    expect_stored("0.1", BF16, "0.10009765625", "+0.00009765625");
+    expect_stored("0.1", FP16, "0.0999755859375", "-0.0000244140625");
+    expect_stored("1e10", FP32, "10000000000", "0");
+    expect_stored("1e10", BF16, "9999220736", "-779264");
+    expect_stored("1e-10", FP16, "0", "-1e-10"); /* underflow: all of it lost */
+    expect_stored("-2.5", FP16, "-2.5", "0");
+    /* the smallest fp64 subnormal, 2^-1074: 751 significant digits, all of them */
+    fp_dec d;
+    char buf[FP_DEC_DIGITS + 32];
+    fp_dec_of_double(0x1p-1074, &d);
+    assert_int_equal(d.n, 751);
+    assert_true(fp_dec_text(&d, FP_DEC_DIGITS, false, buf, sizeof buf));
+    assert_int_equal(strncmp(buf, "4.9406564584124654417656879286822137236505980", 45), 0);
+    assert_string_equal(buf + strlen(buf) - 17, "533447265625e-324");
+    /* a cut is marked: the first digits, then "..." */
+    assert_false(fp_dec_text(&d, 5, false, buf, sizeof buf));
+    assert_string_equal(buf, "4.9406...e-324");
+    fp_dec_of_double(-0x1p70, &d); /* 2^70 = 1180591620717411303424: past 10^20, so scientific */
+    expect_dec(&d, false, "-1.180591620717411303424e+21");
+    /* parsing: what is and is not a plain decimal */
+    assert_int_equal(fp_dec_parse("-0012.5000e-3", &d), 0);
+    expect_dec(&d, false, "-0.0125");
+    assert_int_equal(fp_dec_parse("0x1p3", &d), -1);
+    assert_int_equal(fp_dec_parse("inf", &d), -1);
+    assert_int_equal(fp_dec_parse("1e", &d), -1);
+    assert_int_equal(fp_dec_parse(".", &d), -1);
+    assert_int_equal(fp_dec_parse("1e999999999", &d), -2);
+    /* onto + n copies, exactly: 1 + 100000 x 1e-4 = 11 */
+    fp_dec one, small, sum;
+    fp_dec_parse("1", &one);
+    fp_dec_parse("1e-4", &small);
+    assert_int_equal(fp_dec_copies(&one, &small, 100000, &sum), 0);
+    expect_dec(&sum, false, "11");
+    /* ratios to three digits, whatever the exponents */
+    fp_dec a, b;
+    fp_dec_parse("1.490116119384765625e-9", &a);
+    fp_dec_parse("0.1", &b);
+    fp_dec_ratio_text(&a, &b, buf, 64);
+    assert_string_equal(buf, "1.49e-08");
+    fp_dec_parse("1e-5000", &a);
+    fp_dec_parse("3", &b);
+    fp_dec_ratio_text(&a, &b, buf, 64);
+    assert_string_equal(buf, "3.33e-5001");
+    fp_dec_parse("9.996", &a);
+    fp_dec_parse("1e-7", &b);
+    fp_dec_ratio_text(&a, &b, buf, 64);
+    assert_string_equal(buf, "1e+08");
+}
+
+/* Rounding a decimal to fp64 and then to a narrower format can land on the narrower format's
+ * tie and round the wrong way; fp_encode_dec rounds once. */
+static void test_no_double_rounding(void **s)
+{
+    (void)s;
+    fp_dec x;
+    /* just above fp16's tie 1 + 2^-11: fp64 rounds it onto the tie, which goes to even 1.0 */
+    fp_dec_parse("1.000488281250000000000000001", &x);
+    assert_true(fp_encode(strtod("1.000488281250000000000000001", NULL), FP16).value == 1.0);
+    assert_true(fp_encode_dec(&x, FP16).value == 1.0 + 0x1p-10);
+    fp_dec_parse("1.000488281249999999999999999", &x);
+    assert_true(fp_encode_dec(&x, FP16).value == 1.0);
+    fp_dec_parse("1.00048828125", &x); /* the tie itself: to even */
+    assert_true(fp_encode_dec(&x, FP16).value == 1.0);
+    /* bf16's tie 1 + 2^-8, and fp32's 1 + 2^-24, each nudged up by 10^-30 */
+    fp_dec_parse("1.003906250000000000000000000001", &x);
+    assert_true(fp_encode_dec(&x, BF16).value == 1.0 + 0x1p-7);
+    fp_dec_parse("1.000000059604644775390625000000000001", &x);
+    assert_true(fp_encode_dec(&x, FP32).value == 1.0 + 0x1p-23);
+    /* overflow: just below max + ulp/2 (65520) stays 65504, though fp64 rounds it to 65520 */
+    fp_dec_parse("65519.999999999999999999999", &x);
+    assert_true(fp_encode(strtod("65519.999999999999999999999", NULL), FP16).value == INFINITY);
+    assert_true(fp_encode_dec(&x, FP16).value == 65504.0);
+    fp_dec_parse("65520", &x);
+    assert_true(fp_encode_dec(&x, FP16).value == INFINITY);
+    fp_dec_parse("-65520", &x);
+    assert_true(fp_encode_dec(&x, FP16).value == -INFINITY);
+    /* fp16's smallest subnormal 2^-24: half of it is a tie (to 0), a hair above rounds up */
+    fp_dec_parse("2.98023223876953125e-8", &x);
+    assert_true(fp_encode_dec(&x, FP16).value == 0.0);
+    fp_dec_parse("2.980232238769531250000000000001e-8", &x);
+    assert_true(fp_encode_dec(&x, FP16).value == 0x1p-24);
+    fp_dec_parse("-1e-30", &x); /* underflow keeps the sign */
+    fp_value z = fp_encode_dec(&x, FP16);
+    assert_true(z.value == 0 && z.sign == 1);
+    /* and wherever the fp64 value is no tie, the two agree: a sweep over random decimals */
+    rng r;
+    rng_seed(&r, 18, 1);
+    for (int i = 0; i < 20000; i++) {
+        char t[64];
+        snprintf(t, sizeof t, "%.*e", (int)rng_below(&r, 20), ldexp(rng_uniform(&r) + 0.5, (int)rng_below(&r, 80) - 40));
+        assert_int_equal(fp_dec_parse(t, &x), 0);
+        for (int f = 0; f < FP_COUNT; f++) {
+            double via64 = fp_encode(strtod(t, NULL), (fp_format)f).value, direct = fp_encode_dec(&x, (fp_format)f).value;
+            if (via64 != direct) { /* allowed only when fp64 landed exactly on a tie of f */
+                double x64 = strtod(t, NULL), lo = fmin(via64, direct), hi = fmax(via64, direct);
+                if (!(x64 == (lo + hi) / 2)) {
+                    print_error("%s in %s: %a directly, %a via fp64\n", t, fp_spec_of((fp_format)f)->name, direct, via64);
+                    fail();
+                }
+            }
+        }
+    }
+}
+
+/* In bf16, 1 + 100000 x 1e-4 by Kahan summation ends at 8: its correction c is a bf16 number
+ * too. From copy 67730 on, c = -2^-5, whose last bit 2^-12 is over twice 1e-4, so x - c
+ * rounds back to -c; 8 + 2^-5 is a tie that stays at the even 8. (Checked in Python with
+ * exact fractions, step by step.) */
+static void test_kahan_stalls_in_bf16(void **s)
+{
+    (void)s;
+    fp_sums r = fp_sum_copies(1.0, 1e-4, 100000, BF16);
+    assert_true(r.kahan == 8.0);
+    assert_int_equal(r.kahan_stuck, 67730);
+    assert_true(r.kahan_c == -0x1p-5);
+    assert_true(r.pairwise == 11.0625);
+    assert_true(fabs(r.pairwise - r.exact) < fabs(r.kahan - r.exact));
+    /* the exact sum of the stored inputs: 1 + 100000 x 0.00010013580322265625 */
+    assert_true(r.exact == 11.013580322265625);
+    fp_sums f = fp_sum_copies(1.0, 1e-4, 100000, FP32);
+    assert_int_equal(f.kahan_stuck, 0); /* fp32's Kahan never stalls here */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +310,9 @@ int main(void)
         cmocka_unit_test(test_bf16_sweep_matches_bit_trick),
         cmocka_unit_test(test_absorption),
         cmocka_unit_test(test_summation_methods),
+        cmocka_unit_test(test_exact_decimals),
+        cmocka_unit_test(test_no_double_rounding),
+        cmocka_unit_test(test_kahan_stalls_in_bf16),
     };
     return cmocka_run_group_tests_name("fp", tests, NULL, NULL);
 }

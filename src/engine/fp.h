@@ -59,8 +59,56 @@ double fp_mul(double a, double b, fp_format f);
 /* N copies of x added onto `onto`, in format f, three ways. */
 typedef struct fp_sums {
     double naive, pairwise, kahan;
-    double exact; /* onto + N*x of the rounded inputs, in long double */
+    double exact;     /* onto + N*x of the rounded inputs, computed exactly, then rounded to fp64 */
+    long kahan_stuck; /* the copy from which Kahan's sum and correction no longer change (0: never) */
+    double kahan_c;   /* Kahan's correction from that copy on */
 } fp_sums;
 fp_sums fp_sum_copies(double onto, double x, long n, fp_format f);
+
+/* ---- exact decimals ---------------------------------------------------------------------
+ * Every binary float is a finite decimal (m x 2^-k = m x 5^k x 10^-k), and so is every typed
+ * number, so the error of storing a decimal in a format is a finite decimal too: these hold
+ * them exactly. The capacity covers any fp64 value (751 significant digits at most, 2^1023 has
+ * 308 integer digits) against a typed number of up to FP_DEC_TYPED_DIGITS digits; an operation
+ * that would need more returns -1 and the caller says so. */
+#define FP_DEC_DIGITS 2048
+#define FP_DEC_TYPED_DIGITS 800
+
+typedef struct fp_dec {
+    int sign; /* 1: negative (-0 included) */
+    int n;    /* significant digits in d; 0 is the value 0 */
+    int exp;  /* value = d[0] d[1] ... d[n-1] x 10^exp; no leading or trailing zero digits */
+    unsigned char d[FP_DEC_DIGITS];
+} fp_dec;
+
+/* A plain decimal "[-+]digits[.digits][e[-+]digits]": 0; -1 when it is not one (hex, inf,
+ * nan, spaces); -2 when it has more than FP_DEC_TYPED_DIGITS significant digits or its
+ * exponent is past +-10^8. */
+int fp_dec_parse(const char *s, fp_dec *out);
+/* The exact value of a finite double (the sign of -0 is kept). */
+void fp_dec_of_double(double v, fp_dec *out);
+/* out = a + b, out = a - b (out may be a or b); -1 when past the capacity. */
+int fp_dec_add(const fp_dec *a, const fp_dec *b, fp_dec *out);
+int fp_dec_sub(const fp_dec *a, const fp_dec *b, fp_dec *out);
+/* out = onto + n * x: n copies of x added to onto, exactly; -1 when past the capacity. */
+int fp_dec_copies(const fp_dec *onto, const fp_dec *x, long n, fp_dec *out);
+/* Compare |a| with |b|: -1, 0 or 1. */
+int fp_dec_cmp_abs(const fp_dec *a, const fp_dec *b);
+/* The nearest long double (strtold rounds correctly), for ratios shown to a few digits. */
+long double fp_dec_to_ld(const fp_dec *x);
+/* |a / b| to three significant digits ("0.2", "1.49e-08"), whatever the exponents; b != 0. */
+void fp_dec_ratio_text(const fp_dec *a, const fp_dec *b, char *buf, size_t cap);
+/* Text: positional ("0.100000001490116119384765625") while the leading digit is from 10^-7
+ * to 10^20, else scientific ("1.490116119384765625e-9"). At most max_sig significant digits:
+ * when there are more, the digits shown are the first ones (not rounded) followed by "...".
+ * `plus` writes "+" before a positive value (not before 0). Returns true when every digit is shown. A
+ * buffer of FP_DEC_DIGITS + 32 bytes always holds the whole text. */
+bool fp_dec_text(const fp_dec *x, int max_sig, bool plus, char *buf, size_t cap);
+
+/* Round an exact decimal to the format directly, to nearest with ties to even. Rounding it
+ * to fp64 first and then to a narrower format can differ (a double rounding: the fp64 value
+ * can land exactly on a tie of the narrower format); this never does. `error` is the stored
+ * value minus x, rounded to fp64. */
+fp_value fp_encode_dec(const fp_dec *x, fp_format f);
 
 #endif

@@ -26,6 +26,23 @@ double lab_value(const float_lab *l, int i)
     return *t && *end == '\0' ? v : NAN;
 }
 
+int lab_reference(const float_lab *l, int i, fp_dec *out)
+{
+    double v = lab_value(l, i);
+    int rc = l->from_bits[i] ? -1 : fp_dec_parse(l->text[i], out);
+    if (rc != 0)
+        fp_dec_of_double(isfinite(v) ? v : 0.0, out);
+    return rc;
+}
+
+fp_value lab_stored(const float_lab *l, int i, fp_format f)
+{
+    fp_dec d;
+    if (lab_reference(l, i, &d) == 0)
+        return fp_encode_dec(&d, f);
+    return fp_encode(lab_value(l, i), f); /* from bits: an fp64 value, so rounding it once is direct */
+}
+
 void lab_flip(float_lab *l)
 {
     const fp_spec *s = fp_spec_of(l->format);
@@ -35,7 +52,7 @@ void lab_flip(float_lab *l)
         snprintf(l->message, sizeof l->message, "'%s' is not a number", l->text[l->field]);
         return;
     }
-    fp_value e = fp_encode(v, l->format);
+    fp_value e = lab_stored(l, l->field, l->format);
     uint64_t bits = e.bits ^ (1ull << (total - 1 - l->bit));
     fp_value f = fp_decode(bits, l->format);
     const char *part = l->bit == 0 ? "sign" : (l->bit <= s->exp_bits ? "exponent" : "fraction");
@@ -45,6 +62,7 @@ void lab_flip(float_lab *l)
         snprintf(l->text[l->field], sizeof l->text[l->field], "%sinf", f.sign ? "-" : "");
     else
         snprintf(l->text[l->field], sizeof l->text[l->field], "%.17g", f.value);
+    l->from_bits[l->field] = true;
     snprintf(l->message, sizeof l->message, "flipped %s bit %d of %s: now %s", part, l->bit, s->name,
              l->text[l->field]);
 }
@@ -64,15 +82,17 @@ bool lab_key(float_lab *l, int key)
     case K_LEFT: if (l->bit > 0) l->bit--; return true;
     case K_RIGHT: if (l->bit + 1 < total) l->bit++; return true;
     case ' ': case 'f': lab_flip(l); return true;
-    case 'x': t[0] = '\0'; return true;
+    case 'x': t[0] = '\0'; l->from_bits[l->field] = false; return true;
     case K_BACKSPACE:
         if (n > 0)
             t[n - 1] = '\0';
+        l->from_bits[l->field] = false;
         return true;
     default:
         if (key < 0x80 && key > 0 && strchr("0123456789.-+eE", key)) {
             if (n + 1 < sizeof l->text[0])
                 t[n] = (char)key, t[n + 1] = '\0';
+            l->from_bits[l->field] = false;
             return true;
         }
         return false;
