@@ -7,6 +7,7 @@
 #include "ui/markdown.h"
 #include "ui/narrate.h"
 #include "ui/view.h"
+#include "cli/runner.h"
 
 static void test_lesson_view_shows_title_pages_and_text(void **s)
 {
@@ -688,6 +689,39 @@ static void test_panels_agree_mid_step(void **state)
     app_free(&a);
 }
 
+/* An ensemble page trains all its members in the UI and shows the ensemble's accuracy, the
+ * very figure `run` and `check` compute (it trained one net and said "finished"). */
+static void test_ensemble_in_the_ui(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/07-overfitting.md", &err), 0);
+    while (strcmp(app_run(&a)->cfg.name, "ensemble") != 0 && a.les->page + 1 < a.les->lesson.n_pages)
+        app_key(&a, K_PGDN);
+    session *s = app_run(&a);
+    assert_string_equal(s->cfg.name, "ensemble");
+    assert_int_equal(s->ens_members, 5);
+    while (!trainer_done(&s->t))
+        app_key(&a, 'e');
+    assert_true(s->ens_done);
+    assert_non_null(strstr(a.message, "ensemble of 5: the other 4 members trained"));
+    runner_hooks h = {0};
+    runner_result res;
+    assert_int_equal(runner_run(&s->cfg, s->data, 0, 0, &h, false, &res, &err), 0);
+    assert_true(s->ens_acc == res.ensemble_acc); /* to the bit */
+    frame f;
+    frame_init(&f, 160, 48);
+    app_resize(&a, 160, 48);
+    view_draw(&a, &f);
+    char want[64];
+    snprintf(want, sizeof want, "ensemble of 5: val acc %.1f%%", 100 * s->ens_acc);
+    assert_true(frame_contains(&f, want));
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_divergence_is_said),
         cmocka_unit_test(test_narration_scrolls),
         cmocka_unit_test(test_panels_agree_mid_step),
+        cmocka_unit_test(test_ensemble_in_the_ui),
         cmocka_unit_test(test_too_small_and_recovers),
         cmocka_unit_test(test_lesson_by_path_lists_its_folder),
         cmocka_unit_test(test_browser_lists_lessons),

@@ -366,6 +366,13 @@ void app_after_step(app *a)
     a->les->narr_scroll = 0; /* a new step's story starts at its top */
     if (s->t.state.div.happened)
         s->running = false;
+    if (session_finish_ensemble(s)) /* the page's claim is about all K members: train the rest */
+        snprintf(a->message, sizeof a->message,
+                 "ensemble of %d: the other %d members trained (seeds %llu..%llu); averaged, val acc %.1f%% "
+                 "against this net's %.1f%%",
+                 s->ens_members, s->ens_members - 1, (unsigned long long)s->cfg.train.seed + 1,
+                 (unsigned long long)s->cfg.train.seed + (unsigned long long)s->ens_members - 1, 100 * s->ens_acc,
+                 100 * s->ens_member_acc[0]);
 }
 
 bool app_running(const app *a)

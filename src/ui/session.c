@@ -44,6 +44,8 @@ int session_start(session *s, const experiment *x, ds_error *err)
     s->grad_hist = xcalloc((size_t)s->t.net.n_layers * GRAD_HISTORY, sizeof(float));
     s->buf = BUF_A;
     s->speed = 2;
+    s->ens_members = x->train.ensemble > 1 ? x->train.ensemble : 1;
+    s->ens_acc = NAN;
     return 0;
 }
 
@@ -71,6 +73,36 @@ void session_reset(session *s)
     s->has_last = false;
     s->running = false;
     histories_reset(s);
+    s->ens_done = false;
+    s->ens_acc = NAN;
+}
+
+bool session_finish_ensemble(session *s)
+{
+    if (s->ens_members <= 1 || s->ens_done || !trainer_done(&s->t) || s->t.state.div.happened)
+        return false;
+    /* members in the order `run` trains and adds them, so the figure is run's to the bit */
+    ensemble_score es = {0};
+    int K = s->ens_members;
+    ensemble_add(&es, &s->t, s->data, K);
+    s->ens_member_acc[0] = s->t.state.last_epoch.val_acc;
+    for (int k = 1; k < K; k++) {
+        trainer m;
+        ds_error err = {0};
+        if (experiment_trainer_create(&m, &s->cfg, s->data, k, 0, 0, &err) != 0)
+            break; /* member 0 was made from the same config and data: cannot happen */
+        while (!trainer_done(&m))
+            trainer_step(&m, STEP_EPOCH);
+        if (!m.state.div.happened)
+            ensemble_add(&es, &m, s->data, K);
+        if (k < ENSEMBLE_SHOWN)
+            s->ens_member_acc[k] = m.state.div.happened ? NAN : m.state.last_epoch.val_acc;
+        trainer_destroy(&m);
+    }
+    s->ens_acc = ensemble_accuracy(&es);
+    ensemble_free(&es);
+    s->ens_done = true;
+    return true;
 }
 
 static void record(session *s, const trainer_event *ev)

@@ -7,12 +7,14 @@
 #include <stdbool.h>
 
 #include "../engine/trainer.h"
+#include "../lesson/ensemble.h"
 #include "../lesson/experiment_data.h"
 
 typedef enum inspect_buffer {
     BUF_INPUT, BUF_Z, BUF_A, BUF_DA, BUF_DZ, BUF_W, BUF_DW, BUF_B, BUF_DB, BUF_STATE, BUF_COUNT
 } inspect_buffer;
 
+#define ENSEMBLE_SHOWN 16    /* members whose own accuracy is kept */
 #define GRAD_HISTORY 64       /* steps of gradient-norm history per layer (sparklines) */
 #define SNAPSHOT_BUDGET (24u << 20) /* bytes of batch-start snapshots kept for stepping back */
 
@@ -42,6 +44,12 @@ typedef struct session {
     /* continuous running */
     bool running;
     int speed;                 /* 0 .. SPEED_MAX: micro-steps per frame = 4^speed (SPEED_MAX: as many as fit) */
+    /* an ensemble (ensemble = K): the stepped net is member 1; when it finishes, members
+     * 2..K train headless on the same data and the averaged prediction is scored, as `run` does */
+    int ens_members;           /* K, 1 for a single net */
+    bool ens_done;
+    double ens_acc;            /* the ensemble's validation accuracy, NaN when not known */
+    double ens_member_acc[ENSEMBLE_SHOWN]; /* each member's, for the learner to compare */
     char gradcheck[320];       /* result of the last 'd' */
     /* Tests only: called between the gradient check's backward pass and its comparison, to
      * corrupt a gradient and see the check fail. NULL otherwise. */
@@ -55,6 +63,9 @@ void session_free(session *s);
 void session_reset(session *s);
 /* One micro-step, batch or epoch forward; keeps snapshots and histories. */
 trainer_event session_step(session *s, step_size size);
+/* When the stepped net has finished: trains the ensemble's other members (once) and scores
+ * the averaged prediction into ens_acc. Returns true when it trained anything. */
+bool session_finish_ensemble(session *s);
 /* One micro-step back (restore the nearest snapshot, replay). False at the very start. */
 bool session_back(session *s);
 

@@ -232,5 +232,14 @@ void draw_curves(const app *a, frame *f, rect r)
         }
     } else
         snprintf(foot, sizeof foot, "%ld steps, last loss %s", s->n_steps, fmt_compact(b2, sizeof b2, s->step_loss[n - 1]));
+    if (s->ens_members > 1) { /* the ensemble the page is about, not only the net stepped */
+        char v[120];
+        if (s->ens_done)
+            snprintf(v, sizeof v, "ensemble of %d: val acc %.1f%% (this net %.1f%%)", s->ens_members, 100 * s->ens_acc,
+                     100 * s->ens_member_acc[0]);
+        else
+            snprintf(v, sizeof v, "member 1 of an ensemble of %d: the others train when it ends", s->ens_members);
+        frame_put(f, r.x + 1, r.y + r.h - 2, ROLE_STRONG, v, r.w - 2);
+    }
     frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_NORMAL, foot, r.w - 2);
 }
