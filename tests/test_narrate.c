@@ -1,5 +1,7 @@
 /* The narration prints the constants the engine used: an optimizer's eps and betas as the
  * lesson set them, batch norm's eps and momentum, and f'(z) from act.c. */
+#include <math.h>
+
 #include "test_common.h"
 #include "test_narration.h"
 #include "engine/net.h"
@@ -204,6 +206,56 @@ static void test_loss_scale_is_said(void **s)
     expect_in(text, "loss_scale", false);
 }
 
+/* The number after `key` in text (strtod), NAN when key is absent. */
+static double number_after(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    return p ? strtod(p + strlen(key), NULL) : NAN;
+}
+
+/* Every number a line prints is its own: three lines printed one buffer twice, so a value
+ * showed another's number (batch norm's a = gamma, Nesterov's new w = its old w, clipping's
+ * norm after = the norm before). Each check recomputes the last number from the others. */
+static void test_each_number_is_its_own(void **s)
+{
+    (void)s;
+    char text[4096];
+    narrate_at("data = xor\nlayer = dense 3 linear\nlayer = batchnorm tanh\nlayer = dense 1 sigmoid\n", PHASE_FORWARD, 1,
+               text, sizeof text);
+    const char *zl = strstr(text, "z[");
+    assert_non_null(zl);
+    const char *semi = strstr(zl, "; a = tanh(z) = ");
+    assert_non_null(semi);
+    const char *eq = semi;
+    while (eq > zl && *eq != '=')
+        eq--;
+    double z = strtod(eq + 1, NULL);
+    double a = strtod(semi + strlen("; a = tanh(z) = "), NULL);
+    assert_true(fabs(a - tanh(z)) <= 1e-3 * fmax(1.0, fabs(a)));
+
+    narrate_at(NET "optimizer = momentum lr=0.5 momentum=0.9 nesterov=yes\n", PHASE_UPDATE, -1, text, sizeof text);
+    const char *w = strstr(text, "w <- w + gamma*v - lr*g = ");
+    assert_non_null(w);
+    char line[256];
+    size_t m = 0;
+    for (const char *q = w + strlen("w <- w + gamma*v - lr*g = "); *q && *q != '\n' && m + 1 < sizeof line; q++)
+        if (*q != '(' && *q != ')') /* par() brackets negative numbers */
+            line[m++] = *q;
+    line[m] = '\0';
+    double v[6];
+    assert_int_equal(sscanf(line, "%lf + %lf*%lf - %lf*%lf = %lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]), 6);
+    assert_true(fabs(v[0] + v[1] * v[2] - v[3] * v[4] - v[5]) <= 1e-3 * fmax(1e-3, fabs(v[5])));
+    assert_true(v[5] != v[0]); /* it moved */
+
+    narrate_at(NET "optimizer = sgd lr=0.1\nclip = norm 0.01\n", PHASE_CLIP, -1, text, sizeof text);
+    double before = number_after(text, "|g| = sqrt(sum of every squared gradient) = ");
+    double factor = number_after(text, "= g * ");
+    double after = number_after(text, "now |g| = ");
+    assert_true(before > 0.01 && factor < 1);
+    assert_true(fabs(after - 0.01) <= 1e-3); /* clipped to theta */
+    assert_true(fabs(after - before * factor) <= 1e-3 * before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_end_of_training),
         cmocka_unit_test(test_lost_updates_are_said),
         cmocka_unit_test(test_loss_scale_is_said),
+        cmocka_unit_test(test_each_number_is_its_own),
     };
     return cmocka_run_group_tests_name("narrate", tests, NULL, NULL);
 }

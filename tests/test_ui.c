@@ -561,8 +561,8 @@ static void test_tab_reaches_every_panel(void **state)
 {
     (void)state;
     const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
-    const char *titles[P_COUNT] = {"1 Lesson", "2 Network", "3 Inspector", "4 What just happened",
-                                   "5 Activation ranges", "6 Gradient norms", "7 Loss per step"};
+    const char *titles[P_COUNT] = {"Lesson ", "Network (", "Inspector:", "What just happened", "Activation ranges",
+                                   "Gradient norms", "Loss per step"};
     for (int k = 0; k < 3; k++) {
         app a;
         app_init(&a);

@@ -170,7 +170,9 @@ int app_page_experiment(const app *a)
     const lesson *l = &a->les->lesson;
     int found = -1;
     for (int i = 0; i < l->n_experiments; i++)
-        if (l->experiment_page[i] <= a->les->page)
+        if (l->experiment_page[i] == a->les->page)
+            return i; /* the page's own first experiment: the one its text introduces first */
+        else if (l->experiment_page[i] < a->les->page)
             found = i;
     return found;
 }

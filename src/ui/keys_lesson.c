@@ -103,6 +103,14 @@ static void focus_move(app *a, int key)
         else if (key == K_UP || key == 'k') move_selection(a, -1, 0);
         else if (key == K_DOWN || key == 'j') move_selection(a, 1, 0);
         break;
+    case P_ACTIVATIONS:
+    case P_GRADIENTS: /* one row per layer: the arrows move the selected layer, the rows follow */
+        if (key == K_DOWN || key == 'j' || key == K_RIGHT || key == 'l')
+            s->layer++;
+        else if (key == K_UP || key == 'k' || key == K_LEFT || key == 'h')
+            s->layer--;
+        session_clamp_selection(s);
+        break;
     case P_NARRATION: /* its rows, clamped by app_sync */
         if (key == K_DOWN || key == 'j')
             a->les->narr_scroll++;

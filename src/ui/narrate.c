@@ -154,7 +154,7 @@ static void forward(const session *s, text *t, int i)
     const workspace *ws = &n->train;
     int r, j;
     focus(s, i, &r, &j);
-    char title[96], b1[32], b2[32], b3[32], b4[32], f[64];
+    char title[96], b1[32], b2[32], b3[32], b4[32], b5[32], f[64];
     layer_title(s, i, title, sizeof title);
     size_t k = (size_t)r * L->n_out + j;
     const float *x = net_layer_input(n, ws, i);
@@ -171,7 +171,7 @@ static void forward(const session *s, text *t, int i)
         say(t, "x_hat[%d][%d] = (%s - %s)/sqrt(%s + %s) = %s", r, j, num(b1, x[k]), num(b2, L->batch_mean[j]),
             num(b3, L->batch_var[j]), eps_str(f, BN_EPS), num(b4, ws->aux[i][k]));
         say(t, "z[%d][%d] = gamma*x_hat + beta = %s*%s + %s = %s; %s = %s", r, j, num(b1, L->W[j]), par(b2, ws->aux[i][k]),
-            par(b3, L->b[j]), num(b4, ws->z[i][k]), act_formula(f, L->act), num(b1, ws->a[i][k]));
+            par(b3, L->b[j]), num(b4, ws->z[i][k]), act_formula(f, L->act), num(b5, ws->a[i][k]));
         say(t, "running mean <- %s*old + %s*batch mean = %s; running var (unbiased) = %s", num(b3, 1.0 - BN_MOMENTUM),
             num(b4, BN_MOMENTUM), num(b1, L->running_mean[j]), num(b2, L->running_var[j]));
         break;
@@ -302,12 +302,12 @@ static void clip(const session *s, text *t)
 {
     const trainer *tr = &s->t;
     const clip_info *c = &tr->state.clip;
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], b4[32]; /* one buffer per number of a line: each is printed */
     if (tr->cfg.clip == CLIP_NORM) {
         say(t, "Clipping by norm: |g| = sqrt(sum of every squared gradient) = %s", num(b1, c->norm_before));
         if (c->factor < 1.0)
             say(t, "|g| = %s > theta = %s -> g <- g * theta/(|g| + 1e-6) = g * %s; now |g| = %s", num(b1, c->norm_before),
-                num(b2, tr->cfg.clip_value), num(b3, c->factor), num(b1, c->norm_after));
+                num(b2, tr->cfg.clip_value), num(b3, c->factor), num(b4, c->norm_after));
         else
             say(t, "|g| = %s <= theta = %s: nothing to do", num(b1, c->norm_before), num(b2, tr->cfg.clip_value));
         int top = 0;
@@ -326,7 +326,7 @@ static void update(const session *s, text *t, int i)
 {
     const trainer *tr = &s->t;
     const layer *L = &tr->net.layers[i];
-    char title[96], b1[32], b2[32], b3[32], b4[32], b5[32], e[32];
+    char title[96], b1[32], b2[32], b3[32], b4[32], b5[32], b6[32], e[32];
     layer_title(s, i, title, sizeof title);
     if (!L->n_params) {
         say(t, "Update, %s: no parameters to update.", title);
@@ -361,7 +361,7 @@ static void update(const session *s, text *t, int i)
             num(b5, v));
         if (c->nesterov)
             say(t, "w <- w + gamma*v - lr*g = %s + %s*%s - %s*%s = %s", num(b1, p.before), num(b2, c->momentum),
-                par(b3, v), num(b4, lr), par(b5, g), num(b1, p.after));
+                par(b3, v), num(b4, lr), par(b5, g), num(b6, p.after));
         else
             say(t, "w <- w + v = %s + %s = %s", num(b1, p.before), par(b2, v), num(b3, p.after));
         break;

@@ -66,9 +66,19 @@ int panel_title(frame *f, rect r, const char *title, bool focused)
 
 int lesson_panel_title(const app *a, frame *f, rect r, panel_id p, const char *title)
 {
-    char t[300];
-    snprintf(t, sizeof t, "%d %s", (int)p + 1, title); /* the digit that hides it (1..7) */
-    return panel_title(f, r, t, a->les->focus == p);
+    /* the digit that hides the panel (1..7), set into the right end of its rule: the
+     * mapping the keys use, on screen */
+    int y = panel_title(f, (rect){r.x, r.y, r.w - 4, r.h}, title, a->les->focus == p);
+    panel_key(a, f, r, p);
+    return y;
+}
+
+void panel_key(const app *a, frame *f, rect r, panel_id p)
+{
+    char key[8];
+    frame_fill(f, r.x + r.w - 4, r.y, 4, 0x2500, ROLE_BORDER);
+    snprintf(key, sizeof key, "[%d]", (int)p + 1);
+    frame_put(f, r.x + r.w - 4, r.y, a->les->focus == p ? ROLE_SELECTED : ROLE_DIM, key, 3);
 }
 
 const char *fmt_compact(char *buf, size_t cap, double v)

@@ -8,6 +8,8 @@
 int panel_title(frame *f, rect r, const char *title, bool focused);
 /* A lesson-screen panel's title, led by the digit that hides it and highlighted when focused. */
 int lesson_panel_title(const app *a, frame *f, rect r, panel_id p, const char *title);
+/* The digit that hides panel p, "[6]", at the right end of its title rule. */
+void panel_key(const app *a, frame *f, rect r, panel_id p);
 
 /* Each layer's health now (HEALTH_COUNT: nothing to say yet), by the engine's rule. */
 void live_health(const trainer *t, layer_health *out);

@@ -115,23 +115,25 @@ static int log_x(double v, int x0, int w)
 
 void draw_gradients(const app *a, frame *f, rect r)
 {
-    char title[120];
-    snprintf(title, sizeof title, "%d Gradient norms, log scale 1e-10 .. 1e+10 (update ratio, ref 1e-3)", P_GRADIENTS + 1);
-    draw_gradients_of(app_run_c(a), f, r, title, a->les->focus == P_GRADIENTS, a->ascii);
+    draw_gradients_of(app_run_c(a), f, r, "Gradient norms, log scale 1e-10 .. 1e+10 (update ratio, ref 1e-3)",
+                      a->les->focus == P_GRADIENTS, a->ascii);
+    panel_key(a, f, r, P_GRADIENTS);
 }
 
 void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bool focused, bool ascii)
 {
     const trainer *t = &s->t;
     const net *n = &t->net;
-    int y = panel_title(f, r, title, focused);
+    int y = panel_title(f, (rect){r.x, r.y, r.w - 4, r.h}, title, focused); /* room for a key: [6] */
     if (t->state.step == 0 && !(t->state.next_phase > PHASE_BACKWARD)) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appear after the first backward pass", r.w - 2);
         return;
     }
     layer_health health[NET_MAX_LAYERS];
     live_health(t, health);
-    int bar_x = r.x + 5, spark_w = r.w >= 70 ? 16 : 0, bar_w = r.w - 5 - 24 - spark_w - (spark_w ? 1 : 0);
+    /* in bf16/fp16 the ratio's 5 columns become 17 for "lost 1234 uf 56%" */
+    int extra = t->net.precision != FP32 ? 12 : 0;
+    int bar_x = r.x + 5, spark_w = r.w >= 70 ? 16 : 0, bar_w = r.w - 5 - 24 - extra - spark_w - (spark_w ? 1 : 0);
     bool text = true;
     if (bar_w < 10) { /* a narrow column: the bar alone, then as much of the number as fits */
         bar_w = r.w - 5 - 9 > 4 ? r.w - 5 - 9 : 4;
@@ -169,7 +171,7 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         if (t->net.precision != FP32 && r.w >= 60) { /* what rounding cost this layer */
             snprintf(txt, sizeof txt, "lost %ld uf %.0f%%", st->lost_updates, 100.0 * st->frac_underflow);
             frame_put(f, bar_x + bar_w + 20, y, st->lost_updates || st->frac_underflow > 0 ? ROLE_WARN : ROLE_DIM, txt,
-                      r.x + r.w - (bar_x + bar_w + 20) - spark_w - 1);
+                      4 + extra);
         } else if (isfinite(st->update_ratio) && r.w >= 60) {
             snprintf(txt, sizeof txt, "%+.1f", (double)st->update_ratio);
             frame_put(f, bar_x + bar_w + 20, y, fabsf(st->update_ratio + 3.0f) > 2.0f ? ROLE_WARN : ROLE_DIM, txt, 5);

@@ -41,14 +41,17 @@ void draw_compare(const app *a, frame *f)
             snprintf(g, sizeof g, "%c", (char)sr[k].ascii_glyph);
         else
             g[utf8_encode(sr[k].glyph, g)] = '\0';
-        snprintf(line, sizeof line, "%s %-12s loss %-8s lr %s%s", g, cmp->names[k],
-                 s->n_steps ? fmt_compact(b1, sizeof b1, s->step_loss[s->n_steps - 1]) : "-",
-                 fmt_compact(b2, sizeof b2, t->state.lr), t->state.div.happened ? " NaN!" : "");
+        snprintf(line, sizeof line, "%s %-12s loss %s", g, cmp->names[k],
+                 s->n_steps ? fmt_compact(b1, sizeof b1, s->step_loss[s->n_steps - 1]) : "-");
         frame_put(f, f->w - legend_w, y + 2 * k, sr[k].ro, line, legend_w);
-        if (m && m->has_val) {
-            snprintf(line, sizeof line, "  val acc %.1f%%", 100 * m->val_acc);
-            frame_put(f, f->w - legend_w, y + 2 * k + 1, ROLE_DIM, line, legend_w);
-        }
+        /* the second line: its learning rate now, and how it stands */
+        char state[48] = "";
+        if (t->state.div.happened)
+            snprintf(state, sizeof state, "  diverged (NaN/Inf)");
+        else if (m && m->has_val)
+            snprintf(state, sizeof state, "  val acc %.1f%%", 100 * m->val_acc);
+        snprintf(line, sizeof line, "  lr %s%s", fmt_compact(b2, sizeof b2, t->state.lr), state);
+        frame_put(f, f->w - legend_w, y + 2 * k + 1, t->state.div.happened ? ROLE_BAD : ROLE_DIM, line, legend_w);
     }
     /* gradient columns */
     int gy = 1 + curves_h, gh = f->h - 1 - gy, cw = f->w / (cs->n ? cs->n : 1);

@@ -226,10 +226,10 @@ for size in "80 24" "120 40" "160 48"; do
     for _ in 1 2 3 4 5 6 7 8; do
         keys Tab
         sleep 0.15
-        seen="$seen $(screen | grep -oE '─ [1-7] [A-Z][a-z]+' | sed 's/─ //' | tr '\n' ' ')"
+        seen="$seen $(screen | grep -oE '─ [A-Z][A-Za-z :(]{0,20}' | tr '\n' ' ')"
     done
     missing=""
-    for t in "1 Lesson" "2 Network" "3 Inspector" "4 What" "5 Activation" "6 Gradient" "7 Loss"; do
+    for t in "Lesson" "Network" "Inspector" "What just" "Activation ranges" "Gradient norms" "Loss per"; do
         echo "$seen" | grep -qF "$t" || missing="$missing [$t]"
     done
     [ -z "$missing" ] && ok "tab-$1x$2-every-panel" || bad "tab-$1x$2-every-panel" "never shown:$missing"
