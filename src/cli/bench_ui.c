@@ -87,20 +87,21 @@ int bench_ui_training(const char *lesson_path, double *ratio)
     /* the front end's loop with r at full speed: train until the next frame is due, draw it */
     s->running = true;
     s->speed = SPEED_MAX;
-    double t0 = mono_seconds(), t, draw_ms = 0;
+    double t0 = mono_seconds(), t, draw_ms = 0, draw_total = 0;
     long frames = 0;
     while ((t = mono_seconds()) - t0 < 1.0 && s->running) {
         app_tick(&a, UI_FRAME_MS - draw_ms);
         double d0 = mono_seconds();
         view_draw(&a, &f);
         draw_ms = 1e3 * (mono_seconds() - d0);
+        draw_total += draw_ms;
         frames++;
     }
     double ui = (double)s->t.state.step / (t - t0);
     *ratio = ui / engine;
-    printf("bench ui_training steps_per_s=%.0f engine_steps_per_s=%.0f ratio=%.2f frames_per_s=%.0f   # %s, r at "
-           "full speed with a 160x48 frame each %.0f ms (terminal output not included)\n",
-           ui, engine, *ratio, frames / (t - t0), lesson_path, UI_FRAME_MS);
+    printf("bench ui_training steps_per_s=%.0f engine_steps_per_s=%.0f ratio=%.2f frames_per_s=%.0f draw_ms=%.2f   # %s, "
+           "r at full speed with a 160x48 frame each %.0f ms (terminal output not included)\n",
+           ui, engine, *ratio, frames / (t - t0), frames ? draw_total / frames : 0.0, lesson_path, UI_FRAME_MS);
     frame_free(&f);
     app_free(&a);
     return 0;

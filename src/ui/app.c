@@ -408,7 +408,7 @@ bool app_tick(app *a, double budget_ms)
     session *s = app_run(a);
     long limit = s->speed >= SPEED_MAX ? -1 : 1L << (2 * s->speed); /* 4^speed micro-steps */
     for (long k = 0; (limit < 0 || k < limit) && !trainer_done(&s->t); k++) {
-        session_step(s, STEP_MICRO);
+        session_step(s, limit < 0 ? STEP_BATCH : STEP_MICRO); /* full speed: whole batches */
         if (s->t.state.div.happened || 1e3 * mono_seconds() - start > budget_ms)
             break;
     }

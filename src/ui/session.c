@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/clock.h"
 #include "../common/xalloc.h"
 
 static const char *const buffer_names[BUF_COUNT] = {"input", "z", "a", "dL/da", "dL/dz", "W", "dL/dW", "b", "dL/db",
@@ -132,6 +133,13 @@ static void maybe_snapshot(session *s)
     trainer *t = &s->t;
     if (t->state.next_phase != PHASE_LOAD_BATCH || t->state.micro == 0)
         return;
+    /* Running at full speed, one snapshot per SNAPSHOT_RUNNING_S of training: copying the
+     * net at every batch cost a fifth of the training time (lesson 06), and a step back then
+     * replays at most that long. */
+    double now = mono_seconds();
+    if (s->running && s->speed >= SPEED_MAX && now - s->last_snapshot_s < SNAPSHOT_RUNNING_S)
+        return;
+    s->last_snapshot_s = now;
     int newest = (s->ring_next + s->ring_cap - 1) % s->ring_cap;
     if (s->ring_n > 0 && s->ring[newest].state.micro == t->state.micro)
         return;

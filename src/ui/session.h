@@ -17,6 +17,7 @@ typedef enum inspect_buffer {
 #define ENSEMBLE_SHOWN 16    /* members whose own accuracy is kept */
 #define GRAD_HISTORY 64       /* steps of gradient-norm history per layer (sparklines) */
 #define SNAPSHOT_BUDGET (24u << 20) /* bytes of batch-start snapshots kept for stepping back */
+#define SNAPSHOT_RUNNING_S 0.025 /* running at full speed: a snapshot per 25 ms of training */
 
 typedef struct session {
     experiment cfg;
@@ -29,6 +30,7 @@ typedef struct session {
     trainer_snapshot initial;
     trainer_snapshot *ring;
     int ring_cap, ring_n, ring_next;
+    double last_snapshot_s;    /* when the last one was taken (mono_seconds) */
     /* histories */
     float *step_loss;          /* loss of each optimizer step */
     long n_steps, cap_steps;

@@ -199,7 +199,7 @@ static void status_line(const app *a, char *left, size_t cap, char *right, size_
     const char *loss = m ? fmt_compact(b2, sizeof b2, m->train_loss)
                          : (t->state.step > 0 || t->state.next_phase > PHASE_LOSS ? fmt_compact(b2, sizeof b2, t->state.loss) : "-");
     snprintf(left, cap, "%sepoch %d/%d  batch %d/%d  step %ld  %s%s%s  lr %s  %s %s", run, epoch, t->epochs,
-             t->state.batch + 1, t->batches_per_epoch, t->state.step, done ? "" : "next: ", run_state(t, state, sizeof state),
+             done && t->state.batch == 0 ? t->batches_per_epoch : t->state.batch + 1, t->batches_per_epoch, t->state.step, done ? "" : "next: ", run_state(t, state, sizeof state),
              where, fmt_compact(b1, sizeof b1, t->state.lr), m ? "epoch loss" : "loss", loss);
     snprintf(right, rcap, "n step  b back  r run  Tab panel  ? help  q quit");
 }
