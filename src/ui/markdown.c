@@ -9,38 +9,9 @@
 #include "../common/xalloc.h"
 #include "wrap.h"
 
-#define MAX_DEPTH 8
-#define MIN_TEXT 10 /* columns of text a margin (quote bars, indent) always leaves on a line */
+#include "markdown_render.h"
 
-/* A table cell: bytes run[off, off + len) of the buffered table. */
-typedef struct tcell {
-    int row, col, off, len;
-} tcell;
-
-/* Text waiting to be wrapped into lines, as UTF-8 with one role per byte: the wrap (wrap.h)
- * works on UTF-8, so paragraphs and the narration share it. */
-typedef struct render {
-    md_doc *doc;
-    int width;
-    char *run; /* only valid UTF-8: run_add encodes what it decoded */
-    uint8_t *run_role;
-    int run_n, run_cap;
-    int indent;                 /* columns for every line of the current block */
-    char prefix[32];            /* first-line marker of a list item ("• ", "3. ") */
-    int span_role[MAX_DEPTH];   /* stack of span roles */
-    int spans;
-    role block_role;            /* heading or normal */
-    int list_depth, ol_number[MAX_DEPTH], is_ol[MAX_DEPTH];
-    int quote_depth;
-    bool in_code, code_is_experiment, code_line_open;
-    /* tables are buffered whole (their text in run), so columns can be sized to their cells */
-    bool in_table;
-    int table_rows, table_col, cell_start;
-    tcell *cells;
-    int n_cells, cell_cap;
-} render;
-
-static styled_line *new_line(render *r)
+styled_line *md_new_line(render *r)
 {
     md_doc *d = r->doc;
     if (d->n == d->cap) {
@@ -59,7 +30,7 @@ static styled_line *last_line(render *r)
 
 /* Appends cp as the frame would draw it: a mark on the column before (on a space of its own at
  * the start), a wide character on two columns. Lines are wrapped to at most MD_LINE_COLS. */
-static void line_put(styled_line *l, uint32_t cp, role ro)
+void md_line_put(styled_line *l, uint32_t cp, role ro)
 {
     bool mark = cp_is_mark(cp);
     if (mark && l->n > 0) {
@@ -86,21 +57,21 @@ static void line_put(styled_line *l, uint32_t cp, role ro)
 
 /* Appends s[0..n), byte k in role ro[k] (or all in role one when ro is NULL). A mark that
  * starts it gets a space of its own, not the margin's or the cell's before: wrap.h counts it so. */
-static void line_put_text(styled_line *l, const char *s, const uint8_t *ro, int n, role one)
+void md_line_put_text(styled_line *l, const char *s, const uint8_t *ro, int n, role one)
 {
     for (int i = 0; i < n;) {
         uint32_t cp;
         int k = utf8_decode_n(s + i, (size_t)(n - i), &cp);
         if (i == 0 && cp_is_mark(cp))
-            line_put(l, ' ', ro ? (role)ro[i] : one);
-        line_put(l, cp, ro ? (role)ro[i] : one);
+            md_line_put(l, ' ', ro ? (role)ro[i] : one);
+        md_line_put(l, cp, ro ? (role)ro[i] : one);
         i += k;
     }
 }
 
 /* Columns of margin (quote bars, then `spaces`) a line gets: fewer when the panel is so narrow
  * that keep columns would not remain after it, so text is never pushed past the edge. */
-static int margin_cols(const render *r, int spaces, int keep, int *bars)
+int md_margin_cols(const render *r, int spaces, int keep, int *bars)
 {
     int room = r->width - 1 - keep;
     int b = r->quote_depth, s = spaces;
@@ -113,23 +84,23 @@ static int margin_cols(const render *r, int spaces, int keep, int *bars)
     return 2 * b + s;
 }
 
-static int line_indent(render *r, styled_line *l, int spaces, int keep)
+int md_line_indent(render *r, styled_line *l, int spaces, int keep)
 {
-    int bars, cols = margin_cols(r, spaces, keep, &bars);
+    int bars, cols = md_margin_cols(r, spaces, keep, &bars);
     for (int q = 0; q < bars; q++) {
-        line_put(l, 0x2502, ROLE_DIM); /* │ */
-        line_put(l, ' ', ROLE_NORMAL);
+        md_line_put(l, 0x2502, ROLE_DIM); /* │ */
+        md_line_put(l, ' ', ROLE_NORMAL);
     }
     for (int i = 2 * bars; i < cols; i++)
-        line_put(l, ' ', ROLE_NORMAL);
+        md_line_put(l, ' ', ROLE_NORMAL);
     return cols;
 }
 
-static void blank_line(render *r)
+void md_blank_line(render *r)
 {
     md_doc *d = r->doc;
     if (d->n > 0 && d->lines[d->n - 1].n > 0)
-        new_line(r);
+        md_new_line(r);
 }
 
 static void run_reserve(render *r, int more)
@@ -150,7 +121,7 @@ static void run_add(render *r, uint32_t cp, role ro)
 }
 
 /* Appends run[off, off + len) to the run again (a table record built from its cells). */
-static void run_copy(render *r, int off, int len)
+void md_run_copy(render *r, int off, int len)
 {
     run_reserve(r, len);
     memcpy(r->run + r->run_n, r->run + off, (size_t)len);
@@ -165,7 +136,7 @@ static role current_role(const render *r)
     return r->block_role;
 }
 
-static void run_add_utf8(render *r, const char *text, size_t size, role ro)
+void md_run_add_utf8(render *r, const char *text, size_t size, role ro)
 {
     for (size_t i = 0; i < size;) {
         uint32_t cp;
@@ -176,10 +147,10 @@ static void run_add_utf8(render *r, const char *text, size_t size, role ro)
 
 /* Wraps s[0..n) (byte k in role ro[k]) into lines of the current block: margin, then `first`
  * (a list marker) on the first line and as many spaces on the others, then the text. */
-static void emit_wrapped(render *r, const char *s, const uint8_t *ro, int n, const char *first)
+void md_emit_wrapped(render *r, const char *s, const uint8_t *ro, int n, const char *first)
 {
     int pre = wrap_cols(first, (int)strlen(first));
-    int avail = r->width - 1 - pre - margin_cols(r, r->indent, pre + MIN_TEXT, NULL);
+    int avail = r->width - 1 - pre - md_margin_cols(r, r->indent, pre + MIN_TEXT, NULL);
     int pos = 0;
     while (pos < n && s[pos] == ' ')
         pos++;
@@ -188,16 +159,16 @@ static void emit_wrapped(render *r, const char *s, const uint8_t *ro, int n, con
         int got = wrap_next(s, n, &pos, avail, &ln);
         if (!got && !first_line)
             break;
-        styled_line *l = new_line(r);
-        line_indent(r, l, r->indent, pre + MIN_TEXT);
+        styled_line *l = md_new_line(r);
+        md_line_indent(r, l, r->indent, pre + MIN_TEXT);
         if (first_line)
-            line_put_text(l, first, NULL, (int)strlen(first), ROLE_DIM);
+            md_line_put_text(l, first, NULL, (int)strlen(first), ROLE_DIM);
         else
             for (int i = 0; i < pre; i++)
-                line_put(l, ' ', ROLE_NORMAL);
+                md_line_put(l, ' ', ROLE_NORMAL);
         if (!got)
             break;
-        line_put_text(l, s + ln.start, ro + ln.start, ln.len, ROLE_NORMAL);
+        md_line_put_text(l, s + ln.start, ro + ln.start, ln.len, ROLE_NORMAL);
     }
 }
 
@@ -205,14 +176,14 @@ static void flush(render *r)
 {
     if (r->run_n == 0 && !r->prefix[0])
         return;
-    emit_wrapped(r, r->run, r->run_role, r->run_n, r->prefix);
+    md_emit_wrapped(r, r->run, r->run_role, r->run_n, r->prefix);
     r->run_n = 0;
     r->prefix[0] = '\0';
 }
 
 static void code_line(render *r)
 {
-    line_indent(r, new_line(r), r->indent + 2, MIN_TEXT);
+    md_line_indent(r, md_new_line(r), r->indent + 2, MIN_TEXT);
 }
 
 /* A code line too long for the panel continues on the next line, marked ↪, rather than being
@@ -228,7 +199,7 @@ static void code_continue(render *r)
         }
     code_line(r);
     styled_line *l = last_line(r), *p = l - 1; /* after new_line: it may have moved the array */
-    line_put(l, 0x21AA, ROLE_DIM);             /* ↪ */
+    md_line_put(l, 0x21AA, ROLE_DIM);             /* ↪ */
     for (int q = cut; q < p->n && l->n < MD_LINE_COLS; q++, l->n++) {
         l->ch[l->n] = p->ch[q];
         l->role[l->n] = p->role[q];
@@ -256,121 +227,8 @@ static void code_text(render *r, const char *text, size_t size)
             r->code_line_open = true;
         } else if (!cp_is_mark(cp) && last_line(r)->n + cp_cols(cp) > r->width - 1)
             code_continue(r);
-        line_put(last_line(r), cp, ROLE_CODE);
+        md_line_put(last_line(r), cp, ROLE_CODE);
     }
-}
-
-/* The pending run, trimmed, becomes cell (row, col) of the buffered table; the run keeps it. */
-static void table_store_cell(render *r)
-{
-    int a = r->cell_start, b = r->run_n;
-    while (a < b && r->run[a] == ' ')
-        a++;
-    while (b > a && r->run[b - 1] == ' ')
-        b--;
-    if (r->n_cells == r->cell_cap) {
-        r->cell_cap = r->cell_cap ? 2 * r->cell_cap : 32;
-        r->cells = xrealloc(r->cells, (size_t)r->cell_cap, sizeof *r->cells);
-    }
-    r->cells[r->n_cells++] = (tcell){r->table_rows - 1, r->table_col - 1, a, b - a};
-}
-
-/* The table as a grid, each cell wrapped within its column's width. */
-static void table_grid(render *r, const int *at, int rows, int cols, const int *width)
-{
-    int *pos = xcalloc((size_t)cols, sizeof *pos); /* how far each cell of the row has been drawn */
-    for (int row = 0; row < rows; row++) {
-        memset(pos, 0, (size_t)cols * sizeof *pos);
-        for (bool more = true, first = true; more || first; first = false) {
-            more = false;
-            styled_line *l = new_line(r);
-            line_indent(r, l, r->indent, MIN_TEXT);
-            for (int col = 0; col < cols; col++) {
-                if (col > 0)
-                    line_put_text(l, " \xE2\x94\x82 ", NULL, 5, ROLE_DIM); /* " │ " */
-                const tcell *c = at[row * cols + col] >= 0 ? &r->cells[at[row * cols + col]] : NULL;
-                wrap_line ln = {0, 0, 0};
-                if (c && wrap_next(r->run + c->off, c->len, &pos[col], width[col], &ln))
-                    line_put_text(l, r->run + c->off + ln.start, r->run_role + c->off + ln.start, ln.len,
-                                  ROLE_NORMAL);
-                for (int i = ln.cols; i < width[col]; i++)
-                    line_put(l, ' ', ROLE_NORMAL);
-                more = more || (c && pos[col] < c->len);
-            }
-        }
-        if (row == 0) { /* rule under the header */
-            styled_line *rule = new_line(r);
-            line_indent(r, rule, r->indent, MIN_TEXT);
-            for (int col = 0; col < cols; col++) {
-                if (col > 0)
-                    line_put_text(rule, "\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80", NULL, 9, ROLE_DIM); /* ─┼─ */
-                for (int i = 0; i < width[col]; i++)
-                    line_put(rule, 0x2500, ROLE_DIM);
-            }
-        }
-    }
-    free(pos);
-}
-
-/* A table too wide for a grid even with every word on a line of its own: one record per row,
- * "header: value" for each cell, the first flush left and the others indented under it. A grid
- * would have to break words, and a number broken across two lines reads as two numbers. */
-static void table_records(render *r, const int *at, int rows, int cols)
-{
-    int text_end = r->run_n, indent = r->indent;
-    for (int row = rows > 1 ? 1 : 0; row < rows; row++)
-        for (int col = 0, shown = 0; col < cols; col++) {
-            int v = at[row * cols + col], h = row > 0 ? at[col] : -1;
-            if (v < 0 || r->cells[v].len == 0)
-                continue;
-            if (h >= 0 && r->cells[h].len > 0) {
-                run_copy(r, r->cells[h].off, r->cells[h].len);
-                run_add_utf8(r, ": ", 2, ROLE_DIM);
-            }
-            run_copy(r, r->cells[v].off, r->cells[v].len);
-            r->indent = indent + (shown++ ? 2 : 0);
-            emit_wrapped(r, r->run + text_end, r->run_role + text_end, r->run_n - text_end, "");
-            r->run_n = text_end;
-        }
-    r->indent = indent;
-}
-
-/* Column widths from wrap_fit_columns, each then cut to what its wrapped cells use; a table
- * that cannot fit with its words whole becomes records. */
-static void table_emit(render *r)
-{
-    int rows = r->table_rows, cols = 0;
-    for (int i = 0; i < r->n_cells; i++)
-        cols = r->cells[i].col + 1 > cols ? r->cells[i].col + 1 : cols;
-    if (rows <= 0 || cols <= 0)
-        return;
-    int *at = xcalloc((size_t)(rows + 3) * cols, sizeof *at); /* (row, col) -> index in cells, -1: none */
-    int *width = at + rows * cols, *least = width + cols, *full = least + cols;
-    for (int i = 0; i < rows * cols; i++)
-        at[i] = -1;
-    for (int i = 0; i < r->n_cells; i++) {
-        const tcell *c = &r->cells[i];
-        at[c->row * cols + c->col] = i;
-        int w = wrap_cols(r->run + c->off, c->len), m = wrap_min_width(r->run + c->off, c->len);
-        full[c->col] = w > full[c->col] ? w : full[c->col];
-        least[c->col] = m > least[c->col] ? m : least[c->col];
-    }
-    int room = r->width - 1 - margin_cols(r, r->indent, MIN_TEXT, NULL) - 3 * (cols - 1);
-    if (wrap_fit_columns(full, least, cols, room, width) == 0) {
-        for (int col = 0; col < cols; col++) {
-            int used = 0;
-            for (int row = 0; row < rows; row++)
-                if (at[row * cols + col] >= 0) {
-                    const tcell *c = &r->cells[at[row * cols + col]];
-                    int w = wrap_widest(r->run + c->off, c->len, width[col]);
-                    used = w > used ? w : used;
-                }
-            width[col] = used;
-        }
-        table_grid(r, at, rows, cols, width);
-    } else
-        table_records(r, at, rows, cols);
-    free(at);
 }
 
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
@@ -379,7 +237,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
     switch (type) {
     case MD_BLOCK_H:
         flush(r);
-        blank_line(r);
+        md_blank_line(r);
         r->block_role = ROLE_HEADING;
         break;
     case MD_BLOCK_P:
@@ -412,9 +270,9 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         break;
     case MD_BLOCK_HR: {
         flush(r);
-        styled_line *l = new_line(r);
+        styled_line *l = md_new_line(r);
         for (int i = 0; i < r->width - 2 && i < 60; i++)
-            line_put(l, 0x2500, ROLE_DIM);
+            md_line_put(l, 0x2500, ROLE_DIM);
         break;
     }
     case MD_BLOCK_CODE: {
@@ -422,12 +280,12 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         const MD_BLOCK_CODE_DETAIL *c = detail;
         r->in_code = true;
         r->code_is_experiment = c->lang.size == 8 && memcmp(c->lang.text, "deepstep", 8) == 0;
-        blank_line(r);
+        md_blank_line(r);
         if (r->code_is_experiment) {
-            styled_line *l = new_line(r);
-            line_indent(r, l, r->indent, 16); /* the header is 16 columns */
+            styled_line *l = md_new_line(r);
+            md_line_indent(r, l, r->indent, 16); /* the header is 16 columns */
             const char *t = "\xE2\x94\x80\xE2\x94\x80 experiment \xE2\x94\x80\xE2\x94\x80"; /* ── experiment ── */
-            line_put_text(l, t, NULL, (int)strlen(t), ROLE_DIM);
+            md_line_put_text(l, t, NULL, (int)strlen(t), ROLE_DIM);
         }
         break;
     }
@@ -461,12 +319,12 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
     case MD_BLOCK_H:
         flush(r);
         r->block_role = ROLE_NORMAL;
-        new_line(r);
+        md_new_line(r);
         break;
     case MD_BLOCK_P:
         flush(r);
         if (!r->list_depth)
-            new_line(r);
+            md_new_line(r);
         break;
     case MD_BLOCK_LI:
         flush(r);
@@ -478,34 +336,34 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
         if (r->list_depth > 0)
             r->indent -= 2;
         else
-            new_line(r);
+            md_new_line(r);
         break;
     case MD_BLOCK_QUOTE:
         flush(r);
         r->quote_depth--;
-        new_line(r);
+        md_new_line(r);
         break;
     case MD_BLOCK_CODE:
         if (r->code_is_experiment) {
-            styled_line *l = new_line(r);
-            line_indent(r, l, r->indent, 16);
+            styled_line *l = md_new_line(r);
+            md_line_indent(r, l, r->indent, 16);
             for (int i = 0; i < 16; i++)
-                line_put(l, 0x2500, ROLE_DIM);
+                md_line_put(l, 0x2500, ROLE_DIM);
         }
         r->in_code = false;
         r->code_line_open = false;
-        new_line(r);
+        md_new_line(r);
         break;
     case MD_BLOCK_TH:
     case MD_BLOCK_TD:
-        table_store_cell(r);
+        md_table_store_cell(r);
         r->block_role = ROLE_NORMAL;
         break;
     case MD_BLOCK_TABLE:
-        table_emit(r);
+        md_table_emit(r);
         r->run_n = 0;
         r->in_table = false;
-        new_line(r);
+        md_new_line(r);
         break;
     default:
         break;
@@ -568,14 +426,14 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
         break;
     case MD_TEXT_ENTITY: {
         const char *e = entity(text, size);
-        run_add_utf8(r, e ? e : text, e ? strlen(e) : size, current_role(r));
+        md_run_add_utf8(r, e ? e : text, e ? strlen(e) : size, current_role(r));
         break;
     }
     case MD_TEXT_NULLCHAR: /* U+0000 in the source: CommonMark shows it as U+FFFD */
         run_add(r, 0xFFFD, current_role(r));
         break;
     default:
-        run_add_utf8(r, text, size, current_role(r));
+        md_run_add_utf8(r, text, size, current_role(r));
         break;
     }
     return 0;
