@@ -49,6 +49,20 @@ role health_role(layer_health h)
     }
 }
 
+/* Slots of the network strip are at least this wide: "32 sigmoid" and "vanishing" fit whole. */
+#define NET_SLOT_MIN 12
+
+static const char *act_short(activation a)
+{
+    switch (a) {
+    case ACT_SIGMOID: return "sigm";
+    case ACT_LEAKY_RELU: return "lrelu";
+    case ACT_SOFTMAX: return "smax";
+    case ACT_LINEAR: return "";
+    default: return act_name(a);
+    }
+}
+
 /* The layer the stepper is at (just computed, or next), and which way it is going. */
 static int active_layer(const trainer *t, const char **arrow)
 {
@@ -80,8 +94,8 @@ void draw_network(const app *a, frame *f, rect r)
     live_health(t, health);
     int slots = n->n_layers + 1, width = r.w / slots;
     int first = 0, shown = slots;
-    if (width < 10) { /* too many layers: a window around the selection */
-        width = 10;
+    if (width < NET_SLOT_MIN) { /* too many layers: a window around the selection */
+        width = NET_SLOT_MIN;
         shown = r.w / width;
         first = s->layer + 1 - shown / 2;
         if (first < 0)
@@ -99,6 +113,8 @@ void draw_network(const app *a, frame *f, rect r)
             const layer *L = &n->layers[li];
             snprintf(name, sizeof name, "%d %s", li, short_kind(L));
             snprintf(shape, sizeof shape, "%d %s", L->n_out, L->act == ACT_LINEAR ? "" : act_name(L->act));
+            if ((int)strlen(shape) > width - 2) /* a narrow slot: the activation's short name, not a cut one */
+                snprintf(shape, sizeof shape, "%d %s", L->n_out, act_short(L->act));
         }
         bool sel = li == s->layer && slot > 0;
         frame_put(f, x + 1, y, sel ? ROLE_SELECTED : ROLE_STRONG, name, width - 2);
