@@ -169,12 +169,47 @@ static void test_dispatch_does_what_the_switch_did(void **state)
     app_free(&a);
 }
 
+/* The status bar's hints come from the tables: each names a key its row has, and the lesson's
+ * bar at 160x48 shows them (they were written by hand beside the tables). */
+static void test_status_hints_from_the_tables(void **state)
+{
+    (void)state;
+    const key_table *tables[] = {&keys_browser, &keys_lesson, &keys_compare, &keys_race};
+    for (size_t t = 0; t < sizeof tables / sizeof *tables; t++)
+        for (int i = 0; i < tables[t]->n; i++) {
+            const key_binding *b = &tables[t]->rows[i];
+            if (!b->hint)
+                continue;
+            char first[32];
+            sscanf(b->hint, "%31s", first);
+            if (!strstr(b->label, first) && strcmp(first, "PgUp/PgDn") != 0 && strncmp(first, "\xE2\x86\x91", 3) != 0)
+                fail_msg("hint '%s' names no key of its row '%s'", b->hint, b->label);
+        }
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    frame f;
+    frame_init(&f, 160, 48);
+    view_draw(&a, &f);
+    char hints[200], row[512];
+    keys_hints(&keys_lesson, true, hints, sizeof hints);
+    frame_row_text(&f, 47, row, sizeof row);
+    assert_non_null(strstr(row, hints));
+    assert_non_null(strstr(hints, "n step"));
+    keys_hints(&keys_lesson, false, hints, sizeof hints); /* without a run: not the stepper's */
+    assert_null(strstr(hints, "n step"));
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_key_is_in_its_screens_help),
         cmocka_unit_test(test_no_key_is_bound_twice),
         cmocka_unit_test(test_dispatch_does_what_the_switch_did),
+        cmocka_unit_test(test_status_hints_from_the_tables),
     };
     return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }

@@ -47,6 +47,15 @@ int keys_help(const key_table *t, char (*lines)[KEY_HELP_W + 1], int max)
     return n;
 }
 
+void keys_hints(const key_table *t, bool has_run, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < t->n && n < cap; i++)
+        if (t->rows[i].hint && (has_run || !t->rows[i].needs_session))
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? "  " : "", t->rows[i].hint);
+}
+
 /* ---- handlers every screen shares ---------------------------------------------------- */
 
 int key_help(app *a, int key)
@@ -121,13 +130,13 @@ static int browser_open(app *a, int key)
 }
 
 static const key_binding browser_rows[] = {
-    {{K_UP, 'k'}, "Up, k", "previous lesson", browser_up, false},
-    {{K_DOWN, 'j'}, "Down, j", "next lesson", browser_down, false},
-    {{K_HOME, K_END}, "Home End", "first / last lesson", browser_ends, false},
-    {{K_ENTER, K_RIGHT, 'l'}, "Enter Right l", "open the lesson", browser_open, false},
-    {{'F'}, "F", "the float lab: bits of any number, + and x", key_open_lab, false},
-    {{'?'}, "?", "this help", key_help, false},
-    {{'q', K_ESC}, "q, Esc", "quit", key_quit, false},
+    {{K_UP, 'k'}, "Up, k", "previous lesson", browser_up, false, "\xE2\x86\x91\xE2\x86\x93 choose"},
+    {{K_DOWN, 'j'}, "Down, j", "next lesson", browser_down, false, NULL},
+    {{K_HOME, K_END}, "Home End", "first / last lesson", browser_ends, false, NULL},
+    {{K_ENTER, K_RIGHT, 'l'}, "Enter Right l", "open the lesson", browser_open, false, "Enter open"},
+    {{'F'}, "F", "the float lab: bits of any number, + and x", key_open_lab, false, NULL},
+    {{'?'}, "?", "this help", key_help, false, "? help"},
+    {{'q', K_ESC}, "q, Esc", "quit", key_quit, false, "q quit"},
 };
 const key_table keys_browser = {"Keys on the lesson list", ROWS(browser_rows)};
 
@@ -163,14 +172,14 @@ static int compare_close(app *a, int key)
 }
 
 static const key_binding compare_rows[] = {
-    {{'n', ' ', 'N'}, "n, Space, N", "one batch each", compare_batch, false},
-    {{'e'}, "e", "one epoch each", compare_batch, false},
-    {{'r'}, "r", "run / pause", compare_run, false},
-    {{'R'}, "R", "back to the start", compare_reset, false},
-    {{'L'}, "L", "loss axis: auto, linear, log", key_loss_axis, false},
-    {{'C', K_ESC}, "C, Esc", "back to the lesson", compare_close, false},
-    {{'?'}, "?", "this help", key_help, false},
-    {{'q'}, "q", "quit", key_quit, false},
+    {{'n', ' ', 'N'}, "n, Space, N", "one batch each", compare_batch, false, "n one batch each"},
+    {{'e'}, "e", "one epoch each", compare_batch, false, "e epoch"},
+    {{'r'}, "r", "run / pause", compare_run, false, "r run"},
+    {{'R'}, "R", "back to the start", compare_reset, false, "R restart"},
+    {{'L'}, "L", "loss axis: auto, linear, log", key_loss_axis, false, "L axis"},
+    {{'C', K_ESC}, "C, Esc", "back to the lesson", compare_close, false, "C back"},
+    {{'?'}, "?", "this help", key_help, false, "? help"},
+    {{'q'}, "q", "quit", key_quit, false, "q quit"},
 };
 const key_table keys_compare = {"Keys of the comparison", ROWS(compare_rows)};
 
@@ -215,13 +224,13 @@ static int race_close(app *a, int key)
 }
 
 static const key_binding race_rows[] = {
-    {{'n', ' '}, "n, Space", "one step", race_one, false},
-    {{'N', 'e'}, "N, e", "100 steps", race_hundred, false},
-    {{'r'}, "r", "run / pause", race_run, false},
-    {{'R'}, "R", "back to the start", race_restart, false},
-    {{'C', K_ESC}, "C, Esc", "back to the lesson", race_close, false},
-    {{'?'}, "?", "this help", key_help, false},
-    {{'q'}, "q", "quit", key_quit, false},
+    {{'n', ' '}, "n, Space", "one step", race_one, false, "n one step"},
+    {{'N', 'e'}, "N, e", "100 steps", race_hundred, false, "N 100 steps"},
+    {{'r'}, "r", "run / pause", race_run, false, "r run"},
+    {{'R'}, "R", "back to the start", race_restart, false, "R restart"},
+    {{'C', K_ESC}, "C, Esc", "back to the lesson", race_close, false, "C back"},
+    {{'?'}, "?", "this help", key_help, false, "? help"},
+    {{'q'}, "q", "quit", key_quit, false, "q quit"},
 };
 const key_table keys_race = {"Keys of the race", ROWS(race_rows)};
 
@@ -240,18 +249,18 @@ static int lab_edit(app *a, int key)
 }
 
 static const key_binding lab_rows[] = {
-    {{'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '-'}, "0..9 . -", "type a number", lab_edit, false},
-    {{'+', 'e', 'E'}, "+ e E", "exponent: 1e-3, 2.5E+8", lab_edit, false},
-    {{K_BACKSPACE}, "Backspace", "delete a character", lab_edit, false},
-    {{'x'}, "x", "clear the number", lab_edit, false},
-    {{K_TAB, K_BTAB}, "Tab, Shift-Tab", "edit A / B", lab_edit, false},
-    {{'o'}, "o", "+ or x", lab_edit, false},
-    {{K_UP, K_DOWN}, "Up Down", "format", lab_edit, false},
-    {{K_LEFT, K_RIGHT}, "Left Right", "bit", lab_edit, false},
-    {{' ', 'f'}, "Space, f", "flip the bit", lab_edit, false},
-    {{'F', K_ESC}, "F, Esc", "leave the lab", lab_leave, false},
-    {{'?'}, "?", "this help", key_help, false},
-    {{'q'}, "q", "quit", key_quit, false},
+    {{'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '.', '-'}, "0..9 . -", "type a number", lab_edit, false, NULL},
+    {{'+', 'e', 'E'}, "+ e E", "exponent: 1e-3, 2.5E+8", lab_edit, false, NULL},
+    {{K_BACKSPACE}, "Backspace", "delete a character", lab_edit, false, NULL},
+    {{'x'}, "x", "clear the number", lab_edit, false, NULL},
+    {{K_TAB, K_BTAB}, "Tab, Shift-Tab", "edit A / B", lab_edit, false, NULL},
+    {{'o'}, "o", "+ or x", lab_edit, false, NULL},
+    {{K_UP, K_DOWN}, "Up Down", "format", lab_edit, false, NULL},
+    {{K_LEFT, K_RIGHT}, "Left Right", "bit", lab_edit, false, NULL},
+    {{' ', 'f'}, "Space, f", "flip the bit", lab_edit, false, NULL},
+    {{'F', K_ESC}, "F, Esc", "leave the lab", lab_leave, false, NULL},
+    {{'?'}, "?", "this help", key_help, false, NULL},
+    {{'q'}, "q", "quit", key_quit, false, NULL},
 };
 const key_table keys_lab = {"Keys of the float lab", ROWS(lab_rows)};
 

@@ -24,6 +24,7 @@ typedef struct key_binding {
     const char *help;       /* what they do, a few words */
     key_handler handler;    /* gets the key pressed, returns KEY_* flags */
     bool needs_session;     /* the stepper's keys: nothing happens without an experiment */
+    const char *hint;       /* in the status bar, e.g. "n step"; NULL: only in the help */
 } key_binding;
 
 typedef struct key_table {
@@ -44,6 +45,10 @@ const key_binding *keys_find(const key_table *t, int key);
  * Returns how many lines were written (at most max), each at most KEY_HELP_W columns. */
 #define KEY_HELP_W 68
 int keys_help(const key_table *t, char (*lines)[KEY_HELP_W + 1], int max);
+
+/* The status bar's key hints: the rows that have one, in the table's order, two spaces apart;
+ * without a run, not the stepper's. */
+void keys_hints(const key_table *t, bool has_run, char *buf, size_t cap);
 
 /* Handlers more than one screen has: ?, q, F. */
 int key_help(app *a, int key);

@@ -127,7 +127,9 @@ static void draw_browser(const app *a, frame *f)
         snprintf(more, sizeof more, "%s %d more below", a->ascii ? "v" : "\xE2\x86\x93", a->list.n - i);
         frame_put(f, f->w - columns(more) - 1, f->h - 2, ROLE_DIM, more, columns(more));
     }
-    draw_bar(f, f->h - 1, ROLE_STATUS, a->message[0] ? a->message : "\xE2\x86\x91\xE2\x86\x93 choose  Enter open  ? help  q quit", "");
+    char hints[200];
+    keys_hints(&keys_browser, false, hints, sizeof hints);
+    draw_bar(f, f->h - 1, ROLE_STATUS, a->message[0] ? a->message : hints, "");
 }
 
 static void draw_lesson_text(const app *a, frame *f, rect r)
@@ -201,7 +203,7 @@ static void status_line(const app *a, char *left, size_t cap, char *right, size_
     snprintf(left, cap, "%sepoch %d/%d  batch %d/%d  step %ld  %s%s%s  lr %s  %s %s", run, epoch, t->epochs,
              done && t->state.batch == 0 ? t->batches_per_epoch : t->state.batch + 1, t->batches_per_epoch, t->state.step, done ? "" : "next: ", run_state(t, state, sizeof state),
              where, fmt_compact(b1, sizeof b1, t->state.lr), m ? "epoch loss" : "loss", loss);
-    snprintf(right, rcap, "n step  b back  r run  Tab panel  ? help  q quit");
+    keys_hints(&keys_lesson, true, right, rcap);
 }
 
 /* A box with a single-line border and a title set into its top edge. */
@@ -275,10 +277,10 @@ static void draw_lesson_screen(const app *a, frame *f)
         snprintf(left, sizeof left, "%s", a->message);
     else if (app_run_c(a)) {
         status_line(a, left, sizeof left, hint, sizeof hint);
-        draw_bar(f, f->h - 1, ROLE_STATUS, left, f->w >= 130 ? hint : "? help");
+        draw_bar(f, f->h - 1, ROLE_STATUS, left, f->w >= 140 ? hint : "? help");
         return;
     } else
-        snprintf(left, sizeof left, "PgUp/PgDn page  \xE2\x86\x91\xE2\x86\x93 scroll  ? help  q quit");
+        keys_hints(&keys_lesson, false, left, sizeof left);
     draw_bar(f, f->h - 1, ROLE_STATUS, left, "");
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keys.h"
 #include "view.h"
 
 void draw_compare(const app *a, frame *f)
@@ -63,8 +64,10 @@ void draw_compare(const app *a, frame *f)
     }
     const trainer *t0 = &cs->runs[0].t;
     char status[200];
-    snprintf(status, sizeof status, "%sstep %ld  epoch %d   n/N one batch each  e epoch  r run  R restart  C back  q quit",
-             cs->running ? "[running] " : "", t0->state.step, t0->state.epoch + (t0->state.epoch < t0->epochs));
+    char hints[200];
+    keys_hints(&keys_compare, true, hints, sizeof hints);
+    snprintf(status, sizeof status, "%sstep %ld  epoch %d   %s", cs->running ? "[running] " : "", t0->state.step,
+             t0->state.epoch + (t0->state.epoch < t0->epochs), hints);
     frame_fill(f, 0, f->h - 1, f->w, ' ', ROLE_STATUS);
     frame_put(f, 1, f->h - 1, ROLE_STATUS, a->message[0] ? a->message : status, f->w - 2);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keys.h"
 #include "view.h"
 
 
@@ -89,8 +90,10 @@ void draw_race(const app *a, frame *f)
     snprintf(note, sizeof note, "start (%g, %g)", r->start[0], r->start[1]);
     frame_put(f, lx, 5 + r->n, ROLE_DIM, note, legend_w);
     frame_put(f, lx, 6 + r->n, ROLE_DIM, a->ascii ? "* minimum" : "\xE2\x98\x85 minimum; darker = higher f", legend_w);
+    char hints[200];
+    keys_hints(&keys_race, true, hints, sizeof hints);
     frame_fill(f, 0, f->h - 1, f->w, ' ', ROLE_STATUS);
     frame_put(f, 1, f->h - 1, ROLE_STATUS,
-              a->race->running ? "[running]  r pause  C back" : "n one step  N 100 steps  r run  R restart  C back  q quit",
+              a->race->running ? "[running]  r pause  C back" : hints,
               f->w - 2);
 }
