@@ -15,6 +15,8 @@
 #include "optim.h"
 
 typedef enum clip_kind { CLIP_NONE, CLIP_NORM, CLIP_VALUE, CLIP_COUNT } clip_kind;
+/* clip_grad_norm_'s guard against a zero norm: coef = max_norm / (norm + CLIP_NORM_EPS) */
+#define CLIP_NORM_EPS 1e-6
 typedef enum sched_kind { SCHED_CONSTANT, SCHED_EXP, SCHED_STEP, SCHED_COSINE, SCHED_COUNT } sched_kind;
 
 /* Names of the clip modes ("none", "norm", "value") and schedules ("constant", "exp", "step",

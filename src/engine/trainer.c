@@ -310,7 +310,7 @@ static void do_clip(trainer *t)
     c->clipped = 0;
     if (t->cfg.clip == CLIP_NORM) {
         /* torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to 1 */
-        double coef = t->cfg.clip_value / (c->norm_before + 1e-6);
+        double coef = t->cfg.clip_value / (c->norm_before + CLIP_NORM_EPS);
         if (coef < 1.0) {
             c->factor = coef;
             for (size_t i = 0; i < n->n_params; i++)

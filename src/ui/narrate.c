@@ -302,12 +302,12 @@ static void clip(const session *s, text *t)
 {
     const trainer *tr = &s->t;
     const clip_info *c = &tr->state.clip;
-    char b1[32], b2[32], b3[32], b4[32]; /* one buffer per number of a line: each is printed */
+    char b1[32], b2[32], b3[32], b4[32], b5[32]; /* one buffer per number of a line: each is printed */
     if (tr->cfg.clip == CLIP_NORM) {
         say(t, "Clipping by norm: |g| = sqrt(sum of every squared gradient) = %s", num(b1, c->norm_before));
         if (c->factor < 1.0)
-            say(t, "|g| = %s > theta = %s -> g <- g * theta/(|g| + 1e-6) = g * %s; now |g| = %s", num(b1, c->norm_before),
-                num(b2, tr->cfg.clip_value), num(b3, c->factor), num(b4, c->norm_after));
+            say(t, "|g| = %s > theta = %s -> g <- g * theta/(|g| + %s) = g * %s; now |g| = %s", num(b1, c->norm_before),
+                num(b2, tr->cfg.clip_value), eps_str(b5, CLIP_NORM_EPS), num(b3, c->factor), num(b4, c->norm_after));
         else
             say(t, "|g| = %s <= theta = %s: nothing to do", num(b1, c->norm_before), num(b2, tr->cfg.clip_value));
         int top = 0;
