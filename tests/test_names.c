@@ -2,6 +2,7 @@
  * value has a name, every name parses back to its value, the "expected one of" list is the
  * table joined, and the lesson parser's error messages are made from it, word for word. */
 #include "test_common.h"
+#include "data/dataset.h"
 #include "engine/stats.h"
 #include "engine/train_config.h"
 #include "lesson/lesson.h"
@@ -61,6 +62,7 @@ ADAPT(opt, opt_kind, optim_name, optim_parse_kind)
 ADAPT(clip, clip_kind, clip_name, clip_parse)
 ADAPT(sched, sched_kind, sched_name, sched_parse)
 ADAPT(health, layer_health, health_name, health_parse)
+ADAPT(norm, norm_kind, norm_name, norm_parse)
 
 static void test_activation_table(void **s)
 {
@@ -219,6 +221,15 @@ static void expect_in_readme(const char *readme, const char *needle)
         fail_msg("README.md does not contain '%s'", needle);
 }
 
+static void test_normalize_table(void **s)
+{
+    (void)s;
+    check_table(norm_name_i, norm_parse_i, norm_names_list(), NORM_COUNT, "none, minmax, symmetric, zscore");
+    char got[600];
+    block_error("normalize = whiten\n", got, sizeof got); /* the parser's list is the table's */
+    assert_non_null(strstr(got, norm_names_list()));
+}
+
 static void test_readme_lists_the_tables(void **s)
 {
     (void)s;
@@ -257,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_optimizer_table),
         cmocka_unit_test(test_clip_and_schedule_tables),
         cmocka_unit_test(test_health_table),
+        cmocka_unit_test(test_normalize_table),
         cmocka_unit_test(test_parser_messages_come_from_the_tables),
         cmocka_unit_test(test_readme_lists_the_tables),
     };

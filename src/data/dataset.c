@@ -4,20 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/names.h"
 #include "../common/xalloc.h"
 
-static const char *const norm_names[NORM_COUNT] = {"none", "minmax", "symmetric", "zscore"};
+/* The one list of normalisation names: the parser, its error message and the docs use it. */
+#define NORM_NAMES(X) X(NORM_NONE, "none") X(NORM_MINMAX, "minmax") X(NORM_SYMMETRIC, "symmetric") X(NORM_ZSCORE, "zscore")
+
+static const char *const norm_names[NORM_COUNT] = {NORM_NAMES(NAME_AT)};
+static const char norm_list[] = NORM_NAMES(NAME_JOINED);
 
 const char *norm_name(norm_kind k) { return (k >= 0 && k < NORM_COUNT) ? norm_names[k] : "?"; }
 
+const char *norm_names_list(void) { return norm_list + NAME_LIST_SKIP; }
+
 int norm_parse(const char *name, norm_kind *out)
 {
-    for (int i = 0; i < NORM_COUNT; i++)
-        if (strcmp(name, norm_names[i]) == 0) {
-            *out = (norm_kind)i;
-            return 0;
-        }
-    return -1;
+    int i = names_find(norm_names, NORM_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (norm_kind)i;
+    return 0;
 }
 
 void dataset_alloc(dataset *ds, int n, int d, bool bytes)

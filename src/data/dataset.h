@@ -90,6 +90,8 @@ int dataset_synth(dataset *ds, const synth_params *p, rng *r);
 
 const char *norm_name(norm_kind k);
 int norm_parse(const char *name, norm_kind *out);
+/* "none, minmax, symmetric, zscore", from the same table as norm_name. */
+const char *norm_names_list(void);
 
 /* Hold out round(fraction * n) rows, chosen at random, at least one row for training. */
 void split_make(split *s, int n, float val_fraction, rng *r);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
-#include "names.h"
+#include "../common/names.h"
 
 /* The one list of optimizer names (parser, its error messages, the UI, run's summary). */
 #define OPT_NAMES(X)                                                                                            \

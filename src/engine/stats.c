@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "names.h"
+#include "../common/names.h"
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
 #define VEC_CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))

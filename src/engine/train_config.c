@@ -2,7 +2,7 @@
  * enums they name (the lesson parser and the UI read them from here). */
 #include "train_config.h"
 
-#include "names.h"
+#include "../common/names.h"
 
 #define CLIP_NAMES(X) X(CLIP_NONE, "none") X(CLIP_NORM, "norm") X(CLIP_VALUE, "value")
 #define SCHED_NAMES(X)                                                                                          \

@@ -345,7 +345,7 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
         x->line_data = c->line;
         return key_data(c, tok, n);
     } else if (strcmp(key, "normalize") == 0) {
-        if (enum_value(c, key, tok, n, "none, minmax, symmetric, zscore", parse_norm_int, &e))
+        if (enum_value(c, key, tok, n, norm_names_list(), parse_norm_int, &e))
             return -1;
         x->train.normalize = (norm_kind)e;
     } else if (strcmp(key, "validation") == 0) {
