@@ -722,6 +722,95 @@ static void test_ensemble_in_the_ui(void **state)
     app_free(&a);
 }
 
+/* Review findings, each a regression test. R after a weight edit goes back to step 0 with the
+ * lesson's settings (it went back to the edit, with its histories emptied: a later b wrote past
+ * them); b after a divergence shows the state just before the step that diverged; a running
+ * frame keeps the last key's message; the narration's last row can be scrolled to; a click on
+ * the network strip selects the layer drawn under it. */
+static void test_review_regressions(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
+    app_resize(&a, 80, 24);
+    session *s = app_run(&a);
+    float lr0 = s->t.cfg.opt.lr;
+    for (int i = 0; i < 3; i++)
+        app_key(&a, 'N');
+    s->buf = BUF_W;
+    session_set_param(s, session_selected_param(s), 3.0f);
+    app_key(&a, ']');
+    app_key(&a, 'R');
+    assert_int_equal(s->t.state.step, 0);
+    assert_int_equal(s->t.state.micro, 0);
+    assert_true(s->t.cfg.opt.lr == lr0);
+    for (int i = 0; i < 4; i++)
+        app_key(&a, 'N');
+    app_key(&a, 'b');
+    /* the histories match the run (the last step is recorded at its end-of-batch micro-step) */
+    assert_true(s->n_steps == s->t.state.step || s->n_steps == s->t.state.step - 1);
+    assert_true(s->n_steps <= s->cap_steps);
+    /* a running frame keeps the message of the last key */
+    app_key(&a, ']');
+    s->running = true;
+    app_tick(&a, 5.0);
+    assert_non_null(strstr(a.message, "learning rate"));
+    s->running = false;
+    /* the narration scrolls to its very last row */
+    app_key(&a, 'R');
+    for (int i = 0; i < 5; i++)
+        app_key(&a, 'n');
+    while (a.les->focus != P_NARRATION)
+        app_key(&a, K_TAB);
+    for (int i = 0; i < 60; i++)
+        app_key(&a, K_DOWN);
+    layout L;
+    layout_compute(&a, 80, 24, &L);
+    static narration_text nr;
+    narration_layout(s, L.r[P_NARRATION].w - 2, &nr);
+    char last[NARRATE_COLS];
+    const narration_row *lr = &nr.rows[nr.n_rows - 1];
+    snprintf(last, sizeof last, "%.*s", lr->len, nr.text[lr->line] + lr->start);
+    frame f;
+    frame_init(&f, 80, 24);
+    view_draw(&a, &f);
+    assert_true(frame_contains(&f, last));
+    app_free(&a);
+
+    /* b after a divergence: one micro-step back is the state before the one that diverged */
+    app_init(&a);
+    assert_int_equal(app_open_lesson(&a, "lessons/09-gradient-clipping.md", &err), 0);
+    s = app_run(&a);
+    for (int i = 0; i < 5000 && !s->t.state.div.happened; i++)
+        app_key(&a, 'n');
+    assert_true(s->t.state.div.happened);
+    long micro = s->t.state.micro;
+    trainer_phase phase = s->t.state.div.phase;
+    app_key(&a, 'b');
+    assert_false(s->t.state.div.happened);
+    assert_int_equal(s->t.state.micro, micro);
+    assert_int_equal(s->t.state.next_phase, phase);
+    app_free(&a);
+
+    /* a click on the strip selects the layer drawn there (lesson 04: more layers than fit) */
+    app_init(&a);
+    assert_int_equal(app_open_lesson(&a, "lessons/04-vanishing-gradients.md", &err), 0);
+    app_resize(&a, 80, 24);
+    s = app_run(&a);
+    layout_compute(&a, 80, 24, &L);
+    int first, width, shown;
+    net_strip(s->t.net.n_layers, s->layer, L.r[P_NETWORK].w, &first, &width, &shown);
+    int slot = first + shown - 1; /* the last slot drawn */
+    a.mouse_x = L.r[P_NETWORK].x + (shown - 1) * width + 2;
+    a.mouse_y = L.r[P_NETWORK].y + 1;
+    app_key(&a, K_MOUSE);
+    assert_int_equal(s->layer, slot - 1);
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_narration_scrolls),
         cmocka_unit_test(test_panels_agree_mid_step),
         cmocka_unit_test(test_ensemble_in_the_ui),
+        cmocka_unit_test(test_review_regressions),
         cmocka_unit_test(test_too_small_and_recovers),
         cmocka_unit_test(test_lesson_by_path_lists_its_folder),
         cmocka_unit_test(test_browser_lists_lessons),

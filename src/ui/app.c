@@ -276,6 +276,15 @@ void narration_layout(const session *s, int width, narration_text *out)
     }
 }
 
+int narration_room(int panel_h, int n_rows, int *most)
+{
+    int room = panel_h - 1; /* below the title */
+    if (n_rows > room && room > 1)
+        room--; /* the last row says there is more, and where */
+    *most = n_rows - room > 0 ? n_rows - room : 0;
+    return room;
+}
+
 void app_resize(app *a, int cols, int rows)
 {
     a->cols = cols, a->rows = rows;
@@ -308,7 +317,8 @@ void app_sync(app *a)
     if (L.visible[P_NARRATION] && app_run(a)) { /* the narration: its rows below the title */
         static narration_text nr; /* 13 KB: kept off the stack; the UI has one thread */
         narration_layout(app_run(a), L.r[P_NARRATION].w - 2, &nr);
-        int room = L.r[P_NARRATION].h - 1, most = nr.n_rows - room > 0 ? nr.n_rows - room : 0;
+        int most;
+        narration_room(L.r[P_NARRATION].h, nr.n_rows, &most);
         ls->narr_scroll = ls->narr_scroll > most ? most : (ls->narr_scroll < 0 ? 0 : ls->narr_scroll);
     }
 }
@@ -360,14 +370,17 @@ int app_save_screen(app *a, const frame *f)
     return 0;
 }
 
-void app_after_step(app *a)
+/* What every change of the run needs, a key's or a running frame's: a divergence stops it,
+ * the selection stays inside the batch (the last batch of an epoch is smaller), and an
+ * ensemble is scored when its first member finishes (and forgotten when it is not finished). */
+static void after_training(app *a)
 {
     session *s = app_run(a);
-    a->message[0] = '\0';
-    s->gradcheck[0] = '\0';
-    a->les->narr_scroll = 0; /* a new step's story starts at its top */
     if (s->t.state.div.happened)
         s->running = false;
+    session_clamp_selection(s);
+    if (!trainer_done(&s->t))
+        s->ens_done = false, s->ens_acc = NAN;
     if (session_finish_ensemble(s)) /* the page's claim is about all K members: train the rest */
         snprintf(a->message, sizeof a->message,
                  "ensemble of %d: the other %d members trained (seeds %llu..%llu); averaged, val acc %.1f%% "
@@ -375,6 +388,15 @@ void app_after_step(app *a)
                  s->ens_members, s->ens_members - 1, (unsigned long long)s->cfg.train.seed + 1,
                  (unsigned long long)s->cfg.train.seed + (unsigned long long)s->ens_members - 1, 100 * s->ens_acc,
                  100 * s->ens_member_acc[0]);
+}
+
+void app_after_step(app *a)
+{
+    session *s = app_run(a);
+    a->message[0] = '\0'; /* the learner stepped: last key's message and check are old news */
+    s->gradcheck[0] = '\0';
+    a->les->narr_scroll = 0; /* a new step's story starts at its top */
+    after_training(a);
 }
 
 bool app_running(const app *a)
@@ -412,7 +434,8 @@ bool app_tick(app *a, double budget_ms)
         if (s->t.state.div.happened || 1e3 * mono_seconds() - start > budget_ms)
             break;
     }
-    app_after_step(a);
+    s->gradcheck[0] = '\0'; /* it was about a batch that is gone */
+    after_training(a);      /* not app_after_step: the last key's message stays while it runs */
     if (trainer_done(&s->t))
         s->running = false;
     return true;

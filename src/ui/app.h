@@ -189,6 +189,15 @@ typedef struct narration {
     int n_rows;
 } narration_text;
 void narration_layout(const session *s, int width, narration_text *out);
+/* Rows of narration a panel panel_h high shows (one fewer when a "more" line is needed), and
+ * in *most the furthest it scrolls: the model clamps with it and the view draws with it. */
+int narration_room(int panel_h, int n_rows, int *most);
+
+/* The network strip's slots (the input, then each layer) in a panel w wide: slot `first` is at
+ * the left, each `width` columns, `shown` of them; the view draws them, a click is mapped by
+ * them. Slots are at least NET_SLOT_MIN wide, so "32 sigmoid" and "vanishing" fit whole. */
+#define NET_SLOT_MIN 12
+void net_strip(int n_layers, int selected, int w, int *first, int *width, int *shown);
 
 /* Where the lesson screen's panels go at cols x rows (layout.c). */
 void layout_compute(const app *a, int cols, int rows, layout *out);

@@ -3,6 +3,7 @@
 #include "keys.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #define ROWS(r) (r), (int)(sizeof(r) / sizeof *(r))
@@ -113,13 +114,20 @@ static int browser_ends(app *a, int key)
     return KEY_DONE;
 }
 
+/* The same file however the path is spelled (lessons/x.md, ./x.md, x.md). */
+static bool same_file(const char *p, const char *q)
+{
+    struct stat a, b;
+    return stat(p, &a) == 0 && stat(q, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int browser_open(app *a, int key)
 {
     (void)key;
     if (a->list.n == 0)
         return KEY_HANDLED;
     const char *path = a->list.entries[a->list.selected].path;
-    if (a->les && strcmp(a->les->lesson.path, path) == 0) { /* the lesson left with Esc, as it was */
+    if (a->les && same_file(a->les->lesson.path, path)) { /* the lesson left with Esc, as it was */
         a->screen = SCREEN_LESSON;
         return KEY_DONE;
     }

@@ -38,7 +38,8 @@ static void start_prompt(app *a)
     }
     a->les->prompting = true;
     a->les->prompt_fresh = true;
-    snprintf(a->les->prompt, sizeof a->les->prompt, "%.7g", (double)app_run(a)->t.net.params[j]);
+    /* %.9g: every float prints back to itself, so Enter on the shown value changes nothing */
+    snprintf(a->les->prompt, sizeof a->les->prompt, "%.9g", (double)app_run(a)->t.net.params[j]);
 }
 
 /* The prompt takes every key until Enter or Esc. */
@@ -46,6 +47,10 @@ int keys_prompt(app *a, int key)
 {
     size_t n = strlen(a->les->prompt);
     if (key == K_ESC) {
+        a->les->prompting = false;
+        return KEY_DONE;
+    }
+    if (key == K_ENTER && a->les->prompt_fresh) { /* the value as it was: no edit */
         a->les->prompting = false;
         return KEY_DONE;
     }
@@ -188,11 +193,14 @@ static void click(app *a)
         if (L.visible[p] && a->mouse_x >= r.x && a->mouse_x < r.x + r.w && a->mouse_y >= r.y &&
             a->mouse_y < r.y + r.h) {
             a->les->focus = (panel_id)p;
-            if (p == P_NETWORK && app_run(a) && r.w > 0) { /* layers are laid out evenly */
-                int n = app_run(a)->t.net.n_layers + 1, slot = (a->mouse_x - r.x) * n / r.w - 1;
-                if (slot >= 0) {
-                    app_run(a)->layer = slot;
-                    session_clamp_selection(app_run(a));
+            session *s = app_run(a);
+            if (p == P_NETWORK && s && r.w > 0) { /* the slot under the pointer, as drawn */
+                int first, width, shown;
+                net_strip(s->t.net.n_layers, s->layer, r.w, &first, &width, &shown);
+                int k = (a->mouse_x - r.x) / width, li = first + k - 1;
+                if (k < shown && li >= 0) {
+                    s->layer = li;
+                    session_clamp_selection(s);
                 }
             }
         }
@@ -248,7 +256,7 @@ static int step_reset(app *a, int key)
 {
     (void)key;
     session_reset(app_run(a));
-    snprintf(a->message, sizeof a->message, "back to the start");
+    snprintf(a->message, sizeof a->message, "back to the start: step 0, with the lesson's learning rate and clipping");
     return KEY_DONE;
 }
 

@@ -50,7 +50,8 @@ static void lay_out(const bool *hidden, panel_id focus, bool has_run, int w, int
     if (lw)
         place(L, P_LESSON, 0, top, lw - 1, body);
     int rx = lw, rw = w - lw;
-    int nh = hidden[P_NARRATION] ? 0 : (h >= 40 ? 11 : 8);
+    /* on a short terminal the narration gives up rows, so a detail panel keeps a place */
+    int nh = hidden[P_NARRATION] ? 0 : (h >= 40 ? 11 : (body >= 16 ? 8 : body / 2));
     if (nh)
         place(L, P_NARRATION, rx, top, rw, nh);
     int dy = top + nh, dh = bottom - dy;
@@ -99,4 +100,19 @@ bool layout_reachable(const app *m, panel_id p, int w, int h)
     layout L;
     lay_out(m->les->hidden, p, app_run_c(m) != NULL, w, h, &L);
     return L.visible[p];
+}
+
+void net_strip(int n_layers, int selected, int w, int *first, int *width, int *shown)
+{
+    int slots = n_layers + 1; /* the input, then each layer */
+    *first = 0, *shown = slots, *width = w / slots;
+    if (*width < NET_SLOT_MIN) { /* too many layers: a window around the selection */
+        *width = NET_SLOT_MIN;
+        *shown = w / NET_SLOT_MIN < slots ? w / NET_SLOT_MIN : slots;
+        *first = selected + 1 - *shown / 2;
+        if (*first + *shown > slots)
+            *first = slots - *shown;
+        if (*first < 0)
+            *first = 0;
+    }
 }

@@ -38,6 +38,8 @@ int session_start(session *s, const experiment *x, ds_error *err)
     }
     s->active = true;
     trainer_snapshot_save(&s->t, &s->initial);
+    trainer_snapshot_save(&s->t, &s->origin);
+    s->origin_cfg = s->t.cfg;
     size_t bytes = trainer_snapshot_bytes(&s->t);
     s->ring_cap = (int)(SNAPSHOT_BUDGET / (bytes ? bytes : 1));
     s->ring_cap = s->ring_cap < 2 ? 2 : (s->ring_cap > 64 ? 64 : s->ring_cap);
@@ -58,6 +60,7 @@ void session_free(session *s)
     experiment_data_free(s->data);
     free(s->data);
     trainer_snapshot_free(&s->initial);
+    trainer_snapshot_free(&s->origin);
     for (int i = 0; i < s->ring_cap; i++)
         trainer_snapshot_free(&s->ring[i]);
     free(s->ring);
@@ -69,7 +72,11 @@ void session_free(session *s)
 
 void session_reset(session *s)
 {
-    trainer_snapshot_restore(&s->t, &s->initial);
+    /* the very start, with the lesson's settings: "back to the start" also undoes a weight
+     * edit (it used to go back to the edit, with histories emptied as if at step 0) */
+    trainer_snapshot_restore(&s->t, &s->origin);
+    s->t.cfg = s->origin_cfg;
+    trainer_snapshot_save(&s->t, &s->initial);
     s->ring_n = s->ring_next = 0;
     s->has_last = false;
     s->running = false;
@@ -106,23 +113,32 @@ bool session_finish_ensemble(session *s)
     return true;
 }
 
+/* Room for `steps` losses and `epochs` epoch rows: every write below is within capacity. */
+static void reserve_histories(session *s, long steps, int epochs)
+{
+    if (steps > s->cap_steps) {
+        while (steps > s->cap_steps)
+            s->cap_steps = s->cap_steps ? 2 * s->cap_steps : 1024;
+        s->step_loss = xrealloc(s->step_loss, (size_t)s->cap_steps, sizeof(float));
+    }
+    if (epochs > s->cap_epochs) {
+        while (epochs > s->cap_epochs)
+            s->cap_epochs = s->cap_epochs ? 2 * s->cap_epochs : 64;
+        s->epochs = xrealloc(s->epochs, (size_t)s->cap_epochs, sizeof(epoch_metrics));
+    }
+}
+
 static void record(session *s, const trainer_event *ev)
 {
     trainer *t = &s->t;
     if (ev->phase == PHASE_END_BATCH) {
-        if (s->n_steps == s->cap_steps) {
-            s->cap_steps = s->cap_steps ? 2 * s->cap_steps : 1024;
-            s->step_loss = xrealloc(s->step_loss, (size_t)s->cap_steps, sizeof(float));
-        }
+        reserve_histories(s, s->n_steps + 1, s->n_epochs);
         s->step_loss[s->n_steps++] = (float)t->state.loss;
         int slot = (int)((t->state.step - 1) % GRAD_HISTORY);
         for (int i = 0; i < t->net.n_layers; i++)
             s->grad_hist[(size_t)i * GRAD_HISTORY + slot] = t->stats[i].grad_norm;
     } else if (ev->phase == PHASE_END_EPOCH) {
-        if (s->n_epochs == s->cap_epochs) {
-            s->cap_epochs = s->cap_epochs ? 2 * s->cap_epochs : 64;
-            s->epochs = xrealloc(s->epochs, (size_t)s->cap_epochs, sizeof(epoch_metrics));
-        }
+        reserve_histories(s, s->n_steps, s->n_epochs + 1);
         s->epochs[s->n_epochs++] = t->state.last_epoch;
     }
 }
@@ -174,9 +190,10 @@ trainer_event session_step(session *s, step_size size)
 bool session_back(session *s)
 {
     trainer *t = &s->t;
-    if (t->state.micro <= s->initial.state.micro) /* the start, or the last weight edit */
+    if (t->state.micro <= s->initial.state.micro && !t->state.div.happened) /* the start, or the last edit */
         return false;
-    long target = t->state.micro - 1;
+    /* the micro-step that diverged was not counted: one back is the state just before it */
+    long target = t->state.div.happened ? t->state.micro : t->state.micro - 1;
     const trainer_snapshot *best = &s->initial;
     for (int i = 0; i < s->ring_n; i++) {
         const trainer_snapshot *c = &s->ring[i];
@@ -185,6 +202,7 @@ bool session_back(session *s)
     }
     trainer_snapshot_restore(t, best);
     /* histories back to the snapshot, then rebuilt by the replay */
+    reserve_histories(s, t->state.step, t->state.epoch);
     s->n_steps = t->state.step;
     s->n_epochs = t->state.epoch;
     s->has_last = false;
@@ -278,6 +296,8 @@ void session_set_param(session *s, long j, float value)
     /* The past no longer leads here: make this moment the new beginning for stepping back. */
     trainer_snapshot_save(&s->t, &s->initial);
     s->ring_n = s->ring_next = 0;
+    s->ens_done = false; /* the ensemble's first member is another net now */
+    s->ens_acc = NAN;
 }
 
 size_t index_of_largest(const float *v, size_t n)

@@ -27,7 +27,9 @@ typedef struct session {
     trainer_event last;        /* what the last micro-step did */
     bool has_last;
     /* stepping back: a snapshot at every batch start, the latest few kept */
-    trainer_snapshot initial;
+    trainer_snapshot origin;   /* step 0 as the lesson set it up: R goes back here */
+    train_config origin_cfg;   /* and to its settings (the learner's [ ] and c are undone) */
+    trainer_snapshot initial;  /* the floor for b: step 0, or the last weight edit */
     trainer_snapshot *ring;
     int ring_cap, ring_n, ring_next;
     double last_snapshot_s;    /* when the last one was taken (mono_seconds) */

@@ -239,6 +239,8 @@ void draw_curves(const app *a, frame *f, rect r)
         if (s->ens_done)
             snprintf(v, sizeof v, "ensemble of %d: val acc %.1f%% (this net %.1f%%)", s->ens_members, 100 * s->ens_acc,
                      100 * s->ens_member_acc[0]);
+        else if (s->t.state.div.happened)
+            snprintf(v, sizeof v, "member 1 of an ensemble of %d diverged: no ensemble to score", s->ens_members);
         else
             snprintf(v, sizeof v, "member 1 of an ensemble of %d: the others train when it ends", s->ens_members);
         frame_put(f, r.x + 1, r.y + r.h - 2, ROLE_STRONG, v, r.w - 2);

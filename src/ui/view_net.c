@@ -49,8 +49,6 @@ role health_role(layer_health h)
     }
 }
 
-/* Slots of the network strip are at least this wide: "32 sigmoid" and "vanishing" fit whole. */
-#define NET_SLOT_MIN 12
 
 static const char *act_short(activation a)
 {
@@ -92,17 +90,8 @@ void draw_network(const app *a, frame *f, rect r)
     int active = active_layer(t, &arrow);
     layer_health health[NET_MAX_LAYERS];
     live_health(t, health);
-    int slots = n->n_layers + 1, width = r.w / slots;
-    int first = 0, shown = slots;
-    if (width < NET_SLOT_MIN) { /* too many layers: a window around the selection */
-        width = NET_SLOT_MIN;
-        shown = r.w / width;
-        first = s->layer + 1 - shown / 2;
-        if (first < 0)
-            first = 0;
-        if (first + shown > slots)
-            first = slots - shown;
-    }
+    int slots = n->n_layers + 1, first, width, shown;
+    net_strip(n->n_layers, s->layer, r.w, &first, &width, &shown);
     for (int k = 0; k < shown; k++) {
         int slot = first + k, x = r.x + k * width, li = slot - 1;
         char name[32], shape[32];
@@ -230,10 +219,7 @@ void draw_narration(const app *a, frame *f, rect r)
     static narration_text nr; /* 13 KB: kept off the stack; the UI has one thread */
     narration_layout(s, r.w - 2, &nr);
     int y = lesson_panel_title(a, f, r, P_NARRATION, "What just happened");
-    int room = r.y + r.h - y;
-    if (nr.n_rows > room && room > 1)
-        room--; /* the last row says there is more */
-    int most = nr.n_rows - room > 0 ? nr.n_rows - room : 0;
+    int most, room = narration_room(r.h, nr.n_rows, &most);
     int first = a->les->narr_scroll < most ? a->les->narr_scroll : most;
     int gc = s->gradcheck[0] ? nr.n_text - 1 : -1; /* the gradient check's line, if any */
     for (int k = first; k < nr.n_rows && k < first + room; k++, y++) {

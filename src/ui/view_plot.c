@@ -113,6 +113,8 @@ void plot_series(frame *f, rect r, const series *s, int n, long x_len, const plo
                 if (isnan(fr))
                     continue;
                 int px = (int)((double)sr->x[k] / (double)x_len * (pw - 1)), py = ph - 1 - (int)(fr * (ph - 1));
+                if (px < 0 || px >= pw)
+                    continue; /* beyond the steps shown */
                 dot(&c, px, py, sr->ro, sr->ascii_glyph);
                 last_px = px, last_py = py;
             }
@@ -136,8 +138,10 @@ void plot_series(frame *f, rect r, const series *s, int n, long x_len, const plo
                 last_px = px, last_py = py;
             }
         }
-        if (last_px >= 0 && !ascii) /* the series' glyph on its newest point: told apart without colour */
-            f->cells[(size_t)(c.y + last_py / 4) * f->w + c.x + last_px / 2] = (cell){sr->glyph, (uint8_t)sr->ro};
+        /* the series' glyph on its newest point: told apart without colour (inside the canvas
+         * only: a point's step may lie past the steps plotted) */
+        if (last_px >= 0 && last_px < pw && last_py >= 0 && last_py < ph && !ascii)
+            frame_set(f, c.x + last_px / 2, c.y + last_py / 4, sr->glyph, sr->ro);
     }
     tick(f, r.x, r.y, c.h, label_w - 1, ax, ax->hi);
     if (c.h >= 5) /* a middle tick: a whole decade on a log axis */
