@@ -9,6 +9,15 @@
 #include "ui/view.h"
 #include "cli/runner.h"
 
+/* A lesson opened on a terminal of w x h, as the front end does. */
+static void open_at(app *a, const char *path, int w, int h)
+{
+    app_init(a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(a, path, &err), 0);
+    app_resize(a, w, h);
+}
+
 static void test_lesson_view_shows_title_pages_and_text(void **s)
 {
     (void)s;
@@ -537,10 +546,7 @@ static void test_scroll_clamped_by_the_model(void **state)
 {
     (void)state;
     app a;
-    app_init(&a);
-    ds_error err = {0};
-    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
-    app_resize(&a, 80, 24);
+    open_at(&a, "lessons/00-welcome.md", 80, 24);
     app_key(&a, K_PGDN);
     app_key(&a, K_PGDN); /* page 3: longer than the panel */
     for (int i = 0; i < 500; i++)
@@ -594,10 +600,7 @@ static void test_divergence_is_said(void **state)
 {
     (void)state;
     app a;
-    app_init(&a);
-    ds_error err = {0};
-    assert_int_equal(app_open_lesson(&a, "lessons/09-gradient-clipping.md", &err), 0);
-    app_resize(&a, 120, 40);
+    open_at(&a, "lessons/09-gradient-clipping.md", 120, 40);
     for (int i = 0; i < 3 && !app_run(&a)->t.state.div.happened; i++)
         app_key(&a, 'e');
     const trainer *t = &app_run(&a)->t;
@@ -626,10 +629,7 @@ static void test_narration_scrolls(void **state)
 {
     (void)state;
     app a;
-    app_init(&a);
-    ds_error err = {0};
-    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
-    app_resize(&a, 80, 24);
+    open_at(&a, "lessons/00-welcome.md", 80, 24);
     for (int i = 0; i < 5; i++)
         app_key(&a, 'n'); /* backward, layer 1: a long story */
     frame f;
@@ -731,10 +731,8 @@ static void test_review_regressions(void **state)
 {
     (void)state;
     app a;
-    app_init(&a);
     ds_error err = {0};
-    assert_int_equal(app_open_lesson(&a, "lessons/00-welcome.md", &err), 0);
-    app_resize(&a, 80, 24);
+    open_at(&a, "lessons/00-welcome.md", 80, 24);
     session *s = app_run(&a);
     float lr0 = s->t.cfg.opt.lr;
     for (int i = 0; i < 3; i++)
