@@ -103,8 +103,11 @@ static double complex act_c(activation f, double complex z, bool positive)
     case ACT_TANH: return ctanh(z);
     case ACT_RELU: return positive ? z : 0;
     case ACT_LEAKY_RELU: return positive ? z : LEAKY_RELU_SLOPE * z;
-    default: return z;
+    case ACT_LINEAR:
+    case ACT_SOFTMAX: /* over a row: the losses take it with z (cross-entropy), never here */
+    case ACT_COUNT: return z;
     }
+    return z; /* no default above: -Wswitch names a new activation that needs its line here */
 }
 
 /* The losses of loss.h on the last layer's complex z (cross-entropy, bce) or a (mse). */
@@ -116,6 +119,12 @@ static double complex loss_c(const cstep *c)
     for (int r = 0; r < B; r++) {
         size_t o = (size_t)r * K;
         const double *rz = c->rz[last] + o, *iz = c->iz[last] + o, *ra = c->ra[last] + o, *ia = c->ia[last] + o;
+        switch (n->loss) { /* no default: -Wswitch names a new loss that needs its line here */
+        case LOSS_CROSS_ENTROPY:
+        case LOSS_BCE:
+        case LOSS_MSE:
+        case LOSS_COUNT: break;
+        }
         if (n->loss == LOSS_CROSS_ENTROPY) {
             int m = 0;
             for (int j = 1; j < K; j++)
