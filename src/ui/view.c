@@ -277,7 +277,9 @@ static void draw_lesson_screen(const app *a, frame *f)
         snprintf(left, sizeof left, "%s", a->message);
     else if (app_run_c(a)) {
         status_line(a, left, sizeof left, hint, sizeof hint);
-        draw_bar(f, f->h - 1, ROLE_STATUS, left, f->w >= 140 ? hint : "? help");
+        /* the key hints when they fit beside the state; else the one hint that leads to the rest */
+        bool room = columns(left) + columns(hint) + 6 <= f->w;
+        draw_bar(f, f->h - 1, ROLE_STATUS, left, room ? hint : "? help");
         return;
     } else
         keys_hints(&keys_lesson, false, left, sizeof left);
