@@ -809,6 +809,41 @@ static void test_review_regressions(void **state)
     app_free(&a);
 }
 
+/* A newcomer's walk: a digit brings a waiting detail panel into view (it hid it silently);
+ * the status bar cuts at a word, never inside a number ("loss 3." for 3.29e+28). */
+static void test_walkthrough_regressions(void **state)
+{
+    (void)state;
+    app a;
+    open_at(&a, "lessons/01-values-in-range.md", 80, 24);
+    app_key(&a, K_PGDN);
+    app_key(&a, 'N');
+    app_key(&a, '5');
+    assert_int_equal(a.les->focus, P_ACTIVATIONS);
+    assert_false(a.les->hidden[P_ACTIVATIONS]);
+    assert_non_null(strstr(a.message, "5 Activation ranges shown"));
+    app_key(&a, '5'); /* now on screen: the digit hides it, and says so */
+    assert_true(a.les->hidden[P_ACTIVATIONS]);
+    assert_non_null(strstr(a.message, "hidden"));
+    app_free(&a);
+
+    open_at(&a, "lessons/09-gradient-clipping.md", 80, 24);
+    session *s = app_run(&a);
+    for (int i = 0; i < 10 && !s->t.state.div.happened; i++)
+        app_key(&a, 'N');
+    assert_true(s->t.state.div.happened);
+    frame f;
+    frame_init(&f, 80, 24);
+    view_draw(&a, &f);
+    char row[512], loss[32];
+    frame_row_text(&f, 23, row, sizeof row);
+    fmt_compact(loss, sizeof loss, s->t.state.loss);
+    const char *at = strstr(row, "loss ");
+    assert_true(at == NULL || strncmp(at + 5, loss, strlen(loss)) == 0);
+    frame_free(&f);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -821,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_panels_agree_mid_step),
         cmocka_unit_test(test_ensemble_in_the_ui),
         cmocka_unit_test(test_review_regressions),
+        cmocka_unit_test(test_walkthrough_regressions),
         cmocka_unit_test(test_too_small_and_recovers),
         cmocka_unit_test(test_lesson_by_path_lists_its_folder),
         cmocka_unit_test(test_browser_lists_lessons),

@@ -196,7 +196,7 @@ int narration_room(int panel_h, int n_rows, int *most);
 /* The network strip's slots (the input, then each layer) in a panel w wide: slot `first` is at
  * the left, each `width` columns, `shown` of them; the view draws them, a click is mapped by
  * them. Slots are at least NET_SLOT_MIN wide, so "32 sigmoid" and "vanishing" fit whole. */
-#define NET_SLOT_MIN 12
+#define NET_SLOT_MIN 13
 void net_strip(int n_layers, int selected, int w, int *first, int *width, int *shown);
 
 /* Where the lesson screen's panels go at cols x rows (layout.c). */

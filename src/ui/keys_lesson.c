@@ -239,6 +239,7 @@ static int step_run(app *a, int key)
 {
     (void)key;
     app_run(a)->running = !app_run(a)->running && !trainer_done(&app_run(a)->t);
+    a->message[0] = '\0'; /* the status bar shows the run (and its speed) instead */
     return KEY_DONE;
 }
 
@@ -256,6 +257,7 @@ static int step_reset(app *a, int key)
 {
     (void)key;
     session_reset(app_run(a));
+    app_run(a)->gradcheck[0] = '\0';
     snprintf(a->message, sizeof a->message, "back to the start: step 0, with the lesson's learning rate and clipping");
     return KEY_DONE;
 }
@@ -328,6 +330,7 @@ static int save_screen(app *a, int key)
 
 static int page_key(app *a, int key)
 {
+    a->message[0] = '\0'; /* a message is about the page it was said on */
     if (key == K_PGDN && a->les->page + 1 < a->les->lesson.n_pages)
         a->les->page++, a->les->scroll = 0;
     else if (key == K_PGUP && a->les->page > 0)
@@ -353,9 +356,25 @@ static int mouse_key(app *a, int key)
     return KEY_DONE;
 }
 
+/* A digit hides its panel, or shows it again; a detail panel waiting for the shared place
+ * (80x24) is brought into view instead of hidden, as a learner told to look at it expects. */
 static int panel_toggle(app *a, int key)
 {
-    a->les->hidden[key - '1'] = !a->les->hidden[key - '1'];
+    static const char *const names[P_COUNT] = {"Lesson", "Network", "Inspector", "What just happened",
+                                               "Activation ranges", "Gradient norms", "Loss per step"};
+    panel_id p = (panel_id)(key - '1');
+    layout L;
+    layout_compute(a, a->cols, a->rows, &L);
+    if (!a->les->hidden[p] && !L.visible[p] && layout_reachable(a, p, a->cols, a->rows)) {
+        a->les->focus = p;
+        snprintf(a->message, sizeof a->message, "%d %s shown (press %d again to hide it)", p + 1, names[p], p + 1);
+        return KEY_DONE;
+    }
+    a->les->hidden[p] = !a->les->hidden[p];
+    snprintf(a->message, sizeof a->message, "%d %s %s", p + 1, names[p],
+             a->les->hidden[p] ? "hidden (press the digit again to show it)" : "shown");
+    if (!a->les->hidden[p] && layout_reachable(a, p, a->cols, a->rows))
+        a->les->focus = p; /* shown where it can be seen */
     return KEY_DONE;
 }
 

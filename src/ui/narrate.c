@@ -351,12 +351,15 @@ static void update(const session *s, text *t, int i)
     if (wd > 0)
         say(t, "weight decay: g = dL/dw + lambda*w = %s + %s*%s = %s", num(b1, p.grad), num(b2, wd), par(b3, p.before),
             num(b4, g));
+    /* The state before this update is solved back from the one after; on the first update it
+     * was exactly 0 (solving back would print rounding noise such as -5.9e-11 instead). */
+    bool first = tr->opt.t <= 1;
     switch (c->kind) {
     case OPT_SGD:
         say(t, "w <- w - lr*g = %s - %s*%s = %s", num(b1, p.before), num(b2, lr), par(b3, g), num(b4, p.after));
         break;
     case OPT_MOMENTUM: {
-        double v = p.state[0], v0 = c->momentum > 0 ? (v + lr * g) / c->momentum : 0.0;
+        double v = p.state[0], v0 = c->momentum > 0 && !first ? (v + lr * g) / c->momentum : 0.0;
         say(t, "v <- gamma*v - lr*g = %s*%s - %s*%s = %s", num(b1, c->momentum), par(b2, v0), num(b3, lr), par(b4, g),
             num(b5, v));
         if (c->nesterov)
@@ -367,7 +370,8 @@ static void update(const session *s, text *t, int i)
         break;
     }
     case OPT_ADAGRAD:
-        say(t, "s <- s + g^2 = %s + %s^2 = %s (every squared gradient so far, per parameter)", num(b1, p.state[0] - g * g),
+        say(t, "s <- s + g^2 = %s + %s^2 = %s (every squared gradient so far, per parameter)",
+            num(b1, first ? 0.0 : p.state[0] - g * g),
             par(b2, g), num(b3, p.state[0]));
         say(t, "w <- w - lr*g/(sqrt(s) + %s) = %s - %s*%s/%s = %s", eps_str(e, c->eps), num(b1, p.before),
             num(b2, lr), par(b3, g), num(b4, sqrt(p.state[0])), num(b5, p.after));
@@ -377,7 +381,7 @@ static void update(const session *s, text *t, int i)
             par(b3, g), num(b4, tr->opt.gnorm), num(b5, p.after));
         break;
     case OPT_RMSPROP: {
-        double s1 = p.state[0], s0 = (s1 - (1 - c->alpha) * g * g) / c->alpha;
+        double s1 = p.state[0], s0 = first ? 0.0 : (s1 - (1 - c->alpha) * g * g) / c->alpha;
         say(t, "s <- alpha*s + (1-alpha)*g^2 = %s*%s + %s*%s^2 = %s", num(b1, c->alpha), num(b2, s0),
             num(b3, 1 - c->alpha), par(b4, g), num(b5, s1));
         say(t, "w <- w - lr*g/(sqrt(s) + %s) = %s - %s*%s/%s = %s", eps_str(e, c->eps), num(b1, p.before),
@@ -387,7 +391,8 @@ static void update(const session *s, text *t, int i)
     case OPT_ADAM:
     case OPT_ADAMW: {
         double m = p.state[0], v = p.state[1];
-        double m0 = (m - (1 - c->beta1) * g) / c->beta1, v0 = (v - (1 - c->beta2) * g * g) / c->beta2;
+        double m0 = first ? 0.0 : (m - (1 - c->beta1) * g) / c->beta1;
+        double v0 = first ? 0.0 : (v - (1 - c->beta2) * g * g) / c->beta2;
         if (c->kind == OPT_ADAMW)
             say(t, "decoupled decay first: w <- w*(1 - lr*lambda) = w*%s", num(b1, 1 - lr * c->weight_decay));
         say(t, "m <- b1*m + (1-b1)*g = %s*%s + %s*%s = %s", num(b1, c->beta1), par(b2, m0), num(b3, 1 - c->beta1),
@@ -437,8 +442,9 @@ int narrate(const session *s, char out[NARRATE_LINES][NARRATE_COLS])
     case PHASE_LOAD_BATCH: {
         int j = s->buf == BUF_INPUT && s->layer == 0 ? s->col : 0, r = s->buf == BUF_INPUT && s->layer == 0 ? s->row : 0;
         r = r < tr->net.train.rows ? r : 0;
-        say(&t, "Load batch %d of %d (epoch %d): %d rows, each normalised feature by feature as it is gathered.",
-            ev->batch, tr->batches_per_epoch, ev->epoch, tr->net.train.rows);
+        say(&t, "Load batch %d of %d (epoch %d): %d rows%s.", ev->batch, tr->batches_per_epoch, ev->epoch,
+            tr->net.train.rows, tr->cfg.normalize == NORM_NONE ? ", the features as the file has them (normalize = none)"
+                                                              : ", each normalised feature by feature as it is gathered");
         say(&t, "row %d: label %d, x[%d] = %s%s", r, tr->labels[r], j, num(b1, tr->net.train.x[(size_t)r * tr->net.n_in + j]),
             tr->cfg.shuffle ? " (rows shuffled each epoch)" : " (rows in file order)");
         say(&t, "learning rate for this step: %s", num(b1, tr->state.lr));

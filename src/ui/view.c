@@ -22,7 +22,9 @@ static void draw_bar(frame *f, int y, role r, const char *left, const char *righ
     frame_fill(f, 0, y, f->w, ' ', r);
     int rw = columns(right);
     int room = f->w - 2 - (rw ? rw + 2 : 0);
-    frame_put(f, 1, y, r, left, room > 0 ? room : 1);
+    char fitted[600]; /* cut at a word: "loss 3." would read as another number */
+    fit_words(fitted, sizeof fitted, left, room > 0 ? room : 1, false);
+    frame_put(f, 1, y, r, fitted, room > 0 ? room : 1);
     if (rw && rw + 2 < f->w)
         frame_put(f, f->w - rw - 1, y, r, right, rw);
 }

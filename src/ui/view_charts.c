@@ -165,9 +165,13 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
         put_cp(f, gx, y, ascii ? 'o' : 0x25CF, hr);
         char txt[64], b1[16];
         snprintf(txt, sizeof txt, "%-8s %-9s", fmt_compact(b1, sizeof b1, st->grad_norm), health[i] == HEALTH_COUNT ? "" : health_name(health[i]));
-        frame_put(f, bar_x + bar_w + 1, y, hr, txt, text ? 18 : r.x + r.w - (bar_x + bar_w + 1));
-        if (!text)
+        if (!text) { /* a narrow column: the number only if it fits whole ("0." reads as zero) */
+            int room = r.x + r.w - (bar_x + bar_w + 1);
+            if ((int)strlen(b1) <= room)
+                frame_put(f, bar_x + bar_w + 1, y, hr, b1, room);
             continue;
+        }
+        frame_put(f, bar_x + bar_w + 1, y, hr, txt, 18);
         if (t->net.precision != FP32 && r.w >= 60) { /* what rounding cost this layer */
             snprintf(txt, sizeof txt, "lost %ld uf %.0f%%", st->lost_updates, 100.0 * st->frac_underflow);
             frame_put(f, bar_x + bar_w + 20, y, st->lost_updates || st->frac_underflow > 0 ? ROLE_WARN : ROLE_DIM, txt,
@@ -224,7 +228,8 @@ void draw_curves(const app *a, frame *f, rect r)
         snprintf(foot, sizeof foot, "epoch %d: train acc %.1f%%", m->epoch, 100 * m->train_acc);
         if (m->has_val) {
             char v[80];
-            snprintf(v, sizeof v, ", val loss %s, val acc %.1f%%", fmt_compact(b2, sizeof b2, m->val_loss), 100 * m->val_acc);
+            /* val acc first: the figure the lessons point at, kept when the line is cut */
+            snprintf(v, sizeof v, ", val acc %.1f%%, val loss %s", 100 * m->val_acc, fmt_compact(b2, sizeof b2, m->val_loss));
             strncat(foot, v, sizeof foot - strlen(foot) - 1);
         }
         if (t->state.early.best_epoch) {
@@ -245,5 +250,7 @@ void draw_curves(const app *a, frame *f, rect r)
             snprintf(v, sizeof v, "member 1 of an ensemble of %d: the others train when it ends", s->ens_members);
         frame_put(f, r.x + 1, r.y + r.h - 2, ROLE_STRONG, v, r.w - 2);
     }
-    frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_NORMAL, foot, r.w - 2);
+    char fitted[240];
+    fit_words(fitted, sizeof fitted, foot, r.w - 2, a->ascii);
+    frame_put(f, r.x + 1, r.y + r.h - 1, ROLE_NORMAL, fitted, r.w - 2);
 }

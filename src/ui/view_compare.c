@@ -32,8 +32,11 @@ void draw_compare(const app *a, frame *f)
     int y = panel_title(f, cr, head, false);
     int legend_w = 36;
     plot_series(f, (rect){0, y, f->w - legend_w - 1, curves_h - 1}, sr, cs->n, longest, &ax, a->ascii);
-    /* legend: each experiment's glyph and colour, its latest loss, learning rate and accuracy */
-    for (int k = 0; k < cs->n; k++) {
+    /* legend: each experiment's glyph and colour, its latest loss, learning rate and accuracy;
+     * two rows each when they fit beside the plot, else one (six runs at 80x24), never more
+     * rows than the plot has, so it cannot run into the gradient columns below */
+    int rows = curves_h - 1, per = 2 * cs->n <= rows ? 2 : 1;
+    for (int k = 0; k < cs->n && per * k < rows; k++) {
         const session *s = &cs->runs[k];
         const trainer *t = &s->t;
         char line[160], b1[16], b2[16], g[8];
@@ -42,9 +45,12 @@ void draw_compare(const app *a, frame *f)
             snprintf(g, sizeof g, "%c", (char)sr[k].ascii_glyph);
         else
             g[utf8_encode(sr[k].glyph, g)] = '\0';
-        snprintf(line, sizeof line, "%s %-12s loss %s", g, cmp->names[k],
-                 s->n_steps ? fmt_compact(b1, sizeof b1, s->step_loss[s->n_steps - 1]) : "-");
-        frame_put(f, f->w - legend_w, y + 2 * k, sr[k].ro, line, legend_w);
+        snprintf(line, sizeof line, "%s %-12s loss %s%s", g, cmp->names[k],
+                 s->n_steps ? fmt_compact(b1, sizeof b1, s->step_loss[s->n_steps - 1]) : "-",
+                 per == 1 && t->state.div.happened ? " diverged" : "");
+        frame_put(f, f->w - legend_w, y + per * k, sr[k].ro, line, legend_w);
+        if (per == 1)
+            continue;
         /* the second line: its learning rate now, and how it stands */
         char state[48] = "";
         if (t->state.div.happened)
@@ -52,7 +58,7 @@ void draw_compare(const app *a, frame *f)
         else if (m && m->has_val)
             snprintf(state, sizeof state, "  val acc %.1f%%", 100 * m->val_acc);
         snprintf(line, sizeof line, "  lr %s%s", fmt_compact(b2, sizeof b2, t->state.lr), state);
-        frame_put(f, f->w - legend_w, y + 2 * k + 1, t->state.div.happened ? ROLE_BAD : ROLE_DIM, line, legend_w);
+        frame_put(f, f->w - legend_w, y + per * k + 1, t->state.div.happened ? ROLE_BAD : ROLE_DIM, line, legend_w);
     }
     /* gradient columns */
     int gy = 1 + curves_h, gh = f->h - 1 - gy, cw = f->w / (cs->n ? cs->n : 1);
@@ -62,7 +68,10 @@ void draw_compare(const app *a, frame *f)
         snprintf(t, sizeof t, "%s: gradient norms", cmp->names[k]);
         draw_gradients_of(&cs->runs[k], f, gr, t, false, a->ascii);
     }
-    const trainer *t0 = &cs->runs[0].t;
+    const trainer *t0 = &cs->runs[0].t; /* the furthest run: a diverged one stops early */
+    for (int k = 1; k < cs->n; k++)
+        if (cs->runs[k].t.state.step > t0->state.step)
+            t0 = &cs->runs[k].t;
     char status[200];
     char hints[200];
     keys_hints(&keys_compare, true, hints, sizeof hints);

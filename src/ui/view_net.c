@@ -18,6 +18,17 @@ static const char *short_kind(const layer *L)
     }
 }
 
+/* For a slot too narrow for short_kind's words. */
+static const char *tiny_kind(const layer *L)
+{
+    switch (L->kind) {
+    case LAYER_BATCHNORM: return "bnorm";
+    case LAYER_RESIDUAL_BEGIN: return "res(";
+    case LAYER_RESIDUAL_END: return "res)";
+    default: return short_kind(L);
+    }
+}
+
 /* Health as of now: the engine classifies at the end of each step, but mid-step the activation
  * panel already shows this batch's forward pass. Classifying a copy of the statistics with the
  * engine's own rule makes the network, activation and gradient panels agree at every micro-step
@@ -101,13 +112,15 @@ void draw_network(const app *a, frame *f, rect r)
         } else {
             const layer *L = &n->layers[li];
             snprintf(name, sizeof name, "%d %s", li, short_kind(L));
+            if ((int)strlen(name) > width - 3) /* "12 batchnorm" in a 12-column slot */
+                snprintf(name, sizeof name, "%d %s", li, tiny_kind(L));
             snprintf(shape, sizeof shape, "%d %s", L->n_out, L->act == ACT_LINEAR ? "" : act_name(L->act));
-            if ((int)strlen(shape) > width - 2) /* a narrow slot: the activation's short name, not a cut one */
+            if ((int)strlen(shape) > width - 3) /* a narrow slot: the activation's short name, not a cut one */
                 snprintf(shape, sizeof shape, "%d %s", L->n_out, act_short(L->act));
         }
         bool sel = li == s->layer && slot > 0;
-        frame_put(f, x + 1, y, sel ? ROLE_SELECTED : ROLE_STRONG, name, width - 2);
-        frame_put(f, x + 1, y + 1, ROLE_NORMAL, shape, width - 2);
+        frame_put(f, x + 1, y, sel ? ROLE_SELECTED : ROLE_STRONG, name, width - 3);
+        frame_put(f, x + 1, y + 1, ROLE_NORMAL, shape, width - 3); /* a space before the arrow */
         if (slot > 0 && li == active)
             frame_put(f, x + 1, y + 2, ROLE_WARN, arrow, width - 2);
         if (slot > 0 && health[li] != HEALTH_COUNT)
@@ -165,9 +178,11 @@ void draw_inspector(const app *a, frame *f, rect r)
     char buf[32];
     if (s->heatmap) { /* the legend: what a full cell means, and the signs' colours */
         char legend[120];
-        snprintf(legend, sizeof legend, "heatmap: %s = |v| %s %s, %s positive, %s negative", a->ascii ? "#" : "\xE2\x96\x88",
-                 a->ascii ? ">=" : "\xE2\x89\xA5", fmt_compact(buf, sizeof buf, scale), a->ascii ? "+" : "green",
-                 a->ascii ? "-" : "red");
+        snprintf(legend, sizeof legend, "%s = |v| %s %s; + green, - red (underlined without colour)",
+                 a->ascii ? "#" : "\xE2\x96\x88", a->ascii ? ">=" : "\xE2\x89\xA5", fmt_compact(buf, sizeof buf, scale));
+        char fitted[160];
+        fit_words(fitted, sizeof fitted, legend, r.w - 2, a->ascii);
+        snprintf(legend, sizeof legend, "%s", fitted);
         frame_put(f, r.x + 1, r.y + r.h - 2, ROLE_DIM, legend, r.w - 2);
         vis_rows = vis_rows > 1 ? vis_rows - 1 : vis_rows;
     }
