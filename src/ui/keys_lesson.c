@@ -221,6 +221,7 @@ static int step_micro(app *a, int key)
 static int step_back(app *a, int key)
 {
     (void)key;
+    app_run(a)->running = false; /* a step back is a wish to look: the run pauses */
     if (!session_back(app_run(a)))
         snprintf(a->message, sizeof a->message, "already at the beginning");
     else
@@ -250,6 +251,13 @@ static int step_speed(app *a, int key)
         s->speed++;
     else if (key == '-' && s->speed > 0)
         s->speed--;
+    if (s->running) /* the status bar shows the speed of a run: "[running x16]" */
+        a->message[0] = '\0';
+    else if (s->speed >= SPEED_MAX)
+        snprintf(a->message, sizeof a->message, "speed: full (as many steps as fit between frames); - slower");
+    else
+        snprintf(a->message, sizeof a->message, "speed: %d micro-steps a frame (25 frames a second); + faster, - slower",
+                 1 << (2 * s->speed));
     return KEY_DONE;
 }
 

@@ -217,7 +217,7 @@ void draw_curves(const app *a, frame *f, rect r)
              ax.log ? ", log scale (L)" : "");
     int y = lesson_panel_title(a, f, r, P_CURVES, title);
     if (s->n_steps == 0) {
-        frame_put(f, r.x + 1, y, ROLE_DIM, "appears after the first step", r.w - 2);
+        frame_put(f, r.x + 1, y, ROLE_DIM, "appears when the first step's batch ends", r.w - 2);
         return;
     }
     long n = s->n_steps;
