@@ -274,6 +274,22 @@ static void test_first_update_and_raw_load(void **s)
     expect_in(text, "normalised feature by feature", false);
 }
 
+/* With loss scaling the loss step's formula carries the scale, so its number is the formula's
+ * (it printed "/ 4: dL/dz = 0.7256" where anything over 4 is at most 0.25). */
+static void test_loss_formula_carries_the_scale(void **s)
+{
+    (void)s;
+    char text[4096];
+    narrate_at("data = xor\nlayer = dense 3 tanh\nlayer = dense 2 linear\nloss = cross_entropy\nloss_scale = 256\n",
+               PHASE_LOSS, -1, text, sizeof text);
+    expect_in(text, "dL/dz = (softmax(z) - onehot(label)) / 4 x 256 (loss_scale): ", true);
+    const char *p = strstr(text, "(loss_scale): dL/dz[");
+    assert_non_null(p);
+    p = strstr(p, "] = ");
+    assert_non_null(p);
+    assert_true(fabs(strtod(p + 4, NULL)) <= 256.0 / 4.0); /* |softmax - onehot| <= 1 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_loss_scale_is_said),
         cmocka_unit_test(test_each_number_is_its_own),
         cmocka_unit_test(test_first_update_and_raw_load),
+        cmocka_unit_test(test_loss_formula_carries_the_scale),
     };
     return cmocka_run_group_tests_name("narrate", tests, NULL, NULL);
 }

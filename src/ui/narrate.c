@@ -220,8 +220,12 @@ static void loss(const session *s, text *t)
     focus(s, last, &r, &j);
     const workspace *ws = &n->train;
     const float *z = ws->z[last] + (size_t)r * K;
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], b4[32];
     int y = tr->labels[r];
+    /* with loss scaling the stored dL/dz is S times the formula's: say so in the formula */
+    char sc[64] = "";
+    if (tr->cfg.loss_scale != 1.0f)
+        snprintf(sc, sizeof sc, " x %s (loss_scale)", num(b4, tr->cfg.loss_scale));
     if (n->loss == LOSS_CROSS_ENTROPY) {
         say(t, "Loss: cross-entropy on the logits, L = mean over the %d rows of -log softmax(z)[label].", ws->rows);
         double m = z[0], sum = 0;
@@ -232,18 +236,18 @@ static void loss(const session *s, text *t)
         double p = exp((double)z[y] - m) / sum;
         say(t, "row %d, label %d: p = e^z[%d] / sum_k e^z[k] = %s, loss = -log p = %s", r, y, y, num(b1, p),
             num(b2, ws->sample_loss[r]));
-        say(t, "dL/dz = (softmax(z) - onehot(label)) / %d: dL/dz[%d][%d] = %s", ws->rows, r, j,
+        say(t, "dL/dz = (softmax(z) - onehot(label)) / %d%s: dL/dz[%d][%d] = %s", ws->rows, sc, r, j,
             num(b3, ws->dz[last][(size_t)r * K + j]));
     } else if (n->loss == LOSS_BCE) {
         say(t, "Loss: binary cross-entropy, L = mean of -[y log p + (1-y) log(1-p)] with p = sigmoid(z).");
         double zz = z[j], p = 1.0 / (1.0 + exp(-zz));
         say(t, "row %d: y = %d, p = sigmoid(%s) = %s, loss = %s", r, K == 1 ? y : y == j, num(b1, zz), num(b2, p),
             num(b3, ws->sample_loss[r]));
-        say(t, "dL/dz = (p - y) / %d = %s", ws->rows * K, num(b1, ws->dz[last][(size_t)r * K + j]));
+        say(t, "dL/dz = (p - y) / %d%s = %s", ws->rows * K, sc, num(b1, ws->dz[last][(size_t)r * K + j]));
     } else {
         say(t, "Loss: mean squared error over all %d x %d outputs, L = mean (a - y)^2.", ws->rows, K);
-        say(t, "row %d: a[%d] = %s, target %d, dL/da = 2(a - y)/%d = %s", r, j, num(b1, ws->a[last][(size_t)r * K + j]),
-            K == 1 ? y : y == j, ws->rows * K, num(b2, ws->da[last][(size_t)r * K + j]));
+        say(t, "row %d: a[%d] = %s, target %d, dL/da = 2(a - y)/%d%s = %s", r, j, num(b1, ws->a[last][(size_t)r * K + j]),
+            K == 1 ? y : y == j, ws->rows * K, sc, num(b2, ws->da[last][(size_t)r * K + j]));
     }
     say(t, "batch loss L = %s; this epoch so far: %ld of %ld rows right (%.1f%%)", num(b1, tr->state.loss), tr->state.epoch_correct,
         tr->state.epoch_seen, tr->state.epoch_seen ? 100.0 * tr->state.epoch_correct / tr->state.epoch_seen : 0.0);
