@@ -20,6 +20,20 @@ static uint32_t spark_cp(bool ascii, int level)
     return ascii ? (uint32_t)ascii_spark[level] : spark[level];
 }
 
+/* The activation and gradient panels: one row per layer, a window around the selected one. */
+static int first_layer_row(const session *s, rect r)
+{
+    int first = s->layer - (r.h - 2) / 2;
+    return first < 0 ? 0 : first;
+}
+
+static void layer_label(frame *f, int x, int y, int i, bool selected)
+{
+    char label[8];
+    snprintf(label, sizeof label, "L%-3d", i);
+    frame_put(f, x, y, selected ? ROLE_SELECTED : ROLE_DIM, label, 4);
+}
+
 /* ---- activations ----------------------------------------------------------------- */
 
 void draw_activations(const app *a, frame *f, rect r)
@@ -46,13 +60,9 @@ void draw_activations(const app *a, frame *f, rect r)
     int bar_x = r.x + 5, bar_w = r.w - 5 - 30;
     if (bar_w < 8)
         bar_w = 8;
-    int first = s->layer - (r.h - 2) / 2;
-    first = first < 0 ? 0 : first;
-    for (int i = first; i < n->n_layers && y < r.y + r.h; i++, y++) {
+    for (int i = first_layer_row(s, r); i < n->n_layers && y < r.y + r.h; i++, y++) {
         const layer_stats *st = &t->stats[i];
-        char label[8];
-        snprintf(label, sizeof label, "L%-3d", i);
-        frame_put(f, r.x, y, i == s->layer ? ROLE_SELECTED : ROLE_DIM, label, 4);
+        layer_label(f, r.x, y, i, i == s->layer);
         if (!isfinite(st->act_min) || !isfinite(st->act_max) || !isfinite(st->act_mean)) {
             char why[200];
             if (dv->happened && dv->layer == i)
@@ -141,13 +151,9 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
     }
     int vz = log_x(HEALTH_VANISHING_ABSOLUTE, bar_x, bar_w), ez = log_x(HEALTH_EXPLODING_GRAD_NORM, bar_x, bar_w);
     int clip_x = t->cfg.clip == CLIP_NORM ? log_x(t->cfg.clip_value, bar_x, bar_w) : -1;
-    int first = s->layer - (r.h - 2) / 2;
-    first = first < 0 ? 0 : first;
-    for (int i = first; i < n->n_layers && y < r.y + r.h; i++, y++) {
+    for (int i = first_layer_row(s, r); i < n->n_layers && y < r.y + r.h; i++, y++) {
         const layer_stats *st = &t->stats[i];
-        char label[8];
-        snprintf(label, sizeof label, "L%-3d", i);
-        frame_put(f, r.x, y, i == s->layer ? ROLE_SELECTED : ROLE_DIM, label, 4);
+        layer_label(f, r.x, y, i, i == s->layer);
         for (int x = bar_x; x < bar_x + bar_w; x++) {
             role zone = x <= vz ? ROLE_WARN : (x >= ez ? ROLE_BAD : ROLE_DIM);
             put_cp(f, x, y, ascii ? '.' : 0x00B7, zone);
