@@ -28,6 +28,7 @@ static void usage(FILE *out)
             "  deepstep LESSON.md            open a lesson in the stepper\n"
             "  deepstep run LESSON.md [...]  train headless; see 'deepstep run --help'\n"
             "  deepstep check LESSON.md ...  run every experiment and check what each lesson claims\n"
+            "                                (--seeds K: on K seeds; see 'deepstep check --help')\n"
             "  deepstep float ...            float anatomy and precision loss; see 'deepstep float --help'\n"
             "  deepstep lab                  the float lab in the terminal UI (also F in the UI)\n"
             "  deepstep --bench-ui [LESSON]  time the rendering of a 160x48 frame\n"

@@ -31,7 +31,7 @@ acc=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' <<<"$out")
 check digits-val-acc-at-least-95 awk -v a="$acc" 'BEGIN { exit !(a >= 0.95) }'
 "$DS" run lessons/12-digits.md --save "$T/d2.npz" --quiet >/dev/null
 check same-seed-byte-identical-npz cmp -s "$T/d1.npz" "$T/d2.npz"
-check log-header [ "$(head -1 "$T/d1.csv")" = "step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,frac_dead,grad_norm,weight_norm,update_ratio,health,lost_updates,frac_underflow" ]
+check log-header [ "$(head -1 "$T/d1.csv")" = "step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,frac_dead,grad_norm,weight_norm,update_ratio,health,lost_updates,frac_underflow,dz_std" ]
 # 1438 training rows / batch 32 = 45 batches x 30 epochs = 1350 steps, 2 layers each
 check log-rows [ "$(($(wc -l <"$T/d1.csv") - 1))" -eq 2700 ]
 
@@ -132,26 +132,26 @@ acc=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' "$T/clip1.out")
 check clip1-trains [ $st -eq 0 ]
 check clip1-accuracy awk -v a="$acc" 'BEGIN { exit !(a >= 0.8) }'
 
-"$DS" run lessons/07-overfitting.md --experiment early --save "$T/early.npz" >"$T/early.out"
+"$DS" run tests/fixtures/overfit.md --experiment early --save "$T/early.npz" >"$T/early.out"
 best=$(sed -n 's/^early stop after epoch [0-9]*: .*restored the weights of epoch \([0-9]*\) .*/\1/p' "$T/early.out")
 check early-stop-says-so [ -n "$best" ]
-"$DS" run lessons/07-overfitting.md --experiment early --epochs "$best" --save "$T/best.npz" >/dev/null
+"$DS" run tests/fixtures/overfit.md --experiment early --epochs "$best" --save "$T/best.npz" >/dev/null
 check early-stop-restores-best-weights cmp -s "$T/early.npz" "$T/best.npz"
 
-"$DS" run lessons/07-overfitting.md --experiment ensemble --epochs 5 >"$T/ens.out"
+"$DS" run tests/fixtures/overfit.md --experiment ensemble --epochs 5 >"$T/ens.out"
 check ensemble-members [ "$(grep -c '^member [1-5] (seed [1-5]): val_acc 0\.[0-9]*$' "$T/ens.out")" -eq 5 ]
 check ensemble-average grep -qE '^ensemble of 5 \(averaged probabilities\): val_acc 0\.[0-9]+$' "$T/ens.out"
-"$DS" run lessons/07-overfitting.md --experiment baseline --epochs 5 >"$T/base.out"
+"$DS" run tests/fixtures/overfit.md --experiment baseline --epochs 5 >"$T/base.out"
 m1=$(sed -n 's/^member 1 (seed 1): val_acc //p' "$T/ens.out")
 b1=$(sed -n 's/^done: .*val_acc \([0-9.]*\).*/\1/p' "$T/base.out")
 check ensemble-member1-is-the-single-net [ "$m1" = "$b1" ]
-"$DS" run lessons/07-overfitting.md --experiment ensemble --epochs 2 --save "$T/ens.npz" >"$T/ens2.out"
-"$DS" run lessons/07-overfitting.md --experiment baseline --epochs 2 --save "$T/base2.npz" --quiet >/dev/null
+"$DS" run tests/fixtures/overfit.md --experiment ensemble --epochs 2 --save "$T/ens.npz" >"$T/ens2.out"
+"$DS" run tests/fixtures/overfit.md --experiment baseline --epochs 2 --save "$T/base2.npz" --quiet >/dev/null
 check ensemble-saves-member1-as-single-net cmp -s "$T/ens.npz" "$T/base2.npz"
 check ensemble-saves-members-2-to-5 [ "$(ls "$T"/ens.member[2-5].npz | wc -l)" -eq 4 ]
 check ensemble-member-files-named grep -q "^weights of member 3 in $T/ens.member3.npz$" "$T/ens2.out"
 check ensemble-members-differ bash -c "! cmp -s '$T/ens.member2.npz' '$T/ens.member3.npz'"
-"$DS" run lessons/07-overfitting.md --experiment baseline --load "$T/ens.member4.npz" --steps 1 --quiet >/dev/null
+"$DS" run tests/fixtures/overfit.md --experiment baseline --load "$T/ens.member4.npz" --steps 1 --quiet >/dev/null
 check ensemble-member-file-loads [ $? -eq 0 ]
 check saved-file-mode-follows-umask [ "$(umask 022; "$DS" run lessons/00-welcome.md --steps 1 --save "$T/m.npz" --quiet >/dev/null; stat -c %a "$T/m.npz")" = 644 ]
 
@@ -242,7 +242,7 @@ else
 fi
 
 # --- precision in training: the float-precision lesson's claims, from the step log ------
-for e in fp32 bf16 fp16 fp16-deep fp16-deep-scaled; do
+for e in fp32 bf16 fp16 bf16-master deep-fp16 deep-fp16-scaled; do
     "$DS" run lessons/02-float-precision.md --experiment $e --log "$T/p_$e.csv" --quiet >/dev/null
 done
 late_lost() { awk -F, 'NR > 1 && $1 > 1450 { s += $16 } END { printf "%.0f", s / 50 }' "$1"; }
@@ -251,12 +251,16 @@ l32=$(late_lost "$T/p_fp32.csv"); lbf=$(late_lost "$T/p_bf16.csv"); l16=$(late_l
 check precision-fp32-loses-nothing [ "$l32" -eq 0 ]
 check precision-bf16-loses-most [ "$lbf" -gt "$l16" ]
 check precision-fp16-loses-some [ "$l16" -gt 0 ]
+check precision-master-loses-nothing [ "$(late_lost "$T/p_bf16-master.csv")" -eq 0 ]
 check precision-loss-order awk -v a="$(final_loss "$T/p_fp32.csv")" -v b="$(final_loss "$T/p_fp16.csv")" \
     -v c="$(final_loss "$T/p_bf16.csv")" 'BEGIN { exit !(a < b && b < c) }'
-uf() { awk -F, 'NR > 1 && $3 == 0 { s += $17; n++ } END { printf "%.6f", s / n }' "$1"; }
-u1=$(uf "$T/p_fp16-deep.csv"); u2=$(uf "$T/p_fp16-deep-scaled.csv")
-check fp16-underflows-first-layer awk -v u="$u1" 'BEGIN { exit !(u > 0.01) }'
-check loss-scaling-cures-underflow awk -v a="$u1" -v b="$u2" 'BEGIN { exit !(b * 100 < a) }'
+check precision-master-weights-cure awk -v m="$(final_loss "$T/p_bf16-master.csv")" \
+    -v c="$(final_loss "$T/p_bf16.csv")" 'BEGIN { exit !(m * 5 < c) }'
+# deep-fp16: every row's dL/dz in layers 0 and 1 underflows to 0 in fp16, so their gradient is
+# exactly 0 at every one of the 80 steps; with loss_scale = 1024 it never is
+zero_steps() { awk -F, -v L="$2" 'NR > 1 && $3 == L && $12 == 0 { n++ } END { print n + 0 }' "$1"; }
+check fp16-first-layers-get-no-gradient [ "$(zero_steps "$T/p_deep-fp16.csv" 0) $(zero_steps "$T/p_deep-fp16.csv" 1)" = "80 80" ]
+check loss-scaling-cures-underflow [ "$(zero_steps "$T/p_deep-fp16-scaled.csv" 0)" -eq 0 ]
 check bf16-no-underflow [ "$(awk -F, 'NR > 1 && $17 != "nan" && $17 > 0' "$T/p_bf16.csv" | wc -l)" -eq 0 ]
 
 # --- bench: every line present and well formed (the numbers themselves are for the README,
@@ -351,3 +355,61 @@ for sig in HUP INT TERM; do
 done
 expect_error log-is-a-directory "$T: is a directory; give a file name" run lessons/00-welcome.md --log "$T"
 check log-dir-checked-before-training [ ! -s "$T/stdout" ]
+
+# --- check on several seeds, expect@median, the test split ------------------------------
+out=$("$DS" check --seeds 3 tests/fixtures/seeds.md); st=$?
+check seeds-fail-exit-1 [ $st -eq 1 ]
+# `seed < 3` holds on seeds 1 and 2 only: the failure names seed 3 and its number
+check seeds-fail-names-seed grep -qxF "FAIL tests/fixtures/seeds.md:19: small: expect seed < 3   (seed 3: seed = 3; met on 2 of 3 seeds 1-3)" <<<"$out"
+check seeds-median-two-of-three grep -qxF "ok   tests/fixtures/seeds.md:20: small: expect@median seed < 3   (met on 2 of 3 seeds 1-3, more than half; not on seed 3: seed = 3)" <<<"$out"
+check seeds-median-one-of-three grep -qF "FAIL tests/fixtures/seeds.md:42: compare: expect@median pair.seed < 2   (seed 2: pair.seed = 2; met on 1 of 3 seeds 1-3, needs more than half)" <<<"$out"
+check seeds-all-met grep -qE "^ok   tests/fixtures/seeds.md:43: compare: expect pair.seed == small.seed   \(seed 1: .*; met on all 3 seeds 1-3\)$" <<<"$out"
+check seeds-total grep -qx "3 passed, 2 failed" <<<"$out"
+out=$("$DS" check tests/fixtures/seeds.md); st=$?
+check seeds-one-seed-passes [ $st -eq 0 ]
+check seeds-one-seed-plain-line grep -qxF "ok   tests/fixtures/seeds.md:19: small: expect seed < 3   (seed = 1)" <<<"$out"
+out=$("$DS" check --seed 7 --seeds 2 tests/fixtures/seeds.md)
+check seeds-fixed-start grep -qF "(seed 7: seed = 7; met on 0 of 2 seeds 7-8)" <<<"$out"
+out=$("$DS" run tests/fixtures/seeds.md --experiment small)
+# 200 moons: 50 test rows drawn first, then 50 validation rows, 100 to train on
+check test-split-sizes grep -qF "100 training rows, 50 validation rows, 50 test rows" <<<"$out"
+check test-epoch-columns grep -qE '^epoch +3/3  train_loss [0-9.]+  train_acc [0-9.]+  val_loss [0-9.]+  val_acc [0-9.]+  lr 0.01  test_loss [0-9.]+  test_acc 0\.[0-9]{4}$' <<<"$out"
+last=$(grep '^epoch ' <<<"$out" | tail -1 | sed 's/.*test_acc //')
+check test-done-line grep -qE "^done: .*, val_acc 0\.[0-9]{4}, test_acc $last$" <<<"$out"
+out=$("$DS" run tests/fixtures/seeds.md --experiment pair)
+check test-ensemble-line grep -qE '^ensemble of 2 \(averaged probabilities\): val_acc 0\.[0-9]{4}, test_acc 0\.[0-9]{4}$' <<<"$out"
+check test-member-line grep -qE '^member 2 \(seed 2\): val_acc 0\.[0-9]{4}, test_acc 0\.[0-9]{4}$' <<<"$out"
+ens=$(sed -n 's/^ensemble of 2 .*test_acc \(.*\)$/\1/p' <<<"$out")
+out=$("$DS" run tests/fixtures/seeds.md --compare)
+check compare-test-columns grep -qE '^experiment +train_loss +train_acc +val_loss +val_acc +test_loss +test_acc ' <<<"$out"
+check compare-ensemble-row grep -qE "^  \(ensemble 2\) +0\.[0-9]{4} +$ens$" <<<"$out"
+# without a test split nothing changes: the contract's columns only
+out=$("$DS" run lessons/00-welcome.md --epochs 1)
+check no-test-split-no-columns bash -c '! grep -q test' <<<"$out"
+# experiments from different seeds: no one seed names a run, so the runs are counted; a
+# metric of a split the experiment does not have is an error, not a NaN that passes `!=`
+cat >"$T/mix.md" <<'LESSON'
+# Mixed seeds
+```deepstep
+name = a
+data = moons samples=40
+layer = dense 2 linear
+epochs = 1
+seed = 10
+expect = test_acc != 0.5
+```
+```deepstep
+name = b
+data = moons samples=40
+layer = dense 2 linear
+epochs = 1
+seed = 50
+```
+```deepstep compare
+experiments = a b
+expect = b.seed < 51
+```
+LESSON
+out=$("$DS" check --seeds 3 "$T/mix.md")
+check seeds-mixed-counts-runs grep -qF "compare: expect b.seed < 51   (run 2: b.seed = 51; met on 1 of 3 runs, each experiment at its own seed + 0..2)" <<<"$out"
+check seeds-no-test-split-is-an-error grep -qF "a: expect test_acc != 0.5   (could not be evaluated on seed 10: a has no test split for test_acc (add 'test = F', e.g. 0.2))" <<<"$out"

@@ -206,9 +206,9 @@ static void test_bom_and_crlf(void **s)
     assert_int_equal(strncmp(l.src, "# Title\n", 8), 0);
     lesson_free(&l);
     ASSERT_FAILS("\xEF\xBB\xBF# T\r\n\r\n```deepstep\r\ndata = xor\r\nlayr = dense 1 sigmoid\r\n```\r\n",
-                 "L.md:5: unknown key 'layr' (expected one of name, data, normalize, validation, batch, shuffle, "
-                 "layer, loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, "
-                 "expect)");
+                 "L.md:5: unknown key 'layr' (expected one of name, data, normalize, validation, test, batch, "
+                 "shuffle, layer, loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, "
+                 "loss_scale, expect, expect@median)");
     ASSERT_FAILS("# T\r\rtext\r```deepstep\rdata = xor\rlayer = dense 0 sigmoid\r```\r",
                  "L.md:6: layer: width '0' is not a whole number from 1 to 65536");
     ASSERT_FAILS("# T\r\n```deepstep\r\ndata = xor\r\n\r\nrandom words\r\n```\r\n",
@@ -265,9 +265,9 @@ static void test_first_error_is_reported(void **s)
 {
     (void)s;
     ASSERT_FAILS("# T\n```deepstep\ndata = xor\nbogus = 1\n```\n```deepstep\ndata = xor\nother = 2\n```\n",
-                 "L.md:4: unknown key 'bogus' (expected one of name, data, normalize, validation, batch, shuffle, "
-                 "layer, loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, "
-                 "expect)");
+                 "L.md:4: unknown key 'bogus' (expected one of name, data, normalize, validation, test, batch, "
+                 "shuffle, layer, loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, "
+                 "loss_scale, expect, expect@median)");
 }
 
 /* Review finding 1: CommonMark allows a tab after a list marker. The search for an empty '##'

@@ -180,7 +180,7 @@ static void test_split(void **s)
     split sp;
     rng r;
     rng_seed(&r, 1, 2);
-    split_make(&sp, 10, 0.25f, &r);
+    split_make(&sp, 10, 0.25f, 0.0f, &r);
     assert_int_equal(sp.n_val, 3); /* round(2.5) */
     assert_int_equal(sp.n_train, 7);
     int seen[10] = {0};
@@ -194,10 +194,58 @@ static void test_split(void **s)
     for (int i = 0; i < 10; i++)
         assert_int_equal(seen[i], 1);
     split_destroy(&sp);
-    split_make(&sp, 5, 0.0f, &r);
+    split_make(&sp, 5, 0.0f, 0.0f, &r);
     assert_int_equal(sp.n_val, 0);
     assert_int_equal(sp.train[4], 4);
     split_destroy(&sp);
+}
+
+/* The test rows are drawn first from the same shuffle: without them the validation rows are
+ * the ones they always were; with them the three parts split the rows, test and validation
+ * disjoint, and the training rows (which normalisation is fitted on) exclude both. */
+static void test_split_with_test_rows(void **s)
+{
+    (void)s;
+    split a, b;
+    rng r1, r2;
+    rng_seed(&r1, 5, 2);
+    rng_seed(&r2, 5, 2);
+    split_make(&a, 20, 0.25f, 0.0f, &r1);
+    split_make(&b, 20, 0.25f, 0.2f, &r2);
+    assert_int_equal(a.n_test, 0);
+    assert_int_equal(b.n_test, 4);
+    assert_int_equal(b.n_val, 5);
+    assert_int_equal(b.n_train, 11);
+    int seen[20] = {0};
+    for (int i = 0; i < b.n_test; i++)
+        seen[b.test[i]] += 1;
+    for (int i = 0; i < b.n_val; i++)
+        seen[b.val[i]] += 10;
+    for (int i = 0; i < b.n_train; i++)
+        seen[b.train[i]] += 100;
+    int parts[3] = {0};
+    for (int i = 0; i < 20; i++) {
+        assert_true(seen[i] == 1 || seen[i] == 10 || seen[i] == 100);
+        parts[seen[i] == 1 ? 0 : seen[i] == 10 ? 1 : 2]++;
+    }
+    assert_int_equal(parts[0], 4);
+    assert_int_equal(parts[1], 5);
+    /* one shuffle: the test rows are the first 4 drawn, which without a test split were
+     * validation rows (the first 5 drawn) */
+    for (int i = 0; i < b.n_test; i++) {
+        bool was_val = false;
+        for (int k = 0; k < a.n_val; k++)
+            was_val |= a.val[k] == b.test[i];
+        assert_true(was_val);
+    }
+    split_destroy(&a);
+    split_destroy(&b);
+    /* held-out fractions that would take every row leave one to train on */
+    rng_seed(&r1, 5, 2);
+    split_make(&a, 3, 0.5f, 0.9f, &r1);
+    assert_int_equal(a.n_train, 1);
+    assert_int_equal(a.n_test + a.n_val, 2);
+    split_destroy(&a);
 }
 
 static void test_synthetic_sets(void **s)
@@ -237,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_idx_errors),
         cmocka_unit_test(test_normalisations),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_split_with_test_rows),
         cmocka_unit_test(test_synthetic_sets),
     };
     return cmocka_run_group_tests_name("data", tests, NULL, NULL);

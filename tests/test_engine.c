@@ -175,6 +175,22 @@ static void test_gradcheck_batchnorm(void **state)
     gradcheck_net(sig, 3, &ce2, 702);
 }
 
+/* Layer norm: each row's statistics depend on every feature of that row (not on other rows);
+ * with an activation after it, linear, and as the last layer before the loss. */
+static void test_gradcheck_layernorm(void **state)
+{
+    (void)state;
+    layer_spec s[4] = {DENSE(5, ACT_LINEAR, INIT_XAVIER), {.kind = LAYER_LAYERNORM, .act = ACT_TANH},
+                       DENSE(3, ACT_LINEAR, INIT_XAVIER), {.kind = LAYER_LAYERNORM, .act = ACT_LINEAR}};
+    gc_case ce = {ACT_TANH, ACT_LINEAR, LOSS_CROSS_ENTROPY, 3}, mse = {ACT_TANH, ACT_LINEAR, LOSS_MSE, 3};
+    gradcheck_net(s, 4, &ce, 730);
+    gradcheck_net(s, 4, &mse, 731);
+    layer_spec sig[3] = {DENSE(4, ACT_LINEAR, INIT_XAVIER), {.kind = LAYER_LAYERNORM, .act = ACT_SIGMOID},
+                         DENSE(2, ACT_LINEAR, INIT_XAVIER)};
+    gc_case ce2 = {ACT_TANH, ACT_LINEAR, LOSS_CROSS_ENTROPY, 2};
+    gradcheck_net(sig, 3, &ce2, 732);
+}
+
 /* Dropout with its mask held fixed: gradients flow only through kept units, scaled. */
 static void test_gradcheck_dropout(void **state)
 {
@@ -508,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_gradcheck_cross_entropy),
         cmocka_unit_test(test_gradcheck_bce),
         cmocka_unit_test(test_gradcheck_batchnorm),
+        cmocka_unit_test(test_gradcheck_layernorm),
         cmocka_unit_test(test_gradcheck_dropout),
         cmocka_unit_test(test_gradcheck_residual),
         cmocka_unit_test(test_dropout_mask_is_inverted_and_off_in_eval),

@@ -174,6 +174,23 @@ static void test_batchnorm_dropout_residual(void **state)
     }
 }
 
+/* Layer norm's statistics run over each row's units: with an activation, inside a residual
+ * block, and as the last layer before the loss. */
+static void test_layernorm(void **state)
+{
+    (void)state;
+    static const char *const nets[] = {
+        SPIRAL "layer = dense 8 linear\nlayer = layernorm tanh\nlayer = dense 8 linear\nlayer = layernorm relu\n"
+               "layer = dense 3 linear\n",
+        SPIRAL "layer = dense 8 tanh\nlayer = residual begin\nlayer = dense 8 linear\nlayer = layernorm sigmoid\n"
+               "layer = residual end\nlayer = dense 3 linear\nlayer = layernorm\n",
+    };
+    for (size_t k = 0; k < sizeof nets / sizeof *nets; k++) {
+        agree_everywhere(nets[k], 0, 4, true);
+        agree_everywhere(nets[k], 3, 2, false);
+    }
+}
+
 /* bf16 rounding swamps any comparison: the check runs backprop in fp32 and says so. */
 static void test_low_precision_checks_in_fp32(void **state)
 {
@@ -256,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_lesson01_raw_inputs),
         cmocka_unit_test(test_activations_and_losses),
         cmocka_unit_test(test_batchnorm_dropout_residual),
+        cmocka_unit_test(test_layernorm),
         cmocka_unit_test(test_low_precision_checks_in_fp32),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_leaves_training_untouched),

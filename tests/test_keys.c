@@ -169,6 +169,49 @@ static void test_dispatch_does_what_the_switch_did(void **state)
     app_free(&a);
 }
 
+/* S saves the race and the comparison too (it did nothing there), under names that say which
+ * screen it was: the race's step is not the lesson run's. */
+static void test_save_screen_on_the_race(void **state)
+{
+    (void)state;
+    app a;
+    ds_error err = {0};
+    app_init(&a);
+    assert_int_equal(app_open_lesson(&a, "lessons/08-optimizers.md", &err), 0);
+    snprintf(a.snapshot_dir, sizeof a.snapshot_dir, "%s", "build/tmp");
+    bool race_here = false;
+    while (!race_here) {
+        for (int k = 0; k < a.les->lesson.n_races; k++)
+            race_here |= a.les->lesson.races[k].page == a.les->page;
+        if (!race_here) {
+            assert_true(a.les->page + 1 < a.les->lesson.n_pages);
+            app_key(&a, K_PGDN);
+        }
+    }
+    app_key(&a, 'C');
+    assert_int_equal(a.screen, SCREEN_RACE);
+    app_key(&a, 'n');
+    app_key(&a, 'n');
+    assert_true(app_key(&a, 'S') & KEY_SAVE_SCREEN);
+    frame f;
+    frame_init(&f, 80, 24);
+    view_draw(&a, &f);
+    assert_int_equal(app_save_screen(&a, &f), 0);
+    assert_non_null(strstr(a.message, "build/tmp/08-optimizers-race-step2.txt"));
+    FILE *in = fopen("build/tmp/08-optimizers-race-step2.txt", "r");
+    assert_non_null(in);
+    char line[200];
+    assert_non_null(fgets(line, sizeof line, in)); /* the frame's first row, as drawn */
+    fclose(in);
+    char row[400];
+    frame_row_text(&f, 0, row, sizeof row);
+    line[strcspn(line, "\n")] = '\0';
+    assert_string_equal(line, row);
+    remove("build/tmp/08-optimizers-race-step2.txt");
+    frame_free(&f);
+    app_free(&a);
+}
+
 /* The status bar's hints come from the tables: each names a key its row has, and the lesson's
  * bar at 160x48 shows them (they were written by hand beside the tables). */
 static void test_status_hints_from_the_tables(void **state)
@@ -210,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_no_key_is_bound_twice),
         cmocka_unit_test(test_dispatch_does_what_the_switch_did),
         cmocka_unit_test(test_status_hints_from_the_tables),
+        cmocka_unit_test(test_save_screen_on_the_race),
     };
     return cmocka_run_group_tests_name("keys", tests, NULL, NULL);
 }

@@ -100,12 +100,13 @@ static void test_parse_errors_name_the_line(void **s)
     expect_error(OK_HEAD "layer = dense 1 tanhh\n", 8,
                  "layer: unknown activation 'tanhh' (expected one of linear, sigmoid, tanh, relu, leaky_relu, softmax)");
     expect_error("data = xor\n# comment\n\noptimiser = sgd\n", 9,
-                 "unknown key 'optimiser' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                 "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, expect)");
+                 "unknown key 'optimiser' (expected one of name, data, normalize, validation, test, batch, shuffle, "
+                 "layer, loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, "
+                 "expect, expect@median)");
     expect_error(OK_HEAD "epochs = 5\nepochs = 6\n", 9, "'epochs' is given twice (first on line 8)");
     expect_error(OK_HEAD "layer = dense 0 relu\n", 8, "layer: width '0' is not a whole number from 1 to 65536");
     expect_error(OK_HEAD "layer = conv 3 relu\n", 8,
-                 "layer: unknown layer type 'conv' (expected dense, batchnorm, dropout or residual)");
+                 "layer: unknown layer type 'conv' (expected dense, batchnorm, layernorm, dropout or residual)");
     expect_error(OK_HEAD "layer = dense 2 relu init=glorot\n", 8,
                  "layer: unknown init 'glorot' (expected one of uniform, gaussian, lecun, xavier, he)");
     expect_error(OK_HEAD "layer = dense 1 sigmoid\nloss = hinge\n", 9, "loss: 'hinge' is not one of mse, cross_entropy, bce");
@@ -148,7 +149,7 @@ static void test_parse_errors_name_the_line(void **s)
     expect_error(OK_HEAD "layer = residual begin\nlayer = dense 2 linear\n", 8,
                  "layer: 'residual begin' is never closed by 'residual end'");
     expect_error(OK_HEAD "layer = dense 2 linear\nlayer = dropout 0.5\n", 9,
-                 "layer: the last layer must produce the output (dense, batchnorm or residual end), not dropout");
+                 "layer: the last layer must produce the output (dense, batchnorm, layernorm or residual end), not dropout");
     /* early stopping and ensembles watch held-out data */
     expect_error(OK_HEAD "layer = dense 2 linear\nearly_stop = patience=3\n", 9,
                  "early_stop: needs held-out data to watch (add 'validation = F', e.g. 0.2)");
@@ -161,13 +162,14 @@ static void test_parse_errors_name_the_line(void **s)
     expect_error(OK_HEAD "layer = dense 2 linear\nexpect = val_acc\n", 9,
                  "expect: expected a comparison (<, <=, >, >=, ==, !=) or 'nan' in 'val_acc'");
     expect_error(OK_HEAD "layer = dense 2 linear\nexpect = accuracy > 0.9\n", 9,
-                 "expect: unknown metric 'accuracy' (expected one of train_loss, train_acc, val_loss, val_acc, steps, "
-                 "epochs, diverged, nan_step, best_epoch, ensemble_acc, steps_to_target, lost_updates, distance, final_f; or "
-                 "layerN.grad_norm ...) in 'accuracy > 0.9'");
+                 "expect: unknown metric 'accuracy' (expected one of train_loss, train_acc, val_loss, val_acc, "
+                 "test_loss, test_acc, steps, seed, epochs, diverged, nan_step, best_epoch, ensemble_acc, "
+                 "ensemble_test_acc, steps_to_target, lost_updates, distance, final_f; or layerN.grad_norm ...) in "
+                 "'accuracy > 0.9'");
     expect_error(OK_HEAD "layer = dense 2 linear\nexpect = layer0.grad > 1\n", 9,
                  "expect: unknown layer metric 'grad' (expected one of grad_norm, weight_norm, update_ratio, act_min, "
-                 "act_max, act_mean, act_std, frac_saturated, frac_dead, lost_updates, frac_underflow, mean_lost_updates, "
-                 "mean_frac_underflow, health) in 'layer0.grad > 1'");
+                 "act_max, act_mean, act_std, frac_saturated, frac_dead, lost_updates, frac_underflow, dz_std, "
+                 "mean_lost_updates, mean_frac_underflow, health) in 'layer0.grad > 1'");
     expect_error(OK_HEAD "layer = dense 2 linear\nexpect = other.val_acc > 1\n", 9,
                  "expect: no experiment named 'other' in this lesson");
     expect_error(OK_HEAD "layer = dense 2 linear\nexpect = (val_acc > 1\n", 9, "expect: missing ')' in '(val_acc > 1'");
@@ -209,7 +211,40 @@ static void test_expectations_parse_and_compare_blocks(void **s)
     const char *bad3 = "# T\n```deepstep compare\nexperiments = a\nspeed = 3\n```\n";
     assert_int_equal(lesson_parse(&l, "x.md", bad3, strlen(bad3), &err), -1);
     assert_int_equal(err.line, 4);
-    assert_string_equal(err.msg, "unknown key 'speed' in a compare block (expected experiments, target_loss, expect)");
+    assert_string_equal(err.msg, "unknown key 'speed' in a compare block (expected experiments, target_loss, expect, expect@median)");
+}
+
+/* A lookup that knows two numbers: val_acc = -0.3 and val_loss = 0.28. */
+static int two_numbers(void *ctx, const char *exp_name, int layer_index, const char *metric, double *out, char *why)
+{
+    (void)ctx, (void)exp_name, (void)layer_index, (void)why;
+    *out = strcmp(metric, "val_acc") == 0 ? -0.3 : 0.28;
+    return 0;
+}
+
+/* abs() takes the magnitude of what it encloses, so "within 0.05" claims read as written. */
+static void test_expectation_abs(void **s)
+{
+    (void)s;
+    static const struct { const char *text; int met; } cases[] = {
+        {"abs(val_acc) > 0.2", 1},           /* |-0.3| */
+        {"val_acc > 0.2", 0},                /* without it */
+        {"abs (val_acc + val_loss) < 0.05", 1}, /* |-0.02| */
+        {"abs(val_acc + val_loss) * 10 > 0.3", 0},
+        {"-abs(val_loss) < 0", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        expectation e;
+        ds_error err = {0};
+        char detail[300], why[256];
+        assert_int_equal(expect_parse(&e, cases[i].text, "x.md", 1, &err), 0);
+        assert_int_equal(expect_eval(&e, two_numbers, NULL, detail, sizeof detail, why), cases[i].met);
+        expect_free(&e);
+    }
+    expectation e;
+    ds_error err = {0};
+    assert_int_not_equal(expect_parse(&e, "abs(val_acc > 1", "x.md", 3, &err), 0);
+    assert_non_null(strstr(err.msg, "missing ')'"));
 }
 
 static void test_race_blocks(void **s)
@@ -284,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_lesson_file_errors),
         cmocka_unit_test(test_layer_kinds_parse),
         cmocka_unit_test(test_expectations_parse_and_compare_blocks),
+        cmocka_unit_test(test_expectation_abs),
         cmocka_unit_test(test_race_blocks),
     };
     return cmocka_run_group_tests_name("lesson", tests, NULL, NULL);

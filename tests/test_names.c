@@ -87,7 +87,7 @@ static void test_clip_and_schedule_tables(void **s)
 {
     (void)s;
     check_table(clip_name_i, clip_parse_i, clip_names_list(), CLIP_COUNT, "none, norm, value");
-    check_table(sched_name_i, sched_parse_i, sched_names_list(), SCHED_COUNT, "constant, exp, step, cosine");
+    check_table(sched_name_i, sched_parse_i, sched_names_list(), SCHED_COUNT, "constant, exp, step, cosine, range");
 }
 
 static void test_health_table(void **s)
@@ -132,11 +132,11 @@ static void test_parser_messages_come_from_the_tables(void **s)
     block_error("clip = none 1\n", got, sizeof got);
     assert_string_equal(got, "x.md:6: clip: expected none, norm F or value F");
     block_error("schedule = linear\n", got, sizeof got);
-    assert_string_equal(got, "x.md:6: schedule: expected constant, exp G, step N G or cosine [warmup=N]");
+    assert_string_equal(got, "x.md:6: schedule: expected constant, exp G, step N G, cosine or range LO HI [warmup=N]");
     block_error("schedule = step 3\n", got, sizeof got);
-    assert_string_equal(got, "x.md:6: schedule: expected constant, exp G, step N G or cosine [warmup=N]");
+    assert_string_equal(got, "x.md:6: schedule: expected constant, exp G, step N G, cosine or range LO HI [warmup=N]");
     block_error("schedule = cosine 0.5 warmup=3\n", got, sizeof got);
-    assert_string_equal(got, "x.md:6: schedule: expected constant, exp G, step N G or cosine [warmup=N]");
+    assert_string_equal(got, "x.md:6: schedule: expected constant, exp G, step N G, cosine or range LO HI [warmup=N]");
 
     /* every name of every table goes through the lesson parser to the same value */
     for (int k = 0; k < OPT_COUNT; k++) {
@@ -154,6 +154,7 @@ static void test_parser_messages_come_from_the_tables(void **s)
         {"clip = none\n", CLIP_NONE}, {"clip = norm 1\n", CLIP_NORM}, {"clip = value 0.5\n", CLIP_VALUE},
         {"schedule = constant\n", 10 + SCHED_CONSTANT}, {"schedule = exp 0.9\n", 10 + SCHED_EXP},
         {"schedule = step 2 0.5\n", 10 + SCHED_STEP}, {"schedule = cosine warmup=2\n", 10 + SCHED_COSINE},
+        {"schedule = range 0.001 10\n", 10 + SCHED_RANGE},
     };
     for (size_t q = 0; q < sizeof cases / sizeof *cases; q++) {
         char text[400];
@@ -246,7 +247,7 @@ static void test_readme_lists_the_tables(void **s)
     snprintf(line, sizeof line, "clip       = %s ", buf);
     expect_in_readme(readme, line);
     static const char *const sched_ops[SCHED_COUNT] = {[SCHED_EXP] = "G", [SCHED_STEP] = "N G", [SCHED_CONSTANT] = "",
-                                                       [SCHED_COSINE] = ""};
+                                                       [SCHED_COSINE] = "", [SCHED_RANGE] = "LO HI"};
     joined_with(buf, sizeof buf, sched_name_i, SCHED_COUNT, " | ", sched_ops);
     snprintf(line, sizeof line, "schedule   = %s [warmup=N]\n", buf);
     expect_in_readme(readme, line);

@@ -53,16 +53,17 @@ static void test_error_codes(void **s)
     lesson_free(&l);
 }
 
-/* The lists in the parser's messages come from the table, in the order they always had. */
+/* The lists in the parser's messages come from the table, in the table's order. */
 static void test_metric_table(void **s)
 {
     (void)s;
     assert_string_equal(expect_metric_names(false),
-                        "train_loss, train_acc, val_loss, val_acc, steps, epochs, diverged, nan_step, best_epoch, "
-                        "ensemble_acc, steps_to_target, lost_updates, distance, final_f");
+                        "train_loss, train_acc, val_loss, val_acc, test_loss, test_acc, steps, seed, epochs, diverged, "
+                        "nan_step, best_epoch, ensemble_acc, ensemble_test_acc, steps_to_target, lost_updates, distance, "
+                        "final_f");
     assert_string_equal(expect_metric_names(true),
                         "grad_norm, weight_norm, update_ratio, act_min, act_max, act_mean, act_std, frac_saturated, "
-                        "frac_dead, lost_updates, frac_underflow, mean_lost_updates, mean_frac_underflow, health");
+                        "frac_dead, lost_updates, frac_underflow, dz_std, mean_lost_updates, mean_frac_underflow, health");
     assert_true(expect_known_metric("distance", false));
     assert_false(expect_known_metric("distance", true));
     assert_null(expect_metric("distance", METRIC_RUN));

@@ -1,6 +1,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +11,7 @@
 
 #include "../common/xalloc.h"
 #include "../lesson/experiment_data.h"
+#include "../lesson/kv.h"
 #include "runner.h"
 #include "../common/clock.h"
 
@@ -87,6 +91,8 @@ static int quiet_end(void *vctx, trainer *t, const trainer_event *last, int k, i
     r->train_acc = t->state.last_epoch.train_acc;
     r->val_loss = t->state.early.stopped ? t->state.early.restored_val_loss : t->state.last_epoch.val_loss;
     r->val_acc = t->state.early.stopped ? t->state.early.restored_val_acc : t->state.last_epoch.val_acc;
+    r->test_loss = t->state.early.stopped ? t->state.early.restored_test_loss : t->state.last_epoch.test_loss;
+    r->test_acc = t->state.early.stopped ? t->state.early.restored_test_acc : t->state.last_epoch.test_acc;
     r->best_epoch = t->state.early.stopped ? t->state.early.best_epoch : 0;
     memcpy(r->final, t->stats, (size_t)r->n_layers * sizeof(layer_stats));
     for (int i = 0; i < r->n_layers; i++) {
@@ -100,7 +106,8 @@ void run_quiet(const experiment *x, run_result *r)
 {
     memset(r, 0, sizeof *r);
     double t0 = mono_seconds();
-    r->ensemble_acc = NAN;
+    r->ensemble_acc = r->ensemble_test_acc = r->test_loss = r->test_acc = NAN;
+    r->seed = (double)x->train.seed;
     ds_error err = {0};
     experiment_data data; /* one load for every member of an ensemble */
     if (experiment_data_load(x, &data, &err) != 0) {
@@ -117,6 +124,7 @@ void run_quiet(const experiment *x, run_result *r)
         r->status = 1;
     }
     r->ensemble_acc = res.ensemble_acc;
+    r->ensemble_test_acc = res.ensemble_test_acc;
     experiment_data_free(&data);
     r->seconds = mono_seconds() - t0;
 }
@@ -132,10 +140,25 @@ void run_result_free(run_result *r)
 
 /* ---- evaluating expectations ----------------------------------------------------- */
 
+/* Which seeds `deepstep check` runs: offsets 0 .. k-1 added to each experiment's own seed,
+ * or, with --seed S, seeds S .. S+k-1 for every experiment. */
+typedef struct seed_plan {
+    int k;
+    bool fixed;
+    uint64_t first;
+} seed_plan;
+
+static uint64_t seed_for(const seed_plan *p, const experiment *x, int j)
+{
+    return (p->fixed ? p->first : x->train.seed) + (uint64_t)j;
+}
+
 typedef struct check_ctx {
     const lesson *l;
-    run_result *results; /* (n_experiments), run on demand */
+    run_result *results; /* (n_experiments), run on demand at this seed */
     int current;         /* the experiment an unqualified metric belongs to */
+    const seed_plan *plan;
+    int j;               /* which of the plan's seeds */
 } check_ctx;
 
 static double compare_target(const lesson *l, int exp_index)
@@ -149,8 +172,11 @@ static double compare_target(const lesson *l, int exp_index)
 
 static run_result *result_of(check_ctx *c, int i)
 {
-    if (!c->results[i].ran && !c->results[i].error[0])
-        run_quiet(&c->l->experiments[i], &c->results[i]);
+    if (!c->results[i].ran && !c->results[i].error[0]) {
+        experiment x = c->l->experiments[i]; /* a shallow copy: run_quiet only reads it */
+        x.train.seed = seed_for(c->plan, &x, c->j);
+        run_quiet(&x, &c->results[i]);
+    }
     return &c->results[i];
 }
 
@@ -187,21 +213,80 @@ static int lookup(void *vctx, const char *experiment_name, int layer_index, cons
             return -1;
         }
     }
+    const experiment *x = &c->l->experiments[i];
+    if (strstr(m->name, "test_") && x->train.test <= 0) { /* NaN would pass != and fail < silently */
+        snprintf(why, 200, "%.60s has no test split for %s (add 'test = F', e.g. 0.2)", x->name[0] ? x->name : "the experiment",
+                 m->name);
+        return -1;
+    }
+    if (strncmp(m->name, "ensemble_", 9) == 0 && x->train.ensemble <= 1) {
+        snprintf(why, 200, "%.60s is not an ensemble (add 'ensemble = K')", x->name[0] ? x->name : "the experiment");
+        return -1;
+    }
     *out = m->get(&src);
     return 0;
 }
 
-static bool report(const lesson *l, const expectation *e, const char *owner, check_ctx *c, int *passed, int *failed)
+/* One expectation of the lesson and what the seeds made of it. */
+typedef struct claim {
+    const expectation *e;
+    char owner[80];
+    int experiment; /* whose metrics are unqualified (-1 in a compare block) */
+    int seed_exp;   /* whose seed names the run in the report */
+    int met, could_not;
+    int fail_j;     /* first seed it failed or could not be evaluated on, -1 none */
+    int why_j;      /* first seed it could not be evaluated on, -1 none */
+    bool mixed;     /* the experiments it names start from different seeds */
+    char first[600], fail[600], why[256];
+} claim;
+
+static void tally(claim *cl, check_ctx *c)
 {
     char detail[600], why[256];
-    int ok = expect_eval(e, lookup, c, detail, sizeof detail, why);
-    if (ok == 1)
-        (*passed)++;
+    c->current = cl->experiment < 0 ? 0 : cl->experiment;
+    int ok = expect_eval(cl->e, lookup, c, detail, sizeof detail, why);
+    if (c->j == 0)
+        snprintf(cl->first, sizeof cl->first, "%s", ok < 0 ? why : detail);
+    if (ok == 1) {
+        cl->met++;
+        return;
+    }
+    cl->could_not += ok < 0;
+    if (ok < 0 && cl->why_j < 0) {
+        cl->why_j = c->j;
+        snprintf(cl->why, sizeof cl->why, "%s", why);
+    }
+    if (cl->fail_j < 0) {
+        cl->fail_j = c->j;
+        snprintf(cl->fail, sizeof cl->fail, "%s", ok < 0 ? why : detail);
+    }
+}
+
+/* Met on every seed, or, for expect@median, on more than half of them; never when a seed
+ * could not evaluate it. Prints one line; the numbers are the first failing seed's. */
+static bool report(const lesson *l, const claim *cl, const seed_plan *p, int *passed, int *failed)
+{
+    bool ok = cl->could_not == 0 && (cl->e->median ? 2 * cl->met > p->k : cl->met == p->k);
+    ok ? (*passed)++ : (*failed)++;
+    printf("%-4s %s:%d: %s: expect%s %s   ", ok ? "ok" : "FAIL", l->path, cl->e->line, cl->owner,
+           cl->e->median ? "@median" : "", cl->e->text);
+    unsigned long long s0 = (unsigned long long)seed_for(p, &l->experiments[cl->seed_exp], 0);
+    if (p->k == 1)
+        printf("(%s)\n", cl->first);
+    else if (cl->could_not)
+        printf("(could not be evaluated on seed %llu: %s)\n", s0 + (unsigned)cl->why_j, cl->why);
+    else if (cl->mixed) /* no one seed names the run: count the runs, each experiment at its seed + j */
+        printf("(run %d: %s; met on %d of %d runs, each experiment at its own seed + 0..%d)\n",
+               cl->fail_j < 0 ? 1 : cl->fail_j + 1, cl->fail_j < 0 ? cl->first : cl->fail, cl->met, p->k, p->k - 1);
+    else if (cl->fail_j < 0)
+        printf("(seed %llu: %s; met on all %d seeds %llu-%llu)\n", s0, cl->first, p->k, s0, s0 + (unsigned)p->k - 1);
+    else if (ok) /* a median claim that some seeds miss: say which, with its numbers */
+        printf("(met on %d of %d seeds %llu-%llu, more than half; not on seed %llu: %s)\n", cl->met, p->k, s0,
+               s0 + (unsigned)p->k - 1, s0 + (unsigned)cl->fail_j, cl->fail);
     else
-        (*failed)++;
-    printf("%-4s %s:%d: %s: expect %s   (%s)\n", ok == 1 ? "ok" : "FAIL", l->path, e->line, owner, e->text,
-           ok < 0 ? why : detail);
-    return ok == 1;
+        printf("(seed %llu: %s; met on %d of %d seeds %llu-%llu%s)\n", s0 + (unsigned)cl->fail_j, cl->fail, cl->met,
+               p->k, s0, s0 + (unsigned)p->k - 1, cl->e->median ? ", needs more than half" : "");
+    return ok;
 }
 
 /* ---- races ------------------------------------------------------------------------ */
@@ -273,7 +358,51 @@ static void print_race_table(const lesson *l, const lesson_race *lr)
     race_free(&r);
 }
 
-static int check_lesson(const char *path, int *passed, int *failed)
+/* Do the experiments e names (and `own`, whose metrics it reads unqualified) start from
+ * different seeds? Then no single seed names a run of the check. */
+static bool mixed_seeds(const lesson *l, const expectation *e, int own)
+{
+    uint64_t s = l->experiments[own].train.seed;
+    for (int k = 0; k < e->n_nodes; k++) {
+        int i = e->nodes[k].kind == EX_METRIC && e->nodes[k].experiment[0]
+                    ? lesson_experiment_index(l, e->nodes[k].experiment)
+                    : -1;
+        if (i >= 0 && l->experiments[i].train.seed != s)
+            return true;
+    }
+    return false;
+}
+
+/* Every expectation of l, experiments' first, then compare blocks'. (n) */
+static claim *claims_of(const lesson *l, int *n)
+{
+    int total = 0;
+    for (int i = 0; i < l->n_experiments; i++)
+        total += l->experiments[i].n_expects;
+    for (int k = 0; k < l->n_compares; k++)
+        total += l->compares[k].n_expects;
+    claim *cl = xcalloc((size_t)(total ? total : 1), sizeof *cl);
+    *n = 0;
+    for (int i = 0; i < l->n_experiments; i++)
+        for (int k = 0; k < l->experiments[i].n_expects; k++) {
+            claim *c = &cl[(*n)++];
+            *c = (claim){.e = &l->experiments[i].expects[k], .experiment = i, .seed_exp = i, .fail_j = -1,
+                         .why_j = -1};
+            c->mixed = mixed_seeds(l, c->e, i);
+            snprintf(c->owner, sizeof c->owner, "%s", l->experiments[i].name[0] ? l->experiments[i].name : "experiment");
+        }
+    for (int k = 0; k < l->n_compares; k++)
+        for (int j = 0; j < l->compares[k].n_expects; j++) {
+            claim *c = &cl[(*n)++];
+            *c = (claim){.e = &l->compares[k].expects[j], .experiment = -1, .seed_exp = l->compares[k].index[0],
+                         .fail_j = -1, .why_j = -1};
+            c->mixed = mixed_seeds(l, c->e, c->seed_exp);
+            snprintf(c->owner, sizeof c->owner, "compare");
+        }
+    return cl;
+}
+
+static int check_lesson(const char *path, const seed_plan *plan, int *passed, int *failed)
 {
     lesson l;
     ds_error err = {0};
@@ -285,49 +414,108 @@ static int check_lesson(const char *path, int *passed, int *failed)
         return -1;
     }
     double t0 = mono_seconds();
-    check_ctx c = {&l, xcalloc((size_t)(l.n_experiments ? l.n_experiments : 1), sizeof(run_result)), 0};
-    int before = *passed + *failed;
-    for (int i = 0; i < l.n_experiments; i++) {
-        c.current = i;
-        char owner[80];
-        snprintf(owner, sizeof owner, "%s", l.experiments[i].name[0] ? l.experiments[i].name : "experiment");
-        for (int k = 0; k < l.experiments[i].n_expects; k++)
-            report(&l, &l.experiments[i].expects[k], owner, &c, passed, failed);
-    }
-    for (int k = 0; k < l.n_compares; k++)
-        for (int j = 0; j < l.compares[k].n_expects; j++)
-            report(&l, &l.compares[k].expects[j], "compare", &c, passed, failed);
-    check_races(&l, passed, failed);
-    /* every experiment must at least run, expectations or not */
-    for (int i = 0; i < l.n_experiments; i++) {
-        run_result *r = result_of(&c, i);
-        if (!r->ran) {
-            printf("FAIL %s\n", r->error);
-            (*failed)++;
+    int before = *passed + *failed, n_claims;
+    claim *claims = claims_of(&l, &n_claims);
+    char **run_errors = xcalloc((size_t)(l.n_experiments ? l.n_experiments : 1), sizeof(char *));
+    for (int j = 0; j < plan->k; j++) {
+        check_ctx c = {&l, xcalloc((size_t)(l.n_experiments ? l.n_experiments : 1), sizeof(run_result)), 0, plan, j};
+        for (int k = 0; k < n_claims; k++)
+            tally(&claims[k], &c);
+        for (int i = 0; i < l.n_experiments; i++) { /* every experiment must at least run */
+            run_result *r = result_of(&c, i);
+            if (!r->ran && !run_errors[i])
+                run_errors[i] = xstrdup(r->error);
+            run_result_free(&c.results[i]);
         }
+        free(c.results);
     }
-    printf("     %s: %d expectations, %d experiments, %.1f s\n", path, *passed + *failed - before, l.n_experiments,
-           mono_seconds() - t0);
+    for (int k = 0; k < n_claims; k++)
+        report(&l, &claims[k], plan, passed, failed);
+    check_races(&l, passed, failed);
     for (int i = 0; i < l.n_experiments; i++)
-        run_result_free(&c.results[i]);
-    free(c.results);
+        if (run_errors[i]) {
+            printf("FAIL %s\n", run_errors[i]);
+            (*failed)++;
+            free(run_errors[i]);
+        }
+    free(run_errors);
+    free(claims);
+    printf("     %s: %d expectations, %d experiments", path, *passed + *failed - before, l.n_experiments);
+    if (plan->k > 1)
+        printf(" x %d seeds", plan->k);
+    printf(", %.1f s\n", mono_seconds() - t0);
     lesson_free(&l);
     return 0;
 }
 
+static int check_usage(FILE *f, int status)
+{
+    fprintf(f, "usage: deepstep check [--seeds K] [--seed S] LESSON.md ...\n"
+               "Runs every experiment of each lesson headless and checks each `expect =` line.\n"
+               "Prints one line per expectation (ok or FAIL, with the values it used), then\n"
+               "'N passed, N failed'. Exit status 0 when all are met, 1 otherwise.\n"
+               "  --seeds K   run every experiment at K seeds: its own seed and the K-1 after it;\n"
+               "              an `expect` must hold on every seed, an `expect@median` on more than\n"
+               "              half of them; a failure names the seed and its numbers (default 1)\n"
+               "  --seed S    start every experiment at seed S instead of its own\n"
+               "Races have no seed: their expectations are checked once.\n");
+    return status;
+}
+
 int cmd_check(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        fprintf(argc < 2 ? stderr : stdout,
-                "usage: deepstep check LESSON.md ...\n"
-                "Runs every experiment of each lesson headless and checks each `expect =` line.\n"
-                "Prints one line per expectation (ok or FAIL, with the values it used), then\n"
-                "'N passed, N failed'. Exit status 0 when all are met, 1 otherwise.\n");
-        return argc < 2 ? 1 : 0;
+    seed_plan plan = {.k = 1};
+    int i = 1;
+    bool dashdash = false; /* after "--" every argument is a lesson */
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+        long v;
+        if (strcmp(argv[i], "--help") == 0)
+            return check_usage(stdout, 0);
+        if (strcmp(argv[i], "--") == 0) {
+            dashdash = true;
+            i++;
+            break;
+        }
+        if (strcmp(argv[i], "--seeds") != 0 && strcmp(argv[i], "--seed") != 0) {
+            fprintf(stderr, "deepstep check: unknown option '%s' (see deepstep check --help)\n", argv[i]);
+            return 1;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "deepstep check: %s needs a number\n", argv[i]);
+            return 1;
+        }
+        if (strcmp(argv[i], "--seeds") == 0) {
+            if (kv_long(argv[++i], 1, 1000, &v) != 0) {
+                fprintf(stderr, "deepstep check: --seeds: '%s' is not a whole number from 1 to 1000\n", argv[i]);
+                return 1;
+            }
+            plan.k = (int)v;
+        } else if (strcmp(argv[i], "--seed") == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long s = strtoull(argv[++i], &end, 10);
+            /* the lesson's own limit; 2^53 - 1000 keeps every seed run exact as a number */
+            if (!isdigit((unsigned char)argv[i][0]) || *end || errno || s > (1ULL << 53) - 1000) {
+                fprintf(stderr, "deepstep check: --seed: '%s' is not a whole number from 0 to 2^53-1000\n", argv[i]);
+                return 1;
+            }
+            plan.fixed = true;
+            plan.first = (uint64_t)s;
+        } else {
+            fprintf(stderr, "deepstep check: unknown option '%s' (see deepstep check --help)\n", argv[i]);
+            return 1;
+        }
     }
+    if (i >= argc)
+        return check_usage(stderr, 1);
+    for (int k = i; k < argc && !dashdash; k++)
+        if (strncmp(argv[k], "--", 2) == 0) {
+            fprintf(stderr, "deepstep check: %s: options go before the lessons\n", argv[k]);
+            return 1;
+        }
     int passed = 0, failed = 0;
-    for (int i = 1; i < argc; i++) {
-        check_lesson(argv[i], &passed, &failed);
+    for (; i < argc; i++) {
+        check_lesson(argv[i], &plan, &passed, &failed);
         fflush(stdout);
     }
     printf("%d passed, %d failed\n", passed, failed);
@@ -366,34 +554,54 @@ int print_compare_tables(const lesson *l)
         char target_head[40] = "";
         if (!isnan(cmp->target_loss))
             snprintf(target_head, sizeof target_head, "steps_to_loss<%g", cmp->target_loss);
-        printf("%-16s %12s %10s %12s %10s %18s %9s %8s\n", "experiment", "train_loss", "train_acc", "val_loss", "val_acc",
-               target_head[0] ? target_head : "", "nan_step", "seconds");
+        run_result *rs = xcalloc((size_t)cmp->n, sizeof *rs);
+        bool any_test = false;
         for (int k = 0; k < cmp->n; k++) {
-            run_result r;
-            run_quiet(&l->experiments[cmp->index[k]], &r);
-            if (!r.ran) {
-                printf("%-16s %s\n", cmp->names[k], r.error);
+            run_quiet(&l->experiments[cmp->index[k]], &rs[k]);
+            any_test |= rs[k].ran && !isnan(rs[k].test_acc);
+        }
+        printf("%-16s %12s %10s %12s %10s", "experiment", "train_loss", "train_acc", "val_loss", "val_acc");
+        if (any_test)
+            printf(" %12s %10s", "test_loss", "test_acc");
+        printf(" %18s %9s %8s\n", target_head[0] ? target_head : "", "nan_step", "seconds");
+        for (int k = 0; k < cmp->n; k++) {
+            run_result *r = &rs[k];
+            if (!r->ran) {
+                printf("%-16s %s\n", cmp->names[k], r->error);
                 status = 1;
                 continue;
             }
-            char b[6][32];
-            long st = !isnan(cmp->target_loss) ? steps_to_target(&r, cmp->target_loss) : 0;
+            char b[8][32];
+            long st = !isnan(cmp->target_loss) ? steps_to_target(r, cmp->target_loss) : 0;
             if (isnan(cmp->target_loss))
                 snprintf(b[4], sizeof b[4], " ");
             else if (st < 0)
                 snprintf(b[4], sizeof b[4], "never");
             else
                 snprintf(b[4], sizeof b[4], "%ld", st);
-            if (r.diverged)
-                snprintf(b[5], sizeof b[5], "%ld", r.nan_step);
+            if (r->diverged)
+                snprintf(b[5], sizeof b[5], "%ld", r->nan_step);
             else
                 snprintf(b[5], sizeof b[5], "-");
-            printf("%-16s %12s %10s %12s %10s %18s %9s %8.2f\n", cmp->names[k],
-                   cell(b[0], sizeof b[0], r.train_loss, false), cell(b[1], sizeof b[1], r.train_acc, true),
-                   cell(b[2], sizeof b[2], r.val_loss, false), cell(b[3], sizeof b[3], r.val_acc, true), b[4], b[5],
-                   r.seconds);
-            run_result_free(&r);
+            printf("%-16s %12s %10s %12s %10s", cmp->names[k], cell(b[0], sizeof b[0], r->train_loss, false),
+                   cell(b[1], sizeof b[1], r->train_acc, true), cell(b[2], sizeof b[2], r->val_loss, false),
+                   cell(b[3], sizeof b[3], r->val_acc, true));
+            if (any_test)
+                printf(" %12s %10s", cell(b[6], sizeof b[6], r->test_loss, false), cell(b[7], sizeof b[7], r->test_acc, true));
+            printf(" %18s %9s %8.2f\n", b[4], b[5], r->seconds);
+            /* An ensemble is judged by its averaged prediction: the row above is member 1's. */
+            if (!isnan(r->ensemble_acc)) {
+                char name[40];
+                snprintf(name, sizeof name, "  (ensemble %d)", l->experiments[cmp->index[k]].train.ensemble);
+                printf("%-16s %12s %10s %12s %10s", name, "", "", "", cell(b[3], sizeof b[3], r->ensemble_acc, true));
+                if (any_test)
+                    printf(" %12s %10s", "", cell(b[7], sizeof b[7], r->ensemble_test_acc, true));
+                printf("\n");
+            }
         }
+        for (int k = 0; k < cmp->n; k++)
+            run_result_free(&rs[k]);
+        free(rs);
         printf("\n");
     }
     return status;

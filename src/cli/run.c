@@ -168,8 +168,25 @@ static void print_epoch(const trainer *t)
     fmt_loss(tl, sizeof tl, m->train_loss);
     fmt_loss(vl, sizeof vl, m->val_loss);
     fmt_metric(va, sizeof va, m->val_acc, 4);
-    printf("epoch %5d/%d  train_loss %s  train_acc %.4f  val_loss %s  val_acc %s  lr %.6g\n", m->epoch, planned_epochs(t),
+    printf("epoch %5d/%d  train_loss %s  train_acc %.4f  val_loss %s  val_acc %s  lr %.6g", m->epoch, planned_epochs(t),
            tl, m->train_acc, vl, va, (double)m->lr);
+    if (t->split->n_test > 0) { /* after lr: the columns before it are the contract's */
+        fmt_loss(vl, sizeof vl, m->test_loss);
+        fmt_metric(va, sizeof va, m->test_acc, 4);
+        printf("  test_loss %s  test_acc %s", vl, va);
+    }
+    printf("\n");
+}
+
+/* ", test_acc 0.9500" when the experiment holds out a test split, else "". */
+static const char *test_suffix(char *buf, size_t cap, const trainer *t, double acc)
+{
+    char a[32];
+    if (t->split->n_test <= 0)
+        return "";
+    fmt_metric(a, sizeof a, acc, 4);
+    snprintf(buf, cap, ", test_acc %s", a);
+    return buf;
 }
 
 static void describe(const trainer *t, const experiment *x, int index, int count)
@@ -182,10 +199,13 @@ static void describe(const trainer *t, const experiment *x, int index, int count
     int len = snprintf(shape, sizeof shape, "%d", t->net.n_in);
     for (int i = 0; i < t->net.n_layers && len < (int)sizeof shape - 16; i++)
         len += snprintf(shape + len, sizeof shape - (size_t)len, "-%d", t->net.layers[i].n_out);
-    printf("# %s: experiment %d of %d%s%s%s, %d training rows, %d validation rows, net %s, %zu parameters, "
+    char test[48] = "";
+    if (t->split->n_test > 0)
+        snprintf(test, sizeof test, ", %d test rows", t->split->n_test);
+    printf("# %s: experiment %d of %d%s%s%s, %d training rows, %d validation rows%s, net %s, %zu parameters, "
            "%s, %s lr=%g, batch %d, %s%s%s\n",
            x->file, index, count, x->name[0] ? " (" : "", x->name, x->name[0] ? ")" : "", t->split->n_train,
-           t->split->n_val, shape, t->net.n_params, loss_name(x->train.loss), optim_name(x->train.opt.kind),
+           t->split->n_val, test, shape, t->net.n_params, loss_name(x->train.loss), optim_name(x->train.opt.kind),
            (double)x->train.opt.lr, t->batch_size, budget, x->train.precision != FP32 ? ", precision " : "",
            x->train.precision != FP32 ? fp_spec_of(x->train.precision)->name : "");
 }
@@ -300,8 +320,10 @@ static int on_member_end(void *vctx, trainer *t, const trainer_event *last, int 
     status = report_end(c, t, last, k, status);
     if (status != 0 || c->x->train.ensemble <= 1)
         return status;
-    printf("member %d (seed %llu): val_acc %.4f\n", k + 1, (unsigned long long)(c->x->train.seed + k),
-           t->state.last_epoch.val_acc);
+    char ts[48];
+    printf("member %d (seed %llu): val_acc %.4f%s\n", k + 1, (unsigned long long)(c->x->train.seed + k),
+           t->state.last_epoch.val_acc,
+           test_suffix(ts, sizeof ts, t, t->state.early.stopped ? t->state.early.restored_test_acc : t->state.last_epoch.test_acc));
     if (k > 0 && c->o->save) {
         char path[4096];
         ds_error err = {0};
@@ -318,11 +340,11 @@ static int on_member_end(void *vctx, trainer *t, const trainer_event *last, int 
 
 static void print_done(const trainer *t, const char *saved)
 {
-    char va[32];
+    char va[32], ts[48];
     if (t->state.early.stopped) { /* the weights are epoch best_epoch's, not the last epoch's */
-        printf("done: %ld steps, %d epochs, weights of epoch %d: val_loss %.6f, val_acc %.4f%s%s\n", t->state.step,
+        printf("done: %ld steps, %d epochs, weights of epoch %d: val_loss %.6f, val_acc %.4f%s%s%s\n", t->state.step,
                t->state.last_epoch.epoch, t->state.early.best_epoch, t->state.early.restored_val_loss, t->state.early.restored_val_acc,
-               saved ? ", weights in " : "", saved ? saved : "");
+               test_suffix(ts, sizeof ts, t, t->state.early.restored_test_acc), saved ? ", weights in " : "", saved ? saved : "");
         return;
     }
     if (t->state.last_epoch.epoch == 0 && t->state.epoch_seen > 0) { /* --steps ended the run inside epoch 1 */
@@ -332,9 +354,9 @@ static void print_done(const trainer *t, const char *saved)
         return;
     }
     fmt_metric(va, sizeof va, t->state.last_epoch.val_acc, 4);
-    printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s\n", t->state.step,
-           t->state.last_epoch.epoch, t->state.last_epoch.train_loss, t->state.last_epoch.train_acc, va, saved ? ", weights in " : "",
-           saved ? saved : "");
+    printf("done: %ld steps, %d epochs, train_loss %.6f, train_acc %.4f, val_acc %s%s%s%s\n", t->state.step,
+           t->state.last_epoch.epoch, t->state.last_epoch.train_loss, t->state.last_epoch.train_acc, va,
+           test_suffix(ts, sizeof ts, t, t->state.last_epoch.test_acc), saved ? ", weights in " : "", saved ? saved : "");
 }
 
 static int finish_files(trainer *t, const run_opts *o, runlog *log)
@@ -353,7 +375,10 @@ static int finish_files(trainer *t, const run_opts *o, runlog *log)
 static int finish_ensemble(int status, run_ctx *c, runner_result *res)
 {
     if (status == 0) {
-        printf("ensemble of %d (averaged probabilities): val_acc %.4f\n", c->x->train.ensemble, res->ensemble_acc);
+        char ts[48] = "";
+        if (!isnan(res->ensemble_test_acc))
+            snprintf(ts, sizeof ts, ", test_acc %.4f", res->ensemble_test_acc);
+        printf("ensemble of %d (averaged probabilities): val_acc %.4f%s\n", c->x->train.ensemble, res->ensemble_acc, ts);
         status = finish_files(&res->first, c->o, c->log);
         if (status == 0 && c->o->save)
             printf("weights of member 1 in %s\n", c->o->save);

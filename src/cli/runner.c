@@ -53,6 +53,7 @@ int runner_run(const experiment *x, const experiment_data *d, int epochs, long s
             trainer_destroy(&t);
     }
     res->ensemble_acc = ensemble_accuracy(&es);
+    res->ensemble_test_acc = ensemble_test_accuracy(&es);
     ensemble_free(&es);
     return status;
 }

@@ -33,6 +33,7 @@ typedef struct runner_result {
     int members;         /* members made */
     double ensemble_acc; /* accuracy of the averaged probabilities of the members that trained
                             without diverging (ensemble > 1), else NaN */
+    double ensemble_test_acc; /* the same on the test rows (NaN without a test split) */
     trainer first;       /* member 0, when keep_first (the caller destroys it when first.stats
                             is non-NULL); else zeroed */
 } runner_result;

@@ -154,35 +154,44 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void split_make(split *s, int n, float val_fraction, rng *r)
+static int *part(const int *perm, int n)
 {
-    int n_val = (int)floor((double)val_fraction * n + 0.5);
-    if (n_val > n - 1)
-        n_val = n - 1;
-    if (n_val < 0)
-        n_val = 0;
+    int *p = xcalloc((size_t)(n ? n : 1), sizeof(int));
+    memcpy(p, perm, (size_t)n * sizeof(int));
+    /* Keep file order inside each part, so "shuffle = no" means file order. */
+    qsort(p, (size_t)n, sizeof(int), cmp_int);
+    return p;
+}
+
+static int held_out(double fraction, int n, int at_most)
+{
+    int k = (int)floor(fraction * n + 0.5);
+    return k > at_most ? at_most : k < 0 ? 0 : k;
+}
+
+void split_make(split *s, int n, float val_fraction, float test_fraction, rng *r)
+{
+    int n_test = held_out(test_fraction, n, n - 1);
+    int n_val = held_out(val_fraction, n, n - 1 - n_test);
     int *perm = xcalloc((size_t)n, sizeof(int));
     for (int i = 0; i < n; i++)
         perm[i] = i;
-    if (n_val > 0)
+    if (n_val + n_test > 0)
         rng_shuffle(r, perm, n);
+    s->n_test = n_test;
     s->n_val = n_val;
-    s->n_train = n - n_val;
-    s->val = xcalloc((size_t)(n_val ? n_val : 1), sizeof(int));
-    s->train = xcalloc((size_t)s->n_train, sizeof(int));
-    memcpy(s->val, perm, (size_t)n_val * sizeof(int));
-    memcpy(s->train, perm + n_val, (size_t)s->n_train * sizeof(int));
-    /* Keep file order inside each part, so "shuffle = no" means file order. */
-    qsort(s->val, (size_t)n_val, sizeof(int), cmp_int);
-    qsort(s->train, (size_t)s->n_train, sizeof(int), cmp_int);
+    s->n_train = n - n_val - n_test;
+    s->test = part(perm, n_test);
+    s->val = part(perm + n_test, n_val);
+    s->train = part(perm + n_test + n_val, s->n_train);
     free(perm);
 }
 
-void dataset_prepare(dataset *ds, split *s, float val_fraction, norm_kind k, uint64_t seed)
+void dataset_prepare(dataset *ds, split *s, float val_fraction, float test_fraction, norm_kind k, uint64_t seed)
 {
     rng r;
     rng_seed(&r, seed, RNG_STREAM_DATA + 100); /* apart from the synthetic data's stream */
-    split_make(s, ds->n, val_fraction, &r);
+    split_make(s, ds->n, val_fraction, test_fraction, &r);
     dataset_fit_norm(ds, k, s->train, s->n_train);
 }
 
@@ -197,5 +206,6 @@ void split_destroy(split *s)
 {
     free(s->train);
     free(s->val);
+    free(s->test);
     memset(s, 0, sizeof *s);
 }

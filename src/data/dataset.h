@@ -45,8 +45,8 @@ typedef struct dataset {
 } dataset;
 
 typedef struct split {
-    int n_train, n_val;
-    int *train, *val; /* row indices, ascending (file order) */
+    int n_train, n_val, n_test;
+    int *train, *val, *test; /* row indices, ascending (file order) */
 } split;
 
 void dataset_destroy(dataset *ds);
@@ -93,14 +93,18 @@ int norm_parse(const char *name, norm_kind *out);
 /* "none, minmax, symmetric, zscore", from the same table as norm_name. */
 const char *norm_names_list(void);
 
-/* Hold out round(fraction * n) rows, chosen at random, at least one row for training. */
-void split_make(split *s, int n, float val_fraction, rng *r);
+/* Hold out round(test_fraction * n) rows for testing, then round(val_fraction * n) for
+ * validation, chosen at random from one shuffle (the test rows first, so without a test
+ * split the validation rows are the ones they always were), leaving at least one row for
+ * training. */
+void split_make(split *s, int n, float val_fraction, float test_fraction, rng *r);
 void split_destroy(split *s);
 
-/* Ready ds for training: hold out val_fraction of its rows (split_make, drawn from seed)
- * and normalise it by the statistics of the rest. s is the caller's (split_destroy). Every
- * trainer and ensemble member on the same data and seed shares the one result. */
-void dataset_prepare(dataset *ds, split *s, float val_fraction, norm_kind k, uint64_t seed);
+/* Ready ds for training: hold out test_fraction and val_fraction of its rows (split_make,
+ * drawn from seed) and normalise it by the statistics of the rest. s is the caller's
+ * (split_destroy). Every trainer and ensemble member on the same data and seed shares the
+ * one result. */
+void dataset_prepare(dataset *ds, split *s, float val_fraction, float test_fraction, norm_kind k, uint64_t seed);
 
 /* Per-feature statistics from the given rows. */
 void dataset_fit_norm(dataset *ds, norm_kind k, const int *rows, int n_rows);

@@ -115,23 +115,6 @@ fp_value fp_encode(double x, fp_format f)
     return v;
 }
 
-double fp_round(double x, fp_format f) { return f == FP64 ? x : fp_encode(x, f).value; }
-
-float fp_round_f(float x, fp_format f)
-{
-    if (f == FP32 || f == FP64)
-        return x;
-    return (float)fp_encode(x, f).value;
-}
-
-void fp_round_array(float *v, size_t n, fp_format f)
-{
-    if (f == FP32 || f == FP64)
-        return;
-    for (size_t i = 0; i < n; i++)
-        v[i] = (float)fp_encode(v[i], f).value;
-}
-
 const char *fp_class_name(fp_class c)
 {
     static const char *const n[] = {"zero", "subnormal", "normal", "infinity", "NaN"};

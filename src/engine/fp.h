@@ -38,7 +38,9 @@ typedef struct fp_value {
 fp_value fp_encode(double x, fp_format f);
 /* Decode bits of the format. */
 fp_value fp_decode(uint64_t bits, fp_format f);
-/* Just the rounded value. */
+/* Just the rounded value, the same as fp_encode's. These three (fp_round.c) round a float to
+ * bf16 or fp16 with bit operations, fast enough for training in those formats; a double that
+ * is no float goes through fp_encode. */
 double fp_round(double x, fp_format f);
 float fp_round_f(float x, fp_format f);
 /* Round every element of v in place (no-op for fp32 and fp64). */

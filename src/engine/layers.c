@@ -138,6 +138,67 @@ static void batchnorm_backward(layer *L, float *dx, const float *dz, const float
     }
 }
 
+/* ---- layer normalisation -------------------------------------------------------- */
+
+void layernorm_row_stats(const float *x, int n_features, double *mean, double *var)
+{
+    double s = 0.0, sq = 0.0;
+    for (int j = 0; j < n_features; j++)
+        s += x[j];
+    *mean = s / n_features;
+    for (int j = 0; j < n_features; j++) {
+        double d = x[j] - *mean;
+        sq += d * d;
+    }
+    *var = sq / n_features; /* biased, as torch.nn.LayerNorm */
+}
+
+/* Each row normalised over its own features: no other row and no running estimate enters,
+ * so training and evaluation compute the same thing. */
+static void layernorm_forward(const layer *L, const float *x, float *xhat, float *z, int B)
+{
+    int n = L->n_out;
+    for (int r = 0; r < B; r++) {
+        const float *xr = x + (size_t)r * n;
+        double mean, var;
+        layernorm_row_stats(xr, n, &mean, &var);
+        float inv = (float)(1.0 / sqrt(var + LN_EPS)), m = (float)mean;
+        for (int j = 0; j < n; j++) {
+            size_t k = (size_t)r * n + j;
+            xhat[k] = (xr[j] - m) * inv;
+            z[k] = L->W[j] * xhat[k] + L->b[j];
+        }
+    }
+}
+
+/* batchnorm_backward's formula with rows and features swapped: the sums run over a row's
+ * features, dx = inv/n (n dxhat - sum dxhat - x_hat sum dxhat x_hat), dxhat = dz gamma. */
+static void layernorm_backward(layer *L, float *dx, const float *dz, const float *xhat, const float *x, int B)
+{
+    int n = L->n_out;
+    for (int r = 0; r < B; r++) {
+        double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
+        for (int j = 0; j < n; j++) {
+            size_t k = (size_t)r * n + j;
+            L->dW[j] += dz[k] * xhat[k];
+            L->db[j] += dz[k];
+            double dxh = (double)dz[k] * L->W[j];
+            sum_dxhat += dxh;
+            sum_dxhat_xhat += dxh * xhat[k];
+        }
+        if (!dx)
+            continue;
+        double mean, var;
+        layernorm_row_stats(x + (size_t)r * n, n, &mean, &var);
+        double inv = 1.0 / sqrt(var + LN_EPS);
+        for (int j = 0; j < n; j++) {
+            size_t k = (size_t)r * n + j;
+            double dxh = (double)dz[k] * L->W[j];
+            dx[k] += (float)(inv / n * (n * dxh - sum_dxhat - xhat[k] * sum_dxhat_xhat));
+        }
+    }
+}
+
 /* ---- dispatch ------------------------------------------------------------------- */
 
 void net_forward_layer(net *n, workspace *ws, int i, bool train)
@@ -153,6 +214,9 @@ void net_forward_layer(net *n, workspace *ws, int i, bool train)
         break;
     case LAYER_BATCHNORM:
         batchnorm_forward(L, x, aux, z, B, train);
+        break;
+    case LAYER_LAYERNORM:
+        layernorm_forward(L, x, aux, z, B);
         break;
     case LAYER_DROPOUT:
         if (!train || L->p == 0.0f)
@@ -178,9 +242,9 @@ void net_forward_layer(net *n, workspace *ws, int i, bool train)
     default:
         break;
     }
-    /* precision: z (and batchnorm's x_hat, dropout's output) as stored, then a */
+    /* precision: z (and the norms' x_hat, dropout's output) as stored, then a */
     fp_round_array(z, len, n->precision);
-    if (L->kind == LAYER_BATCHNORM)
+    if (L->kind == LAYER_BATCHNORM || L->kind == LAYER_LAYERNORM)
         fp_round_array(aux, len, n->precision);
     act_forward(L->act, a, z, B, L->n_out);
     fp_round_array(a, len, n->precision);
@@ -218,6 +282,9 @@ void net_backward_layer(net *n, workspace *ws, int i)
         break;
     case LAYER_BATCHNORM:
         batchnorm_backward(L, dx, dz, ws->aux[i], B);
+        break;
+    case LAYER_LAYERNORM:
+        layernorm_backward(L, dx, dz, ws->aux[i], net_layer_input(n, ws, i), B);
         break;
     case LAYER_DROPOUT:
         if (dx)

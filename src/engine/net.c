@@ -60,7 +60,7 @@ static void workspace_destroy(workspace *ws)
 }
 
 static const char *const kind_names[LAYER_KIND_COUNT] = {"dense", "batchnorm", "dropout", "residual begin",
-                                                          "residual end"};
+                                                          "residual end", "layernorm"};
 
 const char *layer_kind_name(layer_kind k) { return (k >= 0 && k < LAYER_KIND_COUNT) ? kind_names[k] : "?"; }
 
@@ -85,7 +85,7 @@ static int plan_layers(net *n, const layer_spec *specs, int n_layers, int n_in, 
             return err_set(err, NULL, i + 1, "width %d is out of range (1..%d)", L->n_out, NET_MAX_UNITS);
         if (sp->kind == LAYER_DENSE)
             L->n_weights = (size_t)L->n_out * L->n_in;
-        else if (sp->kind == LAYER_BATCHNORM)
+        else if (sp->kind == LAYER_BATCHNORM || sp->kind == LAYER_LAYERNORM)
             L->n_weights = (size_t)L->n_out;
         L->n_params = L->n_weights ? L->n_weights + (size_t)L->n_out : 0;
         if (sp->kind == LAYER_BATCHNORM)
@@ -193,6 +193,11 @@ void net_init_params(net *n, rng *r)
                 L->W[k] = 1.0f, L->b[k] = 0.0f;
                 L->running_mean[k] = 0.0f, L->running_var[k] = 1.0f;
             }
+            continue;
+        }
+        if (L->kind == LAYER_LAYERNORM) { /* torch: gamma 1, beta 0 */
+            for (int k = 0; k < L->n_out; k++)
+                L->W[k] = 1.0f, L->b[k] = 0.0f;
             continue;
         }
         if (L->kind != LAYER_DENSE)

@@ -38,21 +38,27 @@ const char *init_names_list(void);
  *   batchnorm      BatchNorm1d: aux = x_hat = (x - mean) / sqrt(var + eps) with batch statistics
  *                  in training (biased var) and running statistics in eval; z = gamma x_hat + beta;
  *                  a = f(z). W holds gamma, b beta. Running stats: momentum .1, unbiased var.
+ *   layernorm      LayerNorm(width): aux = x_hat = (x - mean) / sqrt(var + eps) with the mean and
+ *                  biased var of each row over its features, the same in training and eval (no
+ *                  running statistics); z = gamma x_hat + beta; a = f(z). W holds gamma, b beta.
  *   dropout        inverted dropout: aux = mask (0 or 1/(1-p)) in training, 1 in eval; z = a = x * aux
  *   residual_begin marks a block's input: z = a = x
  *   residual_end   z = x + (output of its residual_begin), a = f(z)
  * Widths: dense sets its own; every other kind keeps the width of its input. */
 typedef enum layer_kind {
-    LAYER_DENSE, LAYER_BATCHNORM, LAYER_DROPOUT, LAYER_RESIDUAL_BEGIN, LAYER_RESIDUAL_END, LAYER_KIND_COUNT
+    LAYER_DENSE, LAYER_BATCHNORM, LAYER_DROPOUT, LAYER_RESIDUAL_BEGIN, LAYER_RESIDUAL_END,
+    LAYER_LAYERNORM, /* appended: the kinds before it keep their numbers */
+    LAYER_KIND_COUNT
 } layer_kind;
 
 #define BN_MOMENTUM 0.1f
 #define BN_EPS 1e-5f
+#define LN_EPS 1e-5f /* torch.nn.LayerNorm's default */
 
 typedef struct layer_spec {
     layer_kind kind;
     int units;      /* dense only */
-    activation act; /* dense, batchnorm, residual_end */
+    activation act; /* dense, batchnorm, layernorm, residual_end */
     init_kind init; /* dense only */
     float p;        /* dropout probability */
 } layer_spec;
@@ -72,7 +78,7 @@ typedef struct layer {
     float p;          /* dropout probability */
     int partner;      /* residual_end: index of its residual_begin; -1 otherwise */
     size_t param_off; /* W then b, at params + param_off */
-    size_t n_weights; /* entries of W: out*in (dense), out (batchnorm gamma), 0 */
+    size_t n_weights; /* entries of W: out*in (dense), out (batchnorm, layernorm gamma), 0 */
     size_t n_params;  /* n_weights + entries of b */
     size_t grad_underflow;  /* gradient elements of W, b that rounded to 0 in the last backward */
     float *running_mean, *running_var; /* (out) batchnorm, -> buffers */
@@ -90,7 +96,7 @@ typedef struct workspace {
     float **a;      /* [layer] (cap, out) activation */
     float **da;     /* [layer] (cap, out) dL/da */
     float **dz;     /* [layer] (cap, out) dL/dz */
-    float **aux;    /* [layer] (cap, out) batchnorm x_hat, dropout mask */
+    float **aux;    /* [layer] (cap, out) batchnorm and layernorm x_hat, dropout mask */
     float *sample_loss; /* (cap) */
     float *block;   /* the one allocation behind all of the above */
     size_t block_floats;
@@ -133,6 +139,10 @@ void net_zero_grad(net *n, workspace *ws);
  * gradients (accumulated) and dL/da of the layers below (accumulated: += dz W for dense;
  * a residual_end also adds into its residual_begin). */
 void net_backward_layer(net *n, workspace *ws, int i);
+/* Layernorm: the mean and biased variance of one row x (n_features values) of its input, as
+ * the forward pass uses them; the backward pass and the narration recompute them from the
+ * input rather than keep them, so nothing per row outlives the pass. */
+void layernorm_row_stats(const float *x, int n_features, double *mean, double *var);
 /* Forward through every layer for rows already in ws->x. */
 void net_forward(net *n, workspace *ws, int rows, bool train);
 

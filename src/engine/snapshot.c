@@ -27,6 +27,7 @@ static int float_spans(const trainer *t, span out[12])
         {t->clip_share, (size_t)n->n_layers},
         {t->best_params, t->best_params ? n->n_params : 0},
         {t->best_buffers, t->best_buffers ? n->n_buffers : 0},
+        {t->master, t->master ? 2 * n->n_params : 0}, /* master=fp32: fp32 copy + previous */
     };
     int k = 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)

@@ -105,6 +105,16 @@ void stats_gradients(layer_stats *s, const net *n, int i, float scale)
 {
     const layer *L = &n->layers[i];
     s->grad_norm = L->n_params ? (float)(sqrt(sum_squares(L->dW, L->n_params)) / scale) : NAN;
+    const float *dz = n->train.dz[i];
+    size_t len = (size_t)n->train.rows * L->n_out;
+    double sum = 0, sq = 0;
+    for (size_t k = 0; dz && k < len; k++) {
+        sum += dz[k];
+        sq += (double)dz[k] * dz[k];
+    }
+    double mean = len ? sum / len : 0.0, var = len ? sq / len - mean * mean : 0.0;
+    /* NaN/Inf gradients stay NaN: a diverged layer must not read as a quiet one */
+    s->dz_std = !dz ? 0.0f : !isfinite(var) ? NAN : var > 0 ? (float)(sqrt(var) / scale) : 0.0f;
 }
 
 /* One pass over the weights: sums and sums of squares of w_prev and of w - w_prev, in eight
@@ -148,7 +158,7 @@ void stats_update(layer_stats *s, const net *n, int i)
         return;
     }
     s->weight_norm = (float)sqrt(sum_squares(L->W, L->n_params));
-    bool centered = L->kind != LAYER_BATCHNORM;
+    bool centered = L->kind != LAYER_BATCHNORM && L->kind != LAYER_LAYERNORM; /* gamma starts all ones */
     moments m = weight_moments(L->W, L->W_prev, nw);
     double du = spread(m.sum_d, m.sq_d, nw, centered), w = spread(m.sum_w, m.sq_w, nw, centered);
     if (du == 0.0)

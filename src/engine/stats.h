@@ -6,10 +6,12 @@
  *   grad_norm        L2 norm of (dW, db), unscaled: with loss scaling the backward pass stores
  *                    loss_scale times the gradient (the update divides it out), and what is
  *                    healthy or exploding is the gradient the optimizer uses
+ *   dz_std           population std of the layer's dL/dz over the batch (rows x units),
+ *                    unscaled: the backward signal whose size Xavier's rule keeps
  *   weight_norm      L2 norm of (W, b)
  *   update_ratio     log10(std(W_after - W_before) / std(W_before)); healthy near -3;
- *                    -inf when nothing moved. Batchnorm uses the RMS instead of the std (its
- *                    gamma starts as all ones, whose std is 0).
+ *                    -inf when nothing moved. Batchnorm and layernorm use the RMS instead of
+ *                    the std (gamma starts as all ones, whose std is 0).
  * Layers without parameters (dropout, residual markers) report grad_norm, weight_norm and
  * update_ratio as NaN: not applicable.
  *
@@ -34,6 +36,7 @@ typedef struct layer_stats {
     float act_min, act_max, act_mean, act_std;
     float frac_saturated, frac_dead;
     float grad_norm, weight_norm, update_ratio;
+    float dz_std;          /* population std of dL/dz over the batch (unscaled, like grad_norm) */
     layer_health health;
     long lost_updates;     /* weights whose update rounded away: w + dw == w although dw != 0 */
     float frac_underflow;  /* share of the layer's gradient elements that underflowed to 0 */

@@ -6,7 +6,8 @@
 
 #define CLIP_NAMES(X) X(CLIP_NONE, "none") X(CLIP_NORM, "norm") X(CLIP_VALUE, "value")
 #define SCHED_NAMES(X)                                                                                          \
-    X(SCHED_CONSTANT, "constant") X(SCHED_EXP, "exp") X(SCHED_STEP, "step") X(SCHED_COSINE, "cosine")
+    X(SCHED_CONSTANT, "constant") X(SCHED_EXP, "exp") X(SCHED_STEP, "step") X(SCHED_COSINE, "cosine")           \
+    X(SCHED_RANGE, "range")
 
 static const char *const clip_names[CLIP_COUNT] = {CLIP_NAMES(NAME_AT)};
 static const char clip_list[] = CLIP_NAMES(NAME_JOINED);

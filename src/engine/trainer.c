@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
+#include "schedule.h"
 
 #define EVAL_ROWS 512
 
@@ -41,6 +42,10 @@ int trainer_create(trainer *t, const train_config *cfg, const dataset *data, con
     net_init_params(&t->net, &init_rng);
     rng_seed(&t->net.dropout_rng, seed, RNG_STREAM_DROPOUT);
     t->net.precision = cfg->precision;
+    if (cfg->master_fp32 && cfg->precision != FP32) {
+        t->master = xcalloc(2 * t->net.n_params, sizeof(float));
+        t->master_prev = t->master + t->net.n_params;
+    }
     trainer_apply_precision(t);
     optim_init(&t->opt, &cfg->opt, t->net.n_params);
     rng_seed(&t->state.shuffle_rng, seed, RNG_STREAM_SHUFFLE);
@@ -56,15 +61,29 @@ int trainer_create(trainer *t, const train_config *cfg, const dataset *data, con
     t->clip_share = xcalloc((size_t)cfg->n_layers, sizeof(float));
     t->state.next_phase = PHASE_LOAD_BATCH;
     t->state.lr = trainer_lr_at(t, 0, 0);
+    t->state.last_epoch.test_loss = t->state.last_epoch.test_acc = NAN;
     return 0;
 }
 
 void trainer_apply_precision(trainer *t)
 {
     net *n = &t->net;
+    if (t->master) { /* the weights as initialised or loaded are the fp32 copy */
+        memcpy(t->master, n->params, n->n_params * sizeof(float));
+        memcpy(t->master_prev, n->params, n->n_params * sizeof(float));
+    }
     fp_round_array(n->params, n->n_params, n->precision);
     fp_round_array(n->buffers, n->n_buffers, n->precision);
     memcpy(n->params_prev, n->params, n->n_params * sizeof(float));
+}
+
+void trainer_set_param(trainer *t, size_t j, float v)
+{
+    if (j >= t->net.n_params)
+        return;
+    if (t->master)
+        t->master[j] = v;
+    t->net.params[j] = fp_round_f(v, t->net.precision);
 }
 
 void trainer_destroy(trainer *t)
@@ -78,6 +97,7 @@ void trainer_destroy(trainer *t)
     free(t->clip_share);
     free(t->best_params);
     free(t->best_buffers);
+    free(t->master);
     memset(t, 0, sizeof *t);
 }
 
@@ -85,19 +105,8 @@ bool trainer_done(const trainer *t) { return t->state.next_phase == PHASE_DONE; 
 
 float trainer_lr_at(const trainer *t, long step, int epoch)
 {
-    const train_config *x = &t->cfg;
-    double lr = x->opt.lr;
-    switch (x->schedule) {
-    case SCHED_EXP: lr *= pow(x->sched_gamma, epoch); break;
-    case SCHED_STEP: lr *= pow(x->sched_gamma, epoch / x->sched_step); break;
-    case SCHED_COSINE: /* torch CosineAnnealingLR(T_max = epochs, eta_min = 0), stepped per epoch */
-        lr *= 0.5 * (1.0 + cos(3.14159265358979323846 * epoch / t->epochs));
-        break;
-    default: break;
-    }
-    if (x->warmup > 0 && step < x->warmup)
-        lr *= (double)(step + 1) / x->warmup;
-    return (float)lr;
+    return (float)schedule_lr(&t->cfg, step, epoch, t->epochs,
+                              schedule_total_steps(t->epochs, t->batches_per_epoch, t->max_steps));
 }
 
 void trainer_predict(trainer *t, const int *rows, int n_rows, float *probs)
@@ -340,10 +349,19 @@ static void do_update(trainer *t, int i)
         optim_begin(&t->opt, n->grads, n->n_params);
     }
     memcpy(L->W_prev, L->W, L->n_params * sizeof(float));
-    if (L->n_params > 0)
-        optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->state.lr);
     long lost = 0;
-    if (n->precision != FP32) { /* store in the format; count the updates rounding swallowed */
+    if (t->master) {
+        /* The update goes to the fp32 copy, where a step below half the format's ulp still
+         * counts; the net computes with its rounding. The optimizer state stays in fp32. */
+        if (L->n_params > 0) {
+            memcpy(t->master_prev + L->param_off, t->master + L->param_off, L->n_params * sizeof(float));
+            optim_update(&t->opt, t->master, n->grads, L->param_off, L->n_params, t->state.lr);
+            memcpy(L->W, t->master + L->param_off, L->n_params * sizeof(float));
+            fp_round_array(L->W, L->n_params, n->precision);
+        }
+    } else if (L->n_params > 0)
+        optim_update(&t->opt, n->params, n->grads, L->param_off, L->n_params, t->state.lr);
+    if (n->precision != FP32 && !t->master) { /* store in the format; count the updates rounding swallowed */
         for (size_t k = 0; k < L->n_params; k++) {
             float intended = L->W[k], stored = (float)fp_round(intended, n->precision);
             lost += intended != L->W_prev[k] && stored == L->W_prev[k];
@@ -371,19 +389,31 @@ static void do_end_epoch(trainer *t)
         trainer_evaluate(t, t->split->val, t->split->n_val, &m->val_loss, &m->val_acc);
     else
         m->val_loss = m->val_acc = NAN;
+    if (t->split->n_test > 0)
+        trainer_evaluate(t, t->split->test, t->split->n_test, &m->test_loss, &m->test_acc);
+    else
+        m->test_loss = m->test_acc = NAN;
     early_stop_state *e = &t->state.early;
     if (t->cfg.early_stop > 0 && m->has_val) {
         if (m->val_loss < e->best_val_loss) {
             e->best_val_loss = m->val_loss;
             e->best_epoch = m->epoch;
             e->epochs_since_best = 0;
-            memcpy(t->best_params, t->net.params, t->net.n_params * sizeof(float));
+            /* with master weights the fp32 copy is the weights; the net's copy is its rounding */
+            memcpy(t->best_params, t->master ? t->master : t->net.params, t->net.n_params * sizeof(float));
             memcpy(t->best_buffers, t->net.buffers, t->net.n_buffers * sizeof(float));
         } else if (++e->epochs_since_best >= t->cfg.early_stop) {
             e->stopped = true;
             memcpy(t->net.params, t->best_params, t->net.n_params * sizeof(float));
+            if (t->master) {
+                memcpy(t->master, t->best_params, t->net.n_params * sizeof(float));
+                fp_round_array(t->net.params, t->net.n_params, t->net.precision);
+            }
             memcpy(t->net.buffers, t->best_buffers, t->net.n_buffers * sizeof(float));
             trainer_evaluate(t, t->split->val, t->split->n_val, &e->restored_val_loss, &e->restored_val_acc);
+            e->restored_test_loss = e->restored_test_acc = NAN;
+            if (t->split->n_test > 0)
+                trainer_evaluate(t, t->split->test, t->split->n_test, &e->restored_test_loss, &e->restored_test_acc);
         }
     }
 }
@@ -545,8 +575,11 @@ param_story trainer_param_story(const trainer *t, size_t j)
     for (int i = 0; i < n->n_layers; i++)
         if (j >= n->layers[i].param_off && j < n->layers[i].param_off + n->layers[i].n_params)
             p.layer = i;
-    p.before = n->params_prev[j];
-    p.after = n->params[j];
+    p.stored_before = n->params_prev[j];
+    p.stored_after = n->params[j];
+    p.master = t->master != NULL;
+    p.before = p.master ? t->master_prev[j] : p.stored_before;
+    p.after = p.master ? t->master[j] : p.stored_after;
     p.grad = n->grads[j];
     p.delta = p.after - p.before;
     p.lr = t->state.lr;

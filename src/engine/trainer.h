@@ -58,6 +58,7 @@ typedef struct divergence {
 typedef struct epoch_metrics {
     int epoch; /* 1-based */
     double train_loss, train_acc, val_loss, val_acc;
+    double test_loss, test_acc; /* NaN without a test split; only shown, never used */
     bool has_val;
     float lr;  /* the lr used during this epoch */
 } epoch_metrics;
@@ -68,6 +69,7 @@ typedef struct early_stop_state {
     int epochs_since_best;
     bool stopped;          /* stopped early; the best weights were restored */
     double restored_val_loss, restored_val_acc; /* measured again after restoring */
+    double restored_test_loss, restored_test_acc;
 } early_stop_state;
 
 typedef struct clip_info {
@@ -78,13 +80,17 @@ typedef struct clip_info {
 /* Everything about one parameter at the last update (the inspector's "whole story"). */
 typedef struct param_story {
     int layer;
-    double before, after, grad; /* w before and after the update, its gradient (after clipping) */
+    double before, after, grad; /* w before and after the update, its gradient (after clipping);
+                                   with master weights w is the fp32 copy the optimizer updates */
     double delta;               /* after - before: the effective step */
     double step_over_lr_grad;   /* delta / (lr * grad): -1 for plain SGD; NaN when grad is 0 */
     double lr;
     const char *state_name[2];  /* optimizer state names, NULL when unused */
     double state[2];            /* their values (velocity; accumulator; m, v) */
     double m_hat, v_hat;        /* adam/adamw bias-corrected moments */
+    double stored_before, stored_after; /* the weight the net computes with: before and after
+                                   with master weights, their rounding to the precision */
+    bool master;                /* before/after are the fp32 master copy */
 } param_story;
 
 /* Every scalar that changes while training, and nothing else: no pointers, no settings. A
@@ -125,11 +131,19 @@ typedef struct trainer {
     layer_stats *stats;  /* (n_layers) */
     float *clip_share;   /* (n_layers) layer's share of state.clip.norm_before^2, sums to 1 */
     float *best_params, *best_buffers; /* early stopping's best weights and buffers, or NULL */
+    float *master;   /* (2 n_params) master=fp32: the fp32 weights the updates go to (net.params
+                        holds their rounding to the precision), then their values before the
+                        last update (master_prev points there). NULL otherwise */
+    float *master_prev;
     bool no_stats;   /* skip the per-layer statistics (benchmarks measure what they cost) */
 } trainer;
 
-/* Round the parameters to cfg.precision (after loading weights). */
+/* Round the parameters to cfg.precision (after loading weights). With master weights the
+ * values in net.params become the fp32 master copy first, then are rounded. */
 void trainer_apply_precision(trainer *t);
+/* Set flat parameter j (0 <= j < net.n_params) to v as the learner typed it: the master copy
+ * (if any) takes v, the net's copy its rounding to the precision. */
+void trainer_set_param(trainer *t, size_t j, float v);
 
 /* Precision (cfg.precision, a lesson's `precision = bf16 | fp16`): values are rounded to the
  * format where they are stored. Weights when initialised or loaded; each batch's inputs; z,
@@ -139,7 +153,15 @@ void trainer_apply_precision(trainer *t);
  * fp16 hardware accumulates in fp32. The loss scale is divided out of the gradients in fp32
  * before clipping and the update (as torch's GradScaler unscales), so the optimizer sees true
  * gradients. Counted per layer and step: gradients that underflowed to 0, and weights whose
- * update was lost to rounding (w + dw rounds back to w although dw != 0). */
+ * update was lost to rounding (w + dw rounds back to w although dw != 0).
+ *
+ * Master weights (cfg.master_fp32, `precision = bf16 master=fp32`), as mixed-precision training
+ * does: the optimizer updates an fp32 copy of the weights (t->master) and keeps its state in
+ * fp32; net.params, which the forward and backward passes use, is that copy rounded to the
+ * precision after every update. An update smaller than half the format's ulp changes the
+ * master copy, so it is kept, and reaches the net's copy once enough of them have added up.
+ * Nothing is lost to the format, so lost_updates is 0 (fp32's own rounding is not counted,
+ * as in an fp32 run). */
 
 /* Builds and initialises the net for data (split and normalised by the caller, see
  * dataset_prepare; both borrowed, so they must outlive t, and shared by any number of

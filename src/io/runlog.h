@@ -1,6 +1,6 @@
 /* runlog.h - the per-step CSV log: one row per optimizer step and layer.
  * Columns: step,epoch,layer,loss,lr,act_min,act_max,act_mean,act_std,frac_saturated,
- * frac_dead,grad_norm,weight_norm,update_ratio,health,lost_updates,frac_underflow. step counts updates from 1, epoch
+ * frac_dead,grad_norm,weight_norm,update_ratio,health,lost_updates,frac_underflow,dz_std. step counts updates from 1, epoch
  * from 1, layer from 0; floats are printed with 9 significant digits (float32 round-trips);
  * "nan" where a value does not apply (layers without weights). grad_norm is before clipping. */
 #ifndef DS_RUNLOG_H

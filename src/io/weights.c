@@ -8,6 +8,7 @@
 
 /* The arrays of layer i: name suffix, data, shape. Dense: weight (out, in), bias (out,);
  * batchnorm: weight = gamma, bias = beta, running_mean, running_var, all (out,);
+ * layernorm: weight = gamma, bias = beta, both (out,) (torch.nn.LayerNorm's state_dict);
  * dropout and residual markers have none. */
 typedef struct layer_array {
     const char *suffix;
@@ -30,6 +31,11 @@ static int layer_arrays(const layer *L, layer_array out[4])
         out[2] = (layer_array){"running_mean", L->running_mean, 1, {o, 0}};
         out[3] = (layer_array){"running_var", L->running_var, 1, {o, 0}};
         return 4;
+    }
+    if (L->kind == LAYER_LAYERNORM) {
+        out[0] = (layer_array){"weight", L->W, 1, {o, 0}};
+        out[1] = (layer_array){"bias", L->b, 1, {o, 0}};
+        return 2;
     }
     return 0;
 }

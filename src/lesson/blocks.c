@@ -42,13 +42,14 @@ static void free_expects(expectation *e, int n)
         expect_free(&e[k]);
 }
 
-static int add_expect(expectation *list, int *n, const char *val, const char *what, const char *file, int line,
-                      ds_error *err)
+static int add_expect(expectation *list, int *n, const char *key, const char *val, const char *what,
+                      const char *file, int line, ds_error *err)
 {
     if (*n == BLOCK_MAX_EXPECTS)
         return err_set(err, file, line, "expect: at most %d per %s block", BLOCK_MAX_EXPECTS, what);
     if (expect_parse(&list[*n], val, file, line, err) != 0)
         return -1;
+    list[*n].median = expect_key_kind(key) == 1;
     (*n)++;
     return 0;
 }
@@ -67,11 +68,12 @@ static int compare_key(lesson_compare *c, char *key, char *val, const char *file
         c->target_loss = strtod(val, &e2);
         if (!*val || *e2 || !(c->target_loss > 0))
             return err_set(err, file, line, "target_loss: '%s' is not a positive number", val);
-    } else if (strcmp(key, "expect") == 0) {
-        return add_expect(c->expects, &c->n_expects, val, "compare", file, line, err);
+    } else if (expect_key_kind(key) >= 0) {
+        return add_expect(c->expects, &c->n_expects, key, val, "compare", file, line, err);
     } else
         return err_set(err, file, line,
-                       "unknown key '%s' in a compare block (expected experiments, target_loss, expect)", key);
+                       "unknown key '%s' in a compare block (expected experiments, target_loss, expect, expect@median)",
+                       key);
     return 0;
 }
 
@@ -148,8 +150,8 @@ static int race_key(lesson_race *r, const char *key, char *val, bool *have_start
         r->steps = (int)v;
     } else if (strcmp(key, "racer") == 0) {
         return add_racer(r, val, file, line, err);
-    } else if (strcmp(key, "expect") == 0) {
-        return add_expect(r->expects, &r->n_expects, val, "race", file, line, err);
+    } else if (strcmp(key, "expect") == 0) { /* a race has no seed: every claim holds on its one run */
+        return add_expect(r->expects, &r->n_expects, key, val, "race", file, line, err);
     } else
         return err_set(err, file, line,
                        "unknown key '%s' in a race block (expected surface, start, steps, racer, expect)", key);

@@ -22,32 +22,50 @@ double averaged_accuracy(const int *labels, const float *probs, int n_rows, int 
     return n_rows ? (double)correct / n_rows : NAN;
 }
 
+static void part_add(ensemble_part *p, trainer *t, const dataset *ds, const int *rows, int n, int K, int members)
+{
+    if (n <= 0)
+        return;
+    if (!p->sum) {
+        p->n = n;
+        p->sum = xcalloc((size_t)n * K, sizeof(float));
+        p->labels = xcalloc((size_t)n, sizeof(int));
+        for (int i = 0; i < n; i++)
+            p->labels[i] = ds->labels[rows[i]];
+    }
+    float *probs = xcalloc((size_t)n * K, sizeof(float));
+    trainer_predict(t, rows, n, probs);
+    for (size_t i = 0; i < (size_t)n * K; i++)
+        p->sum[i] += probs[i] / (float)members;
+    free(probs);
+}
+
 void ensemble_add(ensemble_score *e, trainer *t, const experiment_data *d, int members)
 {
-    if (!e->sum) {
-        e->n_val = d->split.n_val;
-        e->K = net_out_width(&t->net);
-        e->sum = xcalloc((size_t)e->n_val * e->K + 1, sizeof(float));
-        e->labels = xcalloc((size_t)e->n_val + 1, sizeof(int));
-        for (int i = 0; i < e->n_val; i++)
-            e->labels[i] = d->data.labels[d->split.val[i]];
-    }
-    float *probs = xcalloc((size_t)e->n_val * e->K + 1, sizeof(float));
-    trainer_predict(t, d->split.val, e->n_val, probs);
-    for (size_t i = 0; i < (size_t)e->n_val * e->K; i++)
-        e->sum[i] += probs[i] / (float)members;
-    free(probs);
+    e->K = net_out_width(&t->net);
+    part_add(&e->val, t, &d->data, d->split.val, d->split.n_val, e->K, members);
+    part_add(&e->test, t, &d->data, d->split.test, d->split.n_test, e->K, members);
     e->added++;
 }
 
-double ensemble_accuracy(const ensemble_score *e)
+static double part_accuracy(const ensemble_part *p, int K)
 {
-    return e->sum ? averaged_accuracy(e->labels, e->sum, e->n_val, e->K) : NAN;
+    return p->sum ? averaged_accuracy(p->labels, p->sum, p->n, K) : NAN;
+}
+
+double ensemble_accuracy(const ensemble_score *e) { return part_accuracy(&e->val, e->K); }
+
+double ensemble_test_accuracy(const ensemble_score *e) { return part_accuracy(&e->test, e->K); }
+
+static void part_free(ensemble_part *p)
+{
+    free(p->sum);
+    free(p->labels);
 }
 
 void ensemble_free(ensemble_score *e)
 {
-    free(e->sum);
-    free(e->labels);
+    part_free(&e->val);
+    part_free(&e->test);
     memset(e, 0, sizeof *e);
 }

@@ -12,6 +12,10 @@ static double m_train_loss(const metric_src *s) { return s->run->train_loss; }
 static double m_train_acc(const metric_src *s) { return s->run->train_acc; }
 static double m_val_loss(const metric_src *s) { return s->run->val_loss; }
 static double m_val_acc(const metric_src *s) { return s->run->val_acc; }
+static double m_test_loss(const metric_src *s) { return s->run->test_loss; }
+static double m_test_acc(const metric_src *s) { return s->run->test_acc; }
+static double m_ensemble_test_acc(const metric_src *s) { return s->run->ensemble_test_acc; }
+static double m_seed(const metric_src *s) { return s->run->seed; }
 static double m_steps(const metric_src *s) { return (double)s->run->steps; }
 static double m_epochs(const metric_src *s) { return s->run->epochs; }
 static double m_diverged(const metric_src *s) { return s->run->diverged; }
@@ -44,6 +48,7 @@ static double l_act_min(const metric_src *s) { return LAYER_STAT(s)->act_min; }
 static double l_act_max(const metric_src *s) { return LAYER_STAT(s)->act_max; }
 static double l_act_mean(const metric_src *s) { return LAYER_STAT(s)->act_mean; }
 static double l_act_std(const metric_src *s) { return LAYER_STAT(s)->act_std; }
+static double l_dz_std(const metric_src *s) { return LAYER_STAT(s)->dz_std; }
 static double l_frac_saturated(const metric_src *s) { return LAYER_STAT(s)->frac_saturated; }
 static double l_frac_dead(const metric_src *s) { return LAYER_STAT(s)->frac_dead; }
 static double l_lost_updates(const metric_src *s) { return (double)LAYER_STAT(s)->lost_updates; }
@@ -59,12 +64,16 @@ static const metric_def metrics[] = {
     {"train_acc", METRIC_RUN, false, m_train_acc},
     {"val_loss", METRIC_RUN, false, m_val_loss},
     {"val_acc", METRIC_RUN, false, m_val_acc},
+    {"test_loss", METRIC_RUN, false, m_test_loss},
+    {"test_acc", METRIC_RUN, false, m_test_acc},
     {"steps", METRIC_RUN, false, m_steps},
+    {"seed", METRIC_RUN, false, m_seed},
     {"epochs", METRIC_RUN, false, m_epochs},
     {"diverged", METRIC_RUN, false, m_diverged},
     {"nan_step", METRIC_RUN, false, m_nan_step},
     {"best_epoch", METRIC_RUN, false, m_best_epoch},
     {"ensemble_acc", METRIC_RUN, false, m_ensemble_acc},
+    {"ensemble_test_acc", METRIC_RUN, false, m_ensemble_test_acc},
     {"steps_to_target", METRIC_RUN, true, m_steps_to_target},
     {"lost_updates", METRIC_RUN, false, m_lost_updates},
     {"distance", METRIC_RACER, false, m_distance},
@@ -80,6 +89,7 @@ static const metric_def metrics[] = {
     {"frac_dead", METRIC_LAYER, false, l_frac_dead},
     {"lost_updates", METRIC_LAYER, false, l_lost_updates},
     {"frac_underflow", METRIC_LAYER, false, l_frac_underflow},
+    {"dz_std", METRIC_LAYER, false, l_dz_std},
     {"mean_lost_updates", METRIC_LAYER, false, l_mean_lost},
     {"mean_frac_underflow", METRIC_LAYER, false, l_mean_underflow},
     {"health", METRIC_LAYER, false, l_health},
@@ -275,6 +285,20 @@ static int parse_atom(parser *ps)
             ps->nodes[id].num = v;
         return id;
     }
+    if (strncmp(ps->p, "abs", 3) == 0) { /* abs(expr): "within 15 %" claims read as written */
+        const char *q = ps->p + 3;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q == '(') {
+            ps->p = q;
+            int child = parse_atom(ps);
+            int id = node(ps, EX_ABS);
+            if (id < 0 || child < 0)
+                return -1;
+            ps->nodes[id].left = child;
+            return id;
+        }
+    }
     if (isalpha((unsigned char)*ps->p) || *ps->p == '_')
         return parse_metric(ps);
     return fail_at(ps, *ps->p ? "unexpected character" : "expression ends too early");
@@ -367,6 +391,11 @@ int expect_parse(expectation *e, const char *text, const char *file, int line, d
     return 0;
 }
 
+int expect_key_kind(const char *key)
+{
+    return strcmp(key, "expect") == 0 ? 0 : strcmp(key, "expect@median") == 0 ? 1 : -1;
+}
+
 void expect_free(expectation *e)
 {
     free(e->nodes);
@@ -400,6 +429,7 @@ static double eval(eval_ctx *c, int id)
     switch (n->kind) {
     case EX_NUM: return n->num;
     case EX_NEG: return -eval(c, n->left);
+    case EX_ABS: return fabs(eval(c, n->left));
     case EX_METRIC: {
         double v = NAN;
         if (c->lookup(c->ctx, n->experiment, n->layer, n->metric, &v, c->why) != 0) {

@@ -7,7 +7,7 @@
  *   expect = nan                                          (training must diverge)
  *
  * Grammar: expr = sum [cmp sum], cmp one of < <= > >= == !=; sum = term {(+|-) term};
- * term = unary {(*|/) unary}; unary = [-] atom; atom = number | metric | ( expr ).
+ * term = unary {(*|/) unary}; unary = [-] atom; atom = number | metric | ( expr ) | abs( expr ).
  * A metric is [experiment.]name or [experiment.]layerN.name (N may be "last"); health words
  * (ok, vanishing, exploding, saturated, dead) stand for their states. See README for names. */
 #ifndef DS_EXPECT_H
@@ -21,7 +21,7 @@
 
 #define EXPECT_MAX_NODES 48
 
-typedef enum expr_kind { EX_NUM, EX_METRIC, EX_NEG, EX_BIN, EX_CMP, EX_NAN } expr_kind;
+typedef enum expr_kind { EX_NUM, EX_METRIC, EX_NEG, EX_ABS, EX_BIN, EX_CMP, EX_NAN } expr_kind;
 
 typedef struct expr_node {
     expr_kind kind;
@@ -38,6 +38,8 @@ typedef struct expr_node {
 typedef struct expectation {
     char text[256];
     int line;
+    bool median; /* expect@median: a claim about the typical run, met when it holds on more
+                    than half the seeds `deepstep check --seeds K` runs (else on every seed) */
     expr_node *nodes; /* (n_nodes), owned: expect_free */
     int n_nodes, root;
 } expectation;
@@ -46,6 +48,8 @@ typedef struct expectation {
  * nothing; on success release it with expect_free. */
 int expect_parse(expectation *e, const char *text, const char *file, int line, ds_error *err);
 void expect_free(expectation *e);
+/* 0 for the key "expect", 1 for "expect@median", -1 for any other key. */
+int expect_key_kind(const char *key);
 
 /* Looks a metric up: returns 0 and *out, or -1 with a reason in why (cap 200). */
 typedef int (*metric_lookup)(void *ctx, const char *experiment, int layer, const char *metric, double *out,
@@ -62,12 +66,15 @@ typedef struct run_result {
     int status;            /* 0 trained, 3 diverged, 1 could not run (error says why) */
     char error[600];
     double train_loss, train_acc, val_loss, val_acc;
+    double test_loss, test_acc; /* the held-out test split's (NaN without one) */
+    double seed;           /* the seed it ran with (check --seeds varies it) */
     long steps;
     int epochs;
     bool diverged;
     long nan_step;         /* step at which training diverged; 0 when it did not */
     int best_epoch;        /* early stopping's restored epoch, 0 without */
     double ensemble_acc;   /* averaged-prediction validation accuracy (ensemble > 1), else NaN */
+    double ensemble_test_acc; /* the same on the test split (NaN without one) */
     double lost_updates;   /* updates lost to rounding per step, all layers, over the last epoch */
     int n_layers;
     layer_stats *final;    /* (n_layers) statistics of the last step */

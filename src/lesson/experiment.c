@@ -110,7 +110,8 @@ static int layer_activation(const line_ctx *c, const char *name, activation *out
     return 0;
 }
 
-/* layer = dense N ACT [init=NAME] | batchnorm [ACT] | dropout P | residual begin | residual end [ACT] */
+/* layer = dense N ACT [init=NAME] | batchnorm [ACT] | layernorm [ACT] | dropout P | residual begin
+ *       | residual end [ACT] */
 static int key_layer(const line_ctx *c, char **tok, int n)
 {
     experiment *x = c->x;
@@ -120,10 +121,10 @@ static int key_layer(const line_ctx *c, char **tok, int n)
     memset(L, 0, sizeof *L);
     L->act = ACT_LINEAR;
     L->init = INIT_UNIFORM;
-    if (strcmp(tok[0], "batchnorm") == 0) {
+    if (strcmp(tok[0], "batchnorm") == 0 || strcmp(tok[0], "layernorm") == 0) {
         if (n > 2)
-            return fail(c, "layer: batchnorm takes at most an activation: batchnorm [ACTIVATION]");
-        L->kind = LAYER_BATCHNORM;
+            return fail(c, "layer: %s takes at most an activation: %s [ACTIVATION]", tok[0], tok[0]);
+        L->kind = tok[0][0] == 'b' ? LAYER_BATCHNORM : LAYER_LAYERNORM;
         if (n == 2 && layer_activation(c, tok[1], &L->act) != 0)
             return -1;
     } else if (strcmp(tok[0], "dropout") == 0) {
@@ -159,7 +160,8 @@ static int key_layer(const line_ctx *c, char **tok, int n)
                 return fail(c, "layer: unknown init '%.60s' (expected one of %s)", v, init_names_list());
         }
     } else
-        return fail(c, "layer: unknown layer type '%.60s' (expected dense, batchnorm, dropout or residual)", tok[0]);
+        return fail(c, "layer: unknown layer type '%.60s' (expected dense, batchnorm, layernorm, dropout or residual)",
+                    tok[0]);
     x->line_layer[x->train.n_layers++] = c->line;
     return 0;
 }
@@ -232,7 +234,7 @@ static int key_optimizer(const line_ctx *c, char **tok, int n)
  * names come from the engine's tables (train_config.c). */
 static const char *const clip_operands[CLIP_COUNT] = {[CLIP_NONE] = "", [CLIP_NORM] = "F", [CLIP_VALUE] = "F"};
 static const char *const sched_operands[SCHED_COUNT] = {
-    [SCHED_CONSTANT] = "", [SCHED_EXP] = "G", [SCHED_STEP] = "N G", [SCHED_COSINE] = ""};
+    [SCHED_CONSTANT] = "", [SCHED_EXP] = "G", [SCHED_STEP] = "N G", [SCHED_COSINE] = "", [SCHED_RANGE] = "LO HI"};
 
 static int count_words(const char *s)
 {
@@ -307,6 +309,15 @@ static int key_schedule(const line_ctx *c, char **tok, int n)
             return fail(c, "schedule: step N G needs G in (0, 1]");
         x->train.sched_step = (int)s;
         x->train.sched_gamma = (float)g;
+    } else if (k == SCHED_RANGE) {
+        /* a ramp up over decades: LO > 0 because the ramp is geometric, HI > LO because a
+         * range test looks for where rising rates stop helping */
+        double lo, hi; /* compared as the floats the engine keeps: 1e-50 would become 0 */
+        if (kv_double(tok[1], &lo) != 0 || kv_double(tok[2], &hi) != 0 || !((float)lo > 0) || !((float)hi > (float)lo) ||
+            hi > 1e6)
+            return fail(c, "schedule: range LO HI needs 0 < LO < HI <= 1e6 (learning rates), e.g. range 1e-4 10");
+        x->train.sched_lo = (float)lo;
+        x->train.sched_hi = (float)hi;
     }
     x->train.schedule = k;
     return 0;
@@ -326,7 +337,7 @@ static int parse_loss_int(const char *s, int *o) { loss_kind k; int r = loss_par
  * is undefined behaviour (UBSan saw "load of value 128" for `shuffle = maybe`). */
 static int parse_bool_int(const char *s, int *o) { bool b = false; int r = kv_yes_no(s, &b); *o = b; return r; }
 
-static const char *const known_keys[] = {"name", "data", "normalize", "validation", "batch", "shuffle", "layer",
+static const char *const known_keys[] = {"name", "data", "normalize", "validation", "test", "batch", "shuffle", "layer",
                                          "loss", "optimizer", "clip", "schedule", "epochs", "seed", "early_stop",
                                          "ensemble", "precision", "loss_scale", "expect", NULL};
 
@@ -352,6 +363,11 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
         if (n != 1 || kv_double(tok[0], &dv) != 0 || dv < 0 || dv >= 1)
             return fail(c, "validation: '%s' is not a fraction from 0 up to (not including) 1", tok[0]);
         x->train.validation = (float)dv;
+    } else if (strcmp(key, "test") == 0) {
+        x->line_test = c->line;
+        if (n != 1 || kv_double(tok[0], &dv) != 0 || dv < 0 || dv >= 1)
+            return fail(c, "test: '%s' is not a fraction from 0 up to (not including) 1", tok[0]);
+        x->train.test = (float)dv;
     } else if (strcmp(key, "batch") == 0) {
         x->line_batch = c->line;
         if (n == 1 && strcmp(tok[0], "full") == 0)
@@ -397,11 +413,25 @@ static int apply_key(const line_ctx *c, const char *key, char **tok, int n, bool
             return fail(c, "ensemble: '%.60s' is not a whole number of members from 1 to 100", tok[0]);
         x->train.ensemble = (int)iv;
     } else if (strcmp(key, "precision") == 0) {
+        /* precision = fp32 | bf16 | fp16 [master=fp32] */
         fp_format f;
-        if (n != 1 || fp_parse(tok[0], &f) != 0 || f == FP64)
+        if (n < 1 || fp_parse(tok[0], &f) != 0 || f == FP64)
             return fail(c, "precision: '%.60s' is not one of fp32, bf16, fp16 (the engine computes in fp32; "
-                           "precision can only be reduced)", tok[0]);
+                           "precision can only be reduced)", n ? tok[0] : "");
         x->train.precision = f;
+        x->train.master_fp32 = false;
+        if (n > 2)
+            return fail(c, "precision: expected a format and at most master=fp32, e.g. 'bf16 master=fp32'");
+        if (n == 2) {
+            char *v = kv_option(tok[1]);
+            if (!v || strcmp(tok[1], "master") != 0)
+                return fail(c, "precision: unknown option '%.60s' (expected master=fp32)", tok[1]);
+            if (strcmp(v, "fp32") != 0)
+                return fail(c, "precision: master=%.60s: the master copy of the weights can only be fp32", v);
+            if (f == FP32)
+                return fail(c, "precision: master=fp32 needs bf16 or fp16 (in fp32 the weights already are fp32)");
+            x->train.master_fp32 = true;
+        }
     } else if (strcmp(key, "loss_scale") == 0) {
         if (n != 1 || kv_double(tok[0], &dv) != 0 || dv <= 0 || dv > 1e8)
             return fail(c, "loss_scale: '%.60s' is not a number from above 0 to 1e8", tok[0]);
@@ -441,7 +471,7 @@ static bool key_is_known(const char *key)
     return false;
 }
 
-static int add_expect(const line_ctx *c, const char *value)
+static int add_expect(const line_ctx *c, const char *value, bool median)
 {
     experiment *x = c->x;
     if (x->n_expects == EXPERIMENT_MAX_EXPECTS)
@@ -451,6 +481,7 @@ static int add_expect(const line_ctx *c, const char *value)
     expectation e;
     if (expect_parse(&e, value, c->file, c->line, c->err) != 0)
         return -1;
+    e.median = median;
     x->expects = xrealloc(x->expects, (size_t)x->n_expects + 1, sizeof *x->expects); /* at most 8 */
     x->expects[x->n_expects++] = e;
     return 0;
@@ -468,13 +499,15 @@ static int parse_line(line_ctx *c, char *s, int *seen_line, bool *loss_set)
             p++;
         return err_set(c->err, c->file, c->line, "expected 'key = value', found '%.60s'", p);
     }
-    if (!key_is_known(key))
-        return err_set(c->err, c->file, c->line,
-                       "unknown key '%.40s' (expected one of name, data, normalize, validation, batch, shuffle, layer, "
-                       "loss, optimizer, clip, schedule, epochs, seed, early_stop, ensemble, precision, loss_scale, expect)",
-                       key);
-    if (strcmp(key, "expect") == 0) /* an expression, not words: parsed whole, and it repeats */
-        return add_expect(c, value);
+    int ek = expect_key_kind(key);
+    if (ek >= 0) /* an expression, not words: parsed whole, and it repeats */
+        return add_expect(c, value, ek == 1);
+    if (!key_is_known(key)) {
+        char list[400] = "";
+        for (int i = 0; known_keys[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", known_keys[i]);
+        return err_set(c->err, c->file, c->line, "unknown key '%.40s' (expected one of %s, expect@median)", key, list);
+    }
     int ki = 0;
     while (strcmp(known_keys[ki], key) != 0)
         ki++;
@@ -525,6 +558,9 @@ static int parse_block(experiment *x, const char *text, size_t len, const char *
     if (x->train.ensemble > 1 && x->train.validation <= 0)
         return err_set(err, file, x->line_ensemble,
                        "ensemble: the averaged prediction is measured on held-out data (add 'validation = F')");
+    if (x->train.test + x->train.validation >= 1)
+        return err_set(err, file, x->line_test, "test: %g for testing and %g for validation leave no rows to train on",
+                       (double)x->train.test, (double)x->train.validation);
     const layer_spec *last = &x->train.layers[x->train.n_layers - 1];
     int out_width = -1; /* the width of the last dense layer (batchnorm etc. keep it) */
     for (int i = x->train.n_layers - 1; i >= 0 && out_width < 0; i--)
@@ -536,7 +572,7 @@ static int parse_block(experiment *x, const char *text, size_t len, const char *
         x->train.loss = out_width > 1 ? LOSS_CROSS_ENTROPY : LOSS_BCE;
     if (last->kind == LAYER_DROPOUT || last->kind == LAYER_RESIDUAL_BEGIN)
         return err_set(err, file, x->line_layer[x->train.n_layers - 1], "layer: the last layer must produce the output "
-                       "(dense, batchnorm or residual end), not %s", layer_kind_name(last->kind));
+                       "(dense, batchnorm, layernorm or residual end), not %s", layer_kind_name(last->kind));
     const char *why = loss_check_pair(x->train.loss, last->act, out_width);
     if (why)
         return err_set(err, file, loss_set ? x->line_loss : x->line_layer[x->train.n_layers - 1], "loss: %s", why);

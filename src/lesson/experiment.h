@@ -33,7 +33,7 @@ typedef struct experiment {
     expectation *expects;
     int n_expects;
     /* Lines of keys, for errors found after parsing (data that does not fit the net). */
-    int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch, line_early_stop, line_ensemble;
+    int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch, line_early_stop, line_ensemble, line_test;
     int line_name;
 } experiment;
 

@@ -71,7 +71,7 @@ int experiment_data_load(const experiment *x, experiment_data *d, ds_error *err)
     memset(d, 0, sizeof *d);
     if (load_data(x, &d->data, err) != 0)
         return -1;
-    dataset_prepare(&d->data, &d->split, x->train.validation, x->train.normalize, x->train.seed);
+    dataset_prepare(&d->data, &d->split, x->train.validation, x->train.test, x->train.normalize, x->train.seed);
     if (d->split.n_train < 1) { /* the loaders refuse empty data; this backstops them */
         experiment_data_free(d);
         return err_set(err, x->file, x->line_data, "data: no training rows");

@@ -333,7 +333,14 @@ static void file_stem(const app *a, char *buf, size_t cap, const char *ext)
     size_t n = strlen(base);
     if (n > 3 && strcmp(base + n - 3, ".md") == 0)
         n -= 3;
-    snprintf(buf, cap, "%s/%.*s-step%ld%s", a->snapshot_dir, (int)n, base, app_run_c(a) ? app_run_c(a)->t.state.step : 0L, ext);
+    /* the screen saved names the file: a race's steps are not the lesson run's */
+    if (a->screen == SCREEN_RACE && a->race)
+        snprintf(buf, cap, "%s/%.*s-race-step%d%s", a->snapshot_dir, (int)n, base, a->race->race.step, ext);
+    else if (a->screen == SCREEN_COMPARE && a->cmp) /* the comparison's own step */
+        snprintf(buf, cap, "%s/%.*s-compare-step%ld%s", a->snapshot_dir, (int)n, base, a->cmp->runs[0].t.state.step, ext);
+    else
+        snprintf(buf, cap, "%s/%.*s-step%ld%s", a->snapshot_dir, (int)n, base,
+                 app_run_c(a) ? app_run_c(a)->t.state.step : 0L, ext);
 }
 
 void app_save_weights(app *a)
@@ -380,14 +387,16 @@ static void after_training(app *a)
         s->running = false;
     session_clamp_selection(s);
     if (!trainer_done(&s->t))
-        s->ens_done = false, s->ens_acc = NAN;
-    if (session_finish_ensemble(s)) /* the page's claim is about all K members: train the rest */
+        s->ens_done = false, s->ens_acc = s->ens_test_acc = NAN;
+    if (session_finish_ensemble(s)) { /* the page's claim is about all K members: train the rest */
+        bool test = !isnan(s->ens_test_acc);
         snprintf(a->message, sizeof a->message,
-                 "ensemble of %d: the other %d members trained (seeds %llu..%llu); averaged, val acc %.1f%% "
+                 "ensemble of %d: the other %d members trained (seeds %llu..%llu); averaged, %s acc %.1f%% "
                  "against this net's %.1f%%",
                  s->ens_members, s->ens_members - 1, (unsigned long long)s->cfg.train.seed + 1,
-                 (unsigned long long)s->cfg.train.seed + (unsigned long long)s->ens_members - 1, 100 * s->ens_acc,
-                 100 * s->ens_member_acc[0]);
+                 (unsigned long long)s->cfg.train.seed + (unsigned long long)s->ens_members - 1, test ? "test" : "val",
+                 100 * (test ? s->ens_test_acc : s->ens_acc), 100 * (test ? s->ens_member_test_acc : s->ens_member_acc[0]));
+    }
 }
 
 void app_after_step(app *a)

@@ -78,6 +78,34 @@ static void batchnorm_c(const layer *L, const double *rx, const double *ix, doub
     }
 }
 
+/* Layernorm on x = rx + i ix (ix NULL: 0): each row over its own units; gamma or beta of
+ * one unit has +ih when pert >= 0 (the layer's own parameter index). rz NULL: the real part
+ * is kept. */
+static void layernorm_c(const layer *L, const double *rx, const double *ix, double *rz, double *iz, int B, long pert)
+{
+    int n = L->n_out;
+    for (int r = 0; r < B; r++) {
+        const double *xr = rx + (size_t)r * n, *xi = ix ? ix + (size_t)r * n : NULL;
+        double complex mean = 0, var = 0;
+        for (int j = 0; j < n; j++)
+            mean += (xr[j] + I * (xi ? xi[j] : 0)) / n;
+        for (int j = 0; j < n; j++) {
+            double complex d = xr[j] + I * (xi ? xi[j] : 0) - mean;
+            var += d * d / n;
+        }
+        double complex inv = 1 / csqrt(var + LN_EPS);
+        for (int j = 0; j < n; j++) {
+            double complex gamma = L->W[j] + I * (pert == j ? CSTEP_H : 0);
+            double complex beta = L->b[j] + I * (pert == n + j ? CSTEP_H : 0);
+            double complex z = gamma * (xr[j] + I * (xi ? xi[j] : 0) - mean) * inv + beta;
+            size_t k = (size_t)r * n + j;
+            if (rz)
+                rz[k] = creal(z);
+            iz[k] = cimag(z);
+        }
+    }
+}
+
 /* One row's softmax of rz + i iz (iz NULL: 0); ra NULL: the real part is kept. */
 static void softmax_c(const double *rz, const double *iz, double *ra, double *ia, int n)
 {
@@ -174,6 +202,8 @@ static void imag_z(cstep *c, int i, size_t j)
         dense_d(iz, ix, c->wt[i], NULL, B, L->n_in, out);
     else if (L->kind == LAYER_BATCHNORM)
         batchnorm_c(L, i == 0 ? c->x : c->ra[i - 1], ix, NULL, iz, B, i == c->first ? (long)local : -1);
+    else if (L->kind == LAYER_LAYERNORM)
+        layernorm_c(L, i == 0 ? c->x : c->ra[i - 1], ix, NULL, iz, B, i == c->first ? (long)local : -1);
     else /* no parameters, so never `first`: ix is set */
         pass_through(c, i, ix, c->ia[L->partner < 0 ? 0 : L->partner], iz);
 }
@@ -231,6 +261,8 @@ static void cstep_init(cstep *c, const net *n, const workspace *ws, const int *l
             dense_d(c->rz[i], x, c->wt[i], L->b, B, L->n_in, L->n_out);
         } else if (L->kind == LAYER_BATCHNORM)
             batchnorm_c(L, x, NULL, c->rz[i], c->iz[i], B, -1); /* iz: 0, rewritten per parameter */
+        else if (L->kind == LAYER_LAYERNORM)
+            layernorm_c(L, x, NULL, c->rz[i], c->iz[i], B, -1);
         else
             pass_through(c, i, x, c->ra[L->partner < 0 ? 0 : L->partner], c->rz[i]);
         for (int r = 0; r < B && L->act == ACT_SOFTMAX; r++)
@@ -259,7 +291,7 @@ static double fp32_slack(const cstep *c, int i, size_t j)
     bool squash = !fused && (L->act == ACT_TANH || L->act == ACT_SIGMOID), dense = L->kind == LAYER_DENSE;
     size_t u = !weight ? local - L->n_weights : (dense ? local / (size_t)L->n_in : local);
     size_t col = dense ? local % (size_t)L->n_in : local, width = dense ? (size_t)L->n_in : (size_t)L->n_out;
-    const float *in = dense ? net_layer_input(n, ws, i) : ws->aux[i]; /* batchnorm: gamma multiplies x_hat */
+    const float *in = dense ? net_layer_input(n, ws, i) : ws->aux[i]; /* the norms: gamma multiplies x_hat */
     double sum = 0;
     for (int r = 0; r < ws->rows; r++) {
         size_t k = (size_t)r * L->n_out + u;

@@ -66,6 +66,13 @@ int key_help(app *a, int key)
     return KEY_DONE;
 }
 
+int key_save_screen(app *a, int key)
+{
+    (void)key;
+    a->message[0] = '\0'; /* the front end saves the frame it drew, and names the file here */
+    return KEY_DONE | KEY_SAVE_SCREEN;
+}
+
 int key_quit(app *a, int key)
 {
     (void)key;
@@ -186,6 +193,7 @@ static const key_binding compare_rows[] = {
     {{'R'}, "R", "back to the start", compare_reset, false, "R restart"},
     {{'L'}, "L", "loss axis: auto, linear, log", key_loss_axis, false, "L axis"},
     {{'C', K_ESC}, "C, Esc", "back to the lesson", compare_close, false, "C back"},
+    {{'S'}, "S", "save screen (.txt)", key_save_screen, false, NULL},
     {{'?'}, "?", "this help", key_help, false, "? help"},
     {{'q'}, "q", "quit", key_quit, false, "q quit"},
 };
@@ -237,6 +245,7 @@ static const key_binding race_rows[] = {
     {{'r'}, "r", "run / pause", race_run, false, "r run"},
     {{'R'}, "R", "back to the start", race_restart, false, "R restart"},
     {{'C', K_ESC}, "C, Esc", "back to the lesson", race_close, false, "C back"},
+    {{'S'}, "S", "save screen (.txt)", key_save_screen, false, NULL},
     {{'?'}, "?", "this help", key_help, false, "? help"},
     {{'q'}, "q", "quit", key_quit, false, "q quit"},
 };

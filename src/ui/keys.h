@@ -53,6 +53,7 @@ void keys_hints(const key_table *t, bool has_run, char *buf, size_t cap);
 /* Handlers more than one screen has: ?, q, F. */
 int key_help(app *a, int key);
 int key_quit(app *a, int key);
+int key_save_screen(app *a, int key); /* S: the front end saves the frame as text */
 int key_open_lab(app *a, int key);
 int key_loss_axis(app *a, int key); /* L: the loss plots' axis: auto, linear, log */
 

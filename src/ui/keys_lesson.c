@@ -329,13 +329,6 @@ static int save_weights_key(app *a, int key)
 
 /* ---- handlers: the lesson, its pages and panels ----------------------------------------- */
 
-static int save_screen(app *a, int key)
-{
-    (void)key;
-    a->message[0] = '\0'; /* the front end saves the frame it drew, and names the file here */
-    return KEY_DONE | KEY_SAVE_SCREEN;
-}
-
 static int page_key(app *a, int key)
 {
     a->message[0] = '\0'; /* a message is about the page it was said on */
@@ -450,7 +443,7 @@ static const key_binding lesson_rows[] = {
     {{'L'}, "L", "loss axis: auto, linear, log", key_loss_axis, false, NULL},
     {{'x'}, "x", "edit the weight", edit_weight, true, NULL},
     {{'s'}, "s", "save weights (.npz)", save_weights_key, true, NULL},
-    {{'S'}, "S", "save screen (.txt)", save_screen, false, NULL},
+    {{'S'}, "S", "save screen (.txt)", key_save_screen, false, NULL},
     {{'1', '2', '3', '4', '5', '6', '7'}, "1..7", "hide / show a panel", panel_toggle, false, NULL},
     {{K_TAB}, "Tab", "next panel", focus_next, false, "Tab panel"},
     {{K_BTAB}, "Shift-Tab", "previous panel", focus_next, false, NULL},

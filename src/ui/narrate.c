@@ -175,6 +175,20 @@ static void forward(const session *s, text *t, int i)
         say(t, "running mean <- %s*old + %s*batch mean = %s; running var (unbiased) = %s", num(b3, 1.0 - BN_MOMENTUM),
             num(b4, BN_MOMENTUM), num(b1, L->running_mean[j]), num(b2, L->running_var[j]));
         break;
+    case LAYER_LAYERNORM: {
+        double mean, var;
+        layernorm_row_stats(x + (size_t)r * L->n_out, L->n_out, &mean, &var);
+        say(t, "Forward, %s: normalise each row over its %d units, x_hat = (x - mean)/sqrt(var + %s), then z = gamma*x_hat + beta.",
+            title, L->n_out, eps_str(b1, LN_EPS));
+        say(t, "row %d: mean = %s, var = %s (biased, over its %d units; no other row of the batch enters)", r,
+            num(b1, mean), num(b2, var), L->n_out);
+        say(t, "x_hat[%d][%d] = (%s - %s)/sqrt(%s + %s) = %s", r, j, num(b1, x[k]), num(b2, mean), num(b3, var),
+            eps_str(f, LN_EPS), num(b4, ws->aux[i][k]));
+        say(t, "z[%d][%d] = gamma*x_hat + beta = %s*%s + %s = %s; %s = %s", r, j, num(b1, L->W[j]), par(b2, ws->aux[i][k]),
+            par(b3, L->b[j]), num(b4, ws->z[i][k]), act_formula(f, L->act), num(b5, ws->a[i][k]));
+        say(t, "no running statistics: evaluation normalises each row exactly as training does.");
+        break;
+    }
     case LAYER_DROPOUT: {
         size_t len = (size_t)ws->rows * L->n_out, kept = 0;
         for (size_t q = 0; q < len; q++)
@@ -284,7 +298,7 @@ static void backward(const session *s, text *t, int i)
             q, j, q, num(b1, L->dW[(size_t)j * L->n_in + q]), j, j, num(b2, L->db[j]));
         if (i > 0)
             say(t, "dL/da of layer %d += dL/dz * W (the gradient passed down)", i - 1);
-    } else if (L->kind == LAYER_BATCHNORM) {
+    } else if (L->kind == LAYER_BATCHNORM || L->kind == LAYER_LAYERNORM) {
         say(t, "dL/dgamma[%d] = sum dL/dz * x_hat = %s; dL/dbeta[%d] = sum dL/dz = %s", j, num(b1, L->dW[j]), j,
             num(b2, L->db[j]));
     } else if (L->kind == LAYER_RESIDUAL_END) {
@@ -350,7 +364,7 @@ static void update(const session *s, text *t, int i)
     else if (local < (long)L->n_weights)
         snprintf(which, sizeof which, "gamma[%ld]", local);
     else
-        snprintf(which, sizeof which, "%s[%ld]", L->kind == LAYER_BATCHNORM ? "beta" : "b", local - (long)L->n_weights);
+        snprintf(which, sizeof which, "%s[%ld]", L->kind == LAYER_DENSE ? "b" : "beta", local - (long)L->n_weights);
     say(t, "Update, %s, with %s (lr = %s). Following %s:", title, optim_name(c->kind), num(b1, lr), which);
     if (wd > 0)
         say(t, "weight decay: g = dL/dw + lambda*w = %s + %s*%s = %s", num(b1, p.grad), num(b2, wd), par(b3, p.before),
@@ -478,6 +492,9 @@ int narrate(const session *s, char out[NARRATE_LINES][NARRATE_COLS])
         if (m->has_val)
             say(&t, "validation (held-out rows, eval mode): loss %s, accuracy %.1f%%", num(b2, m->val_loss),
                 100.0 * m->val_acc);
+        if (!isnan(m->test_acc)) /* measured every epoch for the learner; nothing is chosen by it */
+            say(&t, "test (held out, never used to choose anything): loss %s, accuracy %.1f%%", num(b2, m->test_loss),
+                100.0 * m->test_acc);
         if (trainer_done(tr)) /* no epoch follows: there is no next learning rate to show */
             say(&t, "that was the last epoch (its learning rate: %s)", num(b3, m->lr));
         else

@@ -48,7 +48,7 @@ int session_start(session *s, const experiment *x, ds_error *err)
     s->buf = BUF_A;
     s->speed = 2;
     s->ens_members = x->train.ensemble > 1 ? x->train.ensemble : 1;
-    s->ens_acc = NAN;
+    s->ens_acc = s->ens_test_acc = NAN;
     return 0;
 }
 
@@ -82,7 +82,7 @@ void session_reset(session *s)
     s->running = false;
     histories_reset(s);
     s->ens_done = false;
-    s->ens_acc = NAN;
+    s->ens_acc = s->ens_test_acc = NAN;
 }
 
 bool session_finish_ensemble(session *s)
@@ -94,6 +94,7 @@ bool session_finish_ensemble(session *s)
     int K = s->ens_members;
     ensemble_add(&es, &s->t, s->data, K);
     s->ens_member_acc[0] = s->t.state.last_epoch.val_acc;
+    s->ens_member_test_acc = s->t.state.early.stopped ? s->t.state.early.restored_test_acc : s->t.state.last_epoch.test_acc;
     for (int k = 1; k < K; k++) {
         trainer m;
         ds_error err = {0};
@@ -108,6 +109,7 @@ bool session_finish_ensemble(session *s)
         trainer_destroy(&m);
     }
     s->ens_acc = ensemble_accuracy(&es);
+    s->ens_test_acc = ensemble_test_accuracy(&es);
     ensemble_free(&es);
     s->ens_done = true;
     return true;
@@ -292,12 +294,12 @@ void session_set_param(session *s, long j, float value)
 {
     if (j < 0 || (size_t)j >= s->t.net.n_params)
         return;
-    s->t.net.params[j] = value;
+    trainer_set_param(&s->t, (size_t)j, value); /* with master weights, the fp32 copy too */
     /* The past no longer leads here: make this moment the new beginning for stepping back. */
     trainer_snapshot_save(&s->t, &s->initial);
     s->ring_n = s->ring_next = 0;
     s->ens_done = false; /* the ensemble's first member is another net now */
-    s->ens_acc = NAN;
+    s->ens_acc = s->ens_test_acc = NAN;
 }
 
 size_t index_of_largest(const float *v, size_t n)

@@ -54,6 +54,8 @@ typedef struct session {
     bool ens_done;
     double ens_acc;            /* the ensemble's validation accuracy, NaN when not known */
     double ens_member_acc[ENSEMBLE_SHOWN]; /* each member's, for the learner to compare */
+    double ens_test_acc, ens_member_test_acc; /* on the test split (NaN without one): the
+                                                  ensemble's and member 1's */
     char gradcheck[320];       /* result of the last 'd' */
     /* Tests only: called between the gradient check's backward pass and its comparison, to
      * corrupt a gradient and see the check fail. NULL otherwise. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "view.h"
+#include "view_lr.h"
 
 static const uint32_t spark[8] = {0x2581, 0x2582, 0x2583, 0x2584, 0x2585, 0x2586, 0x2587, 0x2588};
 static const char ascii_spark[8] = {'_', '.', '-', '=', '+', '*', '#', '@'};
@@ -116,6 +117,28 @@ void draw_activations(const app *a, frame *f, rect r)
 #define LOG_LO (-10.0)
 #define LOG_HI 10.0
 
+/* The last epoch's accuracies with a test split: the three held-out-or-not figures side by
+ * side, as much of the rest as fits in w columns (all three accuracies always do at 80x24). */
+static void test_foot(char *foot, size_t cap, const epoch_metrics *m, int best_epoch, int w)
+{
+    char acc[80], loss[24], best[32] = "";
+    if (m->has_val)
+        snprintf(acc, sizeof acc, "train %.1f%% val %.1f%% test %.1f%%", 100 * m->train_acc, 100 * m->val_acc,
+                 100 * m->test_acc);
+    else /* a test split without a validation split */
+        snprintf(acc, sizeof acc, "train %.1f%% test %.1f%%", 100 * m->train_acc, 100 * m->test_acc);
+    if (best_epoch)
+        snprintf(best, sizeof best, "; best epoch %d", best_epoch);
+    snprintf(foot, cap, "epoch %d: acc %s, %s loss %s%s", m->epoch, acc, m->has_val ? "val" : "test",
+             fmt_compact(loss, sizeof loss, m->has_val ? m->val_loss : m->test_loss), best);
+    if ((int)strlen(foot) > w)
+        snprintf(foot, cap, "epoch %d: acc %s%s", m->epoch, acc, best);
+    if ((int)strlen(foot) > w)
+        snprintf(foot, cap, "epoch %d acc: %s", m->epoch, acc);
+    if ((int)strlen(foot) > w)
+        snprintf(foot, cap, "acc: %s", acc);
+}
+
 static int log_x(double v, int x0, int w)
 {
     double l = v > 0 ? log10(v) : LOG_LO;
@@ -206,6 +229,10 @@ void draw_curves(const app *a, frame *f, rect r)
 {
     const session *s = app_run_c(a);
     const trainer *t = &s->t;
+    if (t->cfg.schedule == SCHED_RANGE) { /* a range test: its loss against its rate (view_lr.c) */
+        draw_lr_range(a, f, r);
+        return;
+    }
     /* validation loss: one point per epoch, at the step the epoch ended */
     float val[256];
     long at[256], n_val = 0;
@@ -231,23 +258,31 @@ void draw_curves(const app *a, frame *f, rect r)
     char foot[200] = "";
     if (s->n_epochs) {
         const epoch_metrics *m = &s->epochs[s->n_epochs - 1];
-        snprintf(foot, sizeof foot, "epoch %d: train acc %.1f%%", m->epoch, 100 * m->train_acc);
-        if (m->has_val) {
-            char v[80];
-            /* val acc first: the figure the lessons point at, kept when the line is cut */
-            snprintf(v, sizeof v, ", val acc %.1f%%, val loss %s", 100 * m->val_acc, fmt_compact(b2, sizeof b2, m->val_loss));
-            strncat(foot, v, sizeof foot - strlen(foot) - 1);
-        }
-        if (t->state.early.best_epoch) {
-            char v[48];
-            snprintf(v, sizeof v, "; best epoch %d", t->state.early.best_epoch);
-            strncat(foot, v, sizeof foot - strlen(foot) - 1);
+        if (!isnan(m->test_acc))
+            test_foot(foot, sizeof foot, m, t->state.early.best_epoch, r.w - 2);
+        else {
+            snprintf(foot, sizeof foot, "epoch %d: train acc %.1f%%", m->epoch, 100 * m->train_acc);
+            if (m->has_val) {
+                char v[80];
+                /* val acc first: the figure the lessons point at, kept when the line is cut */
+                snprintf(v, sizeof v, ", val acc %.1f%%, val loss %s", 100 * m->val_acc,
+                         fmt_compact(b2, sizeof b2, m->val_loss));
+                strncat(foot, v, sizeof foot - strlen(foot) - 1);
+            }
+            if (t->state.early.best_epoch) {
+                char v[48];
+                snprintf(v, sizeof v, "; best epoch %d", t->state.early.best_epoch);
+                strncat(foot, v, sizeof foot - strlen(foot) - 1);
+            }
         }
     } else
         snprintf(foot, sizeof foot, "%ld steps, last loss %s", s->n_steps, fmt_compact(b2, sizeof b2, s->step_loss[n - 1]));
     if (s->ens_members > 1) { /* the ensemble the page is about, not only the net stepped */
         char v[120];
-        if (s->ens_done)
+        if (s->ens_done && !isnan(s->ens_test_acc))
+            snprintf(v, sizeof v, "ensemble of %d: test acc %.1f%% (this net %.1f%%)", s->ens_members,
+                     100 * s->ens_test_acc, 100 * s->ens_member_test_acc);
+        else if (s->ens_done)
             snprintf(v, sizeof v, "ensemble of %d: val acc %.1f%% (this net %.1f%%)", s->ens_members, 100 * s->ens_acc,
                      100 * s->ens_member_acc[0]);
         else if (s->t.state.div.happened)

@@ -55,6 +55,8 @@ void draw_compare(const app *a, frame *f)
         char state[48] = "";
         if (t->state.div.happened)
             snprintf(state, sizeof state, "  diverged (NaN/Inf)");
+        else if (m && m->has_val && !isnan(m->test_acc))
+            snprintf(state, sizeof state, "  val %.1f%% test %.1f%%", 100 * m->val_acc, 100 * m->test_acc);
         else if (m && m->has_val)
             snprintf(state, sizeof state, "  val acc %.1f%%", 100 * m->val_acc);
         snprintf(line, sizeof line, "  lr %s%s", fmt_compact(b2, sizeof b2, t->state.lr), state);

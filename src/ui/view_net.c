@@ -11,6 +11,7 @@ static const char *short_kind(const layer *L)
     switch (L->kind) {
     case LAYER_DENSE: return "dense";
     case LAYER_BATCHNORM: return "batchnorm";
+    case LAYER_LAYERNORM: return "layernorm";
     case LAYER_DROPOUT: return "dropout";
     case LAYER_RESIDUAL_BEGIN: return "res begin";
     case LAYER_RESIDUAL_END: return "res end";
@@ -23,6 +24,7 @@ static const char *tiny_kind(const layer *L)
 {
     switch (L->kind) {
     case LAYER_BATCHNORM: return "bnorm";
+    case LAYER_LAYERNORM: return "lnorm";
     case LAYER_RESIDUAL_BEGIN: return "res(";
     case LAYER_RESIDUAL_END: return "res)";
     default: return short_kind(L);

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Golden values for tests/test_optim.c, generated with PyTorch 1.13.1 (Debian 12's
-python3-torch). Run: /usr/bin/python3 tests/golden/torch_golden.py > /tmp/golden.h
+"""Golden values for tests/test_optim.c and tests/test_layernorm.c, generated with PyTorch
+1.13.1 (Debian 12's python3-torch). Run:
+    /usr/bin/python3 tests/golden/torch_golden.py > tests/golden/torch_golden.h
 
 A 3-4-2 net (tanh hidden, linear logits, cross-entropy), initial weights from a fixed
 formula, trained 3 steps on tests/fixtures/tiny.csv with batch 3 and no shuffling (so step t
 uses rows 3*(t%2) .. 3*(t%2)+2). Prints the flat parameters after the 3 steps, in
-deepstep's order: layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias."""
+deepstep's order: layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias.
+bn_case and ln_case (batch norm, layer norm) say what they print in their docstrings."""
 import numpy as np
 import torch
 
@@ -68,6 +70,35 @@ def bn_case():
         print("    " + ", ".join(f"{v:.9g}f" for v in arr) + "};")
 
 
+def ln_case(name, make, batch, steps):
+    """Linear(3,4) -> LayerNorm(4) -> ReLU -> Linear(4,2), `steps` steps of batch `batch` in
+    file order (the last batch of the 6 rows is smaller when `batch` does not divide 6):
+    deepstep's `dense 4 linear`, `layernorm relu`, `dense 2 linear`. Initial parameters
+    p[k] = 0.1 * ((k * 7) % 11 - 5) + 0.05 (never 0, so no gamma silences its unit).
+    Prints the parameters (W0, b0, gamma, beta, W2, b2), then the logits of all 6 rows in eval
+    mode (which for layer norm is the same computation as training)."""
+    flat = torch.tensor([0.1 * ((k * 7) % 11 - 5) + 0.05 for k in range(34)], dtype=torch.float32)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.LayerNorm(4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    with torch.no_grad():
+        off = 0
+        for p in net.parameters():
+            p.copy_(flat[off:off + p.numel()].view_as(p))
+            off += p.numel()
+    opt = make(net.parameters())
+    nb = (len(X) + batch - 1) // batch
+    for t in range(steps):
+        rows = slice(batch * (t % nb), min(len(X), batch * (t % nb) + batch))
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(net(X[rows]), y[rows]).backward()
+        opt.step()
+    params = torch.cat([p.detach().flatten() for p in net.parameters()]).numpy()
+    net.eval()
+    logits = net(X).detach().flatten().numpy()
+    for suffix, arr in [("", params), ("_logits", logits)]:
+        print(f"static const float golden_{name}{suffix}[{arr.size}] = {{")
+        print("    " + ", ".join(f"{v:.9g}f" for v in arr) + "};")
+
+
 for name, make, clip in CASES:
     net = init_params()
     opt = make(net.parameters())
@@ -85,3 +116,9 @@ for name, make, clip in CASES:
     print("    " + ", ".join(f"{v:.9g}f" for v in flat) + "};")
 
 bn_case()
+# layer norm: batch 2 (its statistics need no batch at all), 4 (then a last batch of 2), 6 (full)
+ln_case("ln_sgd_b2", lambda p: torch.optim.SGD(p, lr=0.1), 2, 4)
+ln_case("ln_adam_b2", lambda p: torch.optim.Adam(p, lr=0.01), 2, 4)
+ln_case("ln_sgd_b4", lambda p: torch.optim.SGD(p, lr=0.1, weight_decay=0.01), 4, 4)
+ln_case("ln_adam_b4", lambda p: torch.optim.Adam(p, lr=0.01), 4, 4)
+ln_case("ln_momentum_b6", lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9), 6, 3)
