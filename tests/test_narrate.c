@@ -85,6 +85,17 @@ static void test_update_shows_the_lessons_eps(void **s)
     expect_in(text, "(sqrt(s) + 1e-8) = ", true);
     narrate_at(NET "optimizer = adagrad lr=0.01\n", PHASE_UPDATE, -1, text, sizeof text);
     expect_in(text, "(sqrt(s) + 1e-10) = ", true);
+    /* AdamW: the Adam line starts from the decayed weight the decay line gives (it showed the
+     * weight before the decay, and the numbers did not add up) */
+    narrate_at(NET "optimizer = adamw lr=0.1 weight_decay=0.5\n", PHASE_UPDATE, -1, text, sizeof text);
+    const char *d = strstr(text, "decoupled decay first: w <- w*(1 - lr*lambda) = ");
+    assert_non_null(d);
+    const char *eq = strstr(d + 48, " = ");
+    assert_non_null(eq);
+    char decayed[32] = "", want[96];
+    sscanf(eq + 3, "%31s", decayed);
+    snprintf(want, sizeof want, "(sqrt(v_hat) + 1e-8) = %s - 0.1*", decayed);
+    expect_in(text, want, true);
     /* betas as set */
     narrate_at(NET "optimizer = adam lr=0.01 beta1=0.8 beta2=0.95\n", PHASE_UPDATE, -1, text, sizeof text);
     expect_in(text, "m <- b1*m + (1-b1)*g = 0.8*", true);

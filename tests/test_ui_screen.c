@@ -241,6 +241,37 @@ static void test_ensemble_in_the_ui(void **state)
     app_free(&a);
 }
 
+/* Without a test split the ensemble line and message give validation accuracy. */
+static void test_ensemble_without_a_test_split(void **state)
+{
+    (void)state;
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    assert_int_equal(app_open_lesson(&a, "tests/fixtures/overfit.md", &err), 0);
+    for (int k = 0; k < 3 && strcmp(app_run(&a)->cfg.name, "ensemble") != 0; k++)
+        app_key(&a, 'o');
+    session *s = app_run(&a);
+    assert_string_equal(s->cfg.name, "ensemble");
+    while (!trainer_done(&s->t))
+        app_key(&a, 'e');
+    assert_true(s->ens_done);
+    assert_true(isnan(s->ens_test_acc));
+    char want[96];
+    snprintf(want, sizeof want, "averaged, val acc %.1f%% against this net's %.1f%%", 100 * s->ens_acc,
+             100 * s->ens_member_acc[0]);
+    assert_non_null(strstr(a.message, want));
+    frame f;
+    frame_init(&f, 160, 48);
+    app_resize(&a, 160, 48);
+    view_draw(&a, &f);
+    snprintf(want, sizeof want, "ensemble of 5: val acc %.1f%%", 100 * s->ens_acc);
+    assert_true(frame_contains(&f, want));
+    assert_false(frame_contains(&f, "test acc"));
+    frame_free(&f);
+    app_free(&a);
+}
+
 /* Review findings, each a regression test. R after a weight edit goes back to step 0 with the
  * lesson's settings (it went back to the edit, with its histories emptied: a later b wrote past
  * them); b after a divergence shows the state just before the step that diverged; a running
@@ -373,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_narration_scrolls),
         cmocka_unit_test(test_panels_agree_mid_step),
         cmocka_unit_test(test_ensemble_in_the_ui),
+        cmocka_unit_test(test_ensemble_without_a_test_split),
         cmocka_unit_test(test_review_regressions),
         cmocka_unit_test(test_walkthrough_regressions),
     };

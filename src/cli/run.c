@@ -203,11 +203,11 @@ static void describe(const trainer *t, const experiment *x, int index, int count
     if (t->split->n_test > 0)
         snprintf(test, sizeof test, ", %d test rows", t->split->n_test);
     printf("# %s: experiment %d of %d%s%s%s, %d training rows, %d validation rows%s, net %s, %zu parameters, "
-           "%s, %s lr=%g, batch %d, %s%s%s\n",
+           "%s, %s lr=%g, batch %d, %s%s%s%s\n",
            x->file, index, count, x->name[0] ? " (" : "", x->name, x->name[0] ? ")" : "", t->split->n_train,
            t->split->n_val, test, shape, t->net.n_params, loss_name(x->train.loss), optim_name(x->train.opt.kind),
            (double)x->train.opt.lr, t->batch_size, budget, x->train.precision != FP32 ? ", precision " : "",
-           x->train.precision != FP32 ? fp_spec_of(x->train.precision)->name : "");
+           x->train.precision != FP32 ? fp_spec_of(x->train.precision)->name : "", x->train.master_fp32 ? " master=fp32" : "");
 }
 
 /* Where --save puts member k (2..K) of an ensemble: OUT.npz -> OUT.member{k}.npz. Member 1

@@ -411,21 +411,28 @@ static void update(const session *s, text *t, int i)
         double m = p.state[0], v = p.state[1];
         double m0 = first ? 0.0 : (m - (1 - c->beta1) * g) / c->beta1;
         double v0 = first ? 0.0 : (v - (1 - c->beta2) * g * g) / c->beta2;
-        if (c->kind == OPT_ADAMW)
-            say(t, "decoupled decay first: w <- w*(1 - lr*lambda) = w*%s", num(b1, 1 - lr * c->weight_decay));
+        double w = p.before; /* AdamW's Adam step starts from the decayed weight */
+        if (c->kind == OPT_ADAMW) {
+            w = p.before * (1 - lr * c->weight_decay);
+            say(t, "decoupled decay first: w <- w*(1 - lr*lambda) = %s*%s = %s", num(b1, p.before),
+                num(b2, 1 - lr * c->weight_decay), num(b3, w));
+        }
         say(t, "m <- b1*m + (1-b1)*g = %s*%s + %s*%s = %s", num(b1, c->beta1), par(b2, m0), num(b3, 1 - c->beta1),
             par(b4, g), num(b5, m));
         say(t, "v <- b2*v + (1-b2)*g^2 = %s*%s + %s*%s^2 = %s", num(b1, c->beta2), num(b2, v0), num(b3, 1 - c->beta2),
             par(b4, g), num(b5, v));
         say(t, "m_hat = m/(1 - b1^%ld) = %s, v_hat = v/(1 - b2^%ld) = %s", tr->opt.t, num(b1, p.m_hat), tr->opt.t,
             num(b2, p.v_hat));
-        say(t, "w <- w - lr*m_hat/(sqrt(v_hat) + %s) = %s - %s*%s/%s = %s", eps_str(e, c->eps), num(b1, p.before),
-            num(b2, lr), par(b3, p.m_hat), num(b4, sqrt(p.v_hat)), num(b5, p.after));
+        say(t, "w <- w - lr*m_hat/(sqrt(v_hat) + %s) = %s - %s*%s/(%s + %s) = %s", eps_str(e, c->eps), num(b1, w),
+            num(b2, lr), par(b3, p.m_hat), num(b4, sqrt(p.v_hat)), eps_str(e, c->eps), num(b5, p.after));
         break;
     }
     default:
         break;
     }
+    if (p.master) /* the optimizer's numbers above are the fp32 copy's */
+        say(t, "master=fp32: that is the fp32 copy; the net computes with its %s rounding, %s -> %s",
+            fp_spec_of(tr->net.precision)->name, num(b1, p.stored_before), num(b2, p.stored_after));
     if (isfinite(p.step_over_lr_grad))
         say(t, "effective step: dw = %s = %s * lr * dL/dw", num(b1, p.delta), num(b2, p.step_over_lr_grad));
     const layer_stats *st = &tr->stats[i];
