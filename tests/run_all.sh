@@ -32,8 +32,9 @@ passed=$((passed + p))
 failed=$((failed + f))
 echo "deepstep check --seeds 3 lessons/*.md: $p passed, $f failed"
 
-for script in tests/cli_test.sh tests/bad/run.sh tests/ui/tmux_test.sh; do
-    if [ "$script" = tests/ui/tmux_test.sh ] && ! command -v tmux >/dev/null 2>&1; then
+for script in tests/cli_test.sh tests/bad/run.sh tests/ui/tmux_[a-z]*.sh; do
+    [ "$script" = tests/ui/tmux_lib.sh ] && continue
+    if [ "${script#tests/ui/}" != "$script" ] && ! command -v tmux >/dev/null 2>&1; then
         echo "$(basename "$script"): skipped (tmux is not installed; make deps-test installs it)"
         continue
     fi

@@ -76,7 +76,7 @@ static void test_tab_reaches_every_panel(void **state)
     (void)state;
     const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
     const char *titles[P_COUNT] = {"Lesson ", "Network (", "Inspector:", "What just happened", "Activation ranges",
-                                   "Gradient norms", "Loss per step"};
+                                   "Gradient norms", "Loss per step", "Data: ", "Distributions"};
     for (int k = 0; k < 3; k++) {
         app a;
         app_init(&a);

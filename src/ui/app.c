@@ -1,5 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "insight.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <math.h>
@@ -148,6 +150,7 @@ void app_close_lesson(app *a)
         return;
     app_close_race(a);
     app_close_compare(a);
+    trace_free(ls->trace);
     for (int k = 0; k < ls->lesson.n_experiments; k++)
         session_free(&ls->runs[k]);
     free(ls->runs);
@@ -321,6 +324,7 @@ void app_sync(app *a)
         narration_room(L.r[P_NARRATION].h, nr.n_rows, &most);
         ls->narr_scroll = ls->narr_scroll > most ? most : (ls->narr_scroll < 0 ? 0 : ls->narr_scroll);
     }
+    insight_refresh(a);
 }
 
 /* ---- files the learner asks for ---------------------------------------------------- */
@@ -447,5 +451,6 @@ bool app_tick(app *a, double budget_ms)
     after_training(a);      /* not app_after_step: the last key's message stays while it runs */
     if (trainer_done(&s->t))
         s->running = false;
+    insight_refresh(a);
     return true;
 }

@@ -34,13 +34,13 @@ const char *axis_mode_name(axis_mode m);
 
 /* The panels of the lesson screen, in focus order. */
 typedef enum panel_id {
-    P_LESSON, P_NETWORK, P_INSPECTOR, P_NARRATION, P_ACTIVATIONS, P_GRADIENTS, P_CURVES, P_COUNT
+    P_LESSON, P_NETWORK, P_INSPECTOR, P_NARRATION, P_ACTIVATIONS, P_GRADIENTS, P_CURVES, P_DATA, P_DIST, P_COUNT
 } panel_id;
 
 /* The detail panels share one place on small screens, the focused one shown. */
 static inline bool panel_is_detail(panel_id p)
 {
-    return p == P_INSPECTOR || p == P_ACTIVATIONS || p == P_GRADIENTS || p == P_CURVES;
+    return p == P_INSPECTOR || p == P_ACTIVATIONS || p == P_GRADIENTS || p == P_CURVES || p == P_DATA || p == P_DIST;
 }
 
 typedef struct rect {
@@ -90,7 +90,10 @@ typedef struct lesson_screen {
     int *picked;               /* per page of experiments: the run last shown there, -1 none */
     panel_id focus;
     panel_id detail;           /* the detail panel last focused: it keeps the shared place */
-    bool hidden[P_COUNT];      /* toggled off with 1..7 */
+    bool hidden[P_COUNT];      /* toggled off with 1..9 */
+    int data_view;             /* what the Data panel shows: a data_view (insight.h) this run's
+                                * data has; m cycles them */
+    struct trace_state *trace; /* the computation trace over the screen (t), NULL when closed */
     bool prompting;            /* a line of input in the status bar ('x': a new value for a weight) */
     char prompt[48];
     bool prompt_fresh;         /* still the pre-filled value: the first character typed replaces it */

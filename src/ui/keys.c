@@ -1,6 +1,7 @@
 /* keys.c - looking keys up in the screens' tables, the help generated from them, and the
  * tables of the lesson list, the comparison, the race and the float lab. */
 #include "keys.h"
+#include "trace.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -301,6 +302,11 @@ int app_key(app *a, int key)
     }
     if (a->screen == SCREEN_LESSON && a->les->prompting)
         return keys_prompt(a, key);
+    if (a->screen == SCREEN_LESSON && a->les->trace) { /* the trace takes every key while open */
+        int flags = trace_on_key(a, key);
+        app_sync(a);
+        return flags;
+    }
     int flags = keys_dispatch(keys_of(a->screen), a, key);
     app_sync(a); /* a key may change the page, the panels or the scroll */
     return flags;

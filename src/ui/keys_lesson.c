@@ -1,6 +1,9 @@
 /* keys_lesson.c - the lesson screen's keys: the stepper (they need an experiment), paging,
  * panels and focus, and the line editor for a weight's new value. */
 #include "keys.h"
+#include "insight.h"
+#include "samples.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -110,6 +113,26 @@ static void focus_move(app *a, int key)
         break;
     case P_ACTIVATIONS:
     case P_GRADIENTS: /* one row per layer: the arrows move the selected layer, the rows follow */
+        if (key == K_DOWN || key == 'j' || key == K_RIGHT || key == 'l')
+            s->layer++;
+        else if (key == K_UP || key == 'k' || key == K_LEFT || key == 'h')
+            s->layer--;
+        session_clamp_selection(s);
+        break;
+    case P_DATA: /* left/right: the layer (whose units the plane maps); up/down: the view's item */
+        if (key == K_RIGHT || key == 'l')
+            s->layer++;
+        else if (key == K_LEFT || key == 'h')
+            s->layer--;
+        else if (key == K_DOWN || key == 'j' || key == K_UP || key == 'k') {
+            int n = samples_count(s, data_view_current(a, s));
+            s->data_sel += key == K_DOWN || key == 'j' ? 1 : -1;
+            s->data_sel = s->data_sel >= n ? n - 1 : s->data_sel;
+            s->data_sel = s->data_sel < 0 ? 0 : s->data_sel;
+        }
+        session_clamp_selection(s);
+        break;
+    case P_DIST: /* one layer's distributions: the arrows choose it */
         if (key == K_DOWN || key == 'j' || key == K_RIGHT || key == 'l')
             s->layer++;
         else if (key == K_UP || key == 'k' || key == K_LEFT || key == 'h')
@@ -362,7 +385,8 @@ static int mouse_key(app *a, int key)
 static int panel_toggle(app *a, int key)
 {
     static const char *const names[P_COUNT] = {"Lesson", "Network", "Inspector", "What just happened",
-                                               "Activation ranges", "Gradient norms", "Loss per step"};
+                                               "Activation ranges", "Gradient norms", "Loss per step", "Data",
+                                               "Distributions"};
     panel_id p = (panel_id)(key - '1');
     layout L;
     layout_compute(a, a->cols, a->rows, &L);
@@ -376,6 +400,26 @@ static int panel_toggle(app *a, int key)
              a->les->hidden[p] ? "hidden (press the digit again to show it)" : "shown");
     if (!a->les->hidden[p] && layout_reachable(a, p, a->cols, a->rows))
         a->les->focus = p; /* shown where it can be seen */
+    return KEY_DONE;
+}
+
+/* m: the Data panel's next view (plane, sample, confusion matrix, worst examples, weights),
+ * brought into view when it was waiting for the shared place. */
+static int data_view_key(app *a, int key)
+{
+    (void)key;
+    session *s = app_run(a);
+    data_view v[DV_COUNT];
+    int n = data_views(s, v);
+    lesson_screen *ls = a->les;
+    ls->data_view = (ls->data_view + 1) % n;
+    s->data_sel = 0;
+    if (ls->hidden[P_DATA])
+        ls->hidden[P_DATA] = false;
+    if (layout_reachable(a, P_DATA, a->cols, a->rows))
+        ls->focus = P_DATA;
+    snprintf(a->message, sizeof a->message, "8 Data: %s (%d of %d; m: next)", data_view_name(v[ls->data_view]),
+             ls->data_view + 1, n);
     return KEY_DONE;
 }
 
@@ -436,15 +480,17 @@ static const key_binding lesson_rows[] = {
     {{'o'}, "o", "other experiment", other_experiment, true, NULL},
     {{'c'}, "c", "clipping on / off", clip_key, true, NULL},
     {{'d'}, "d", "gradient check", gradcheck_key, true, NULL},
-    {{'[', ']'}, "[ ]", "learning rate /2 x2", lr_key, true, NULL},
-    {{'i'}, "i", "inspector: input, z, a, W, b, optimizer state", inspect_buffer_key, true, NULL},
+    {{'[', ']'}, "[ ]", "lr halve / double", lr_key, true, NULL},
+    {{'i'}, "i", "inspector buffer", inspect_buffer_key, true, NULL},
     {{'g'}, "g", "value <-> gradient", inspect_gradient, true, NULL},
     {{'v'}, "v", "numbers / heatmap", inspect_heatmap, true, NULL},
-    {{'L'}, "L", "loss axis: auto, linear, log", key_loss_axis, false, NULL},
+    {{'L'}, "L", "loss axis lin/log", key_loss_axis, false, NULL},
     {{'x'}, "x", "edit the weight", edit_weight, true, NULL},
-    {{'s'}, "s", "save weights (.npz)", save_weights_key, true, NULL},
-    {{'S'}, "S", "save screen (.txt)", key_save_screen, false, NULL},
-    {{'1', '2', '3', '4', '5', '6', '7'}, "1..7", "hide / show a panel", panel_toggle, false, NULL},
+    {{'t'}, "t", "trace a value", trace_open_key, true, NULL},
+    {{'m'}, "m", "next Data view", data_view_key, true, NULL},
+    {{'s'}, "s", "save weights .npz", save_weights_key, true, NULL},
+    {{'S'}, "S", "save screen .txt", key_save_screen, false, NULL},
+    {{'1', '2', '3', '4', '5', '6', '7', '8', '9'}, "1..9", "hide / show panel", panel_toggle, false, NULL},
     {{K_TAB}, "Tab", "next panel", focus_next, false, "Tab panel"},
     {{K_BTAB}, "Shift-Tab", "previous panel", focus_next, false, NULL},
     {{K_UP, K_DOWN, K_LEFT, K_RIGHT, 'h', 'j', 'k', 'l'}, "arrows hjkl", "move in the panel: layer, element, scroll",

@@ -14,7 +14,7 @@ static void place(layout *L, panel_id p, int x, int y, int w, int h)
 /* Stack the detail panels in a column, the focused one first; as many as fit. */
 static void stack(const bool *hidden, panel_id focus, layout *L, const panel_id *order, int n, int x, int y, int w, int h)
 {
-    panel_id list[4];
+    panel_id list[P_COUNT];
     int k = 0;
     for (int i = 0; i < n; i++)
         if (order[i] == focus && !hidden[order[i]])
@@ -70,6 +70,12 @@ static void lay_out(const bool *hidden, panel_id focus, bool has_run, int w, int
                 place(L, left[i], rx, y, cw - 1, hh);
                 y += hh;
             }
+        if ((focus == P_DATA || focus == P_DIST) && !hidden[focus]) {
+            /* what the net computes wants room: it takes the whole right column while it is
+             * the detail panel in view, and gives it back when another is focused */
+            place(L, focus, rx + cw, dy, rw - cw, dh);
+            return;
+        }
         y = dy;
         for (int i = 0; i < 2; i++)
             if (!hidden[right[i]]) {
@@ -79,8 +85,8 @@ static void lay_out(const bool *hidden, panel_id focus, bool has_run, int w, int
             }
         return;
     }
-    const panel_id order[] = {P_INSPECTOR, P_ACTIVATIONS, P_GRADIENTS, P_CURVES};
-    stack(hidden, focus, L, order, 4, rx, dy, rw, dh);
+    const panel_id order[] = {P_INSPECTOR, P_ACTIVATIONS, P_GRADIENTS, P_CURVES, P_DATA, P_DIST};
+    stack(hidden, focus, L, order, 6, rx, dy, rw, dh);
 }
 
 void layout_compute(const app *m, int w, int h, layout *L)

@@ -7,6 +7,9 @@
 
 #include "../common/clock.h"
 #include "../common/xalloc.h"
+#include "dist.h"
+#include "plane.h"
+#include "samples.h"
 
 static const char *const buffer_names[BUF_COUNT] = {"input", "z", "a", "dL/da", "dL/dz", "W", "dL/dW", "b", "dL/db",
                                                     "optimizer state"};
@@ -67,6 +70,9 @@ void session_free(session *s)
     free(s->step_loss);
     free(s->epochs);
     free(s->grad_hist);
+    plane_free(s->plane);
+    samples_free(s->samples);
+    dist_free(s->dist);
     memset(s, 0, sizeof *s);
 }
 
@@ -139,6 +145,7 @@ static void record(session *s, const trainer_event *ev)
         int slot = (int)((t->state.step - 1) % GRAD_HISTORY);
         for (int i = 0; i < t->net.n_layers; i++)
             s->grad_hist[(size_t)i * GRAD_HISTORY + slot] = t->stats[i].grad_norm;
+        dist_record(s);
     } else if (ev->phase == PHASE_END_EPOCH) {
         reserve_histories(s, s->n_steps, s->n_epochs + 1);
         s->epochs[s->n_epochs++] = t->state.last_epoch;

@@ -45,6 +45,13 @@ typedef struct session {
     int row, col;              /* selected element of that buffer */
     int scroll_row, scroll_col;
     bool heatmap;              /* numbers or a heatmap */
+    int data_sel;              /* the Data panel's selection: the batch row of the sample, the
+                                * worst example, the first-layer unit whose weights are drawn */
+    /* what the net computes (insight.h): caches the model fills for the views, NULL until
+     * first needed, each owned and freed by its module */
+    struct plane_cache *plane;     /* plane.h: the input plane and the units' maps */
+    struct sample_cache *samples;  /* samples.h: confusion matrix, worst examples */
+    struct dist_history *dist;     /* dist.h: per-layer histograms over the last steps */
     /* continuous running */
     bool running;
     int speed;                 /* 0 .. SPEED_MAX: micro-steps per frame = 4^speed (SPEED_MAX: as many as fit) */

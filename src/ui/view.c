@@ -7,6 +7,7 @@
 #include "keys.h"
 #include "narrate.h"
 #include "view.h"
+#include "trace.h"
 
 /* Columns of a UTF-8 string (one per code point: lessons use no wide characters). */
 static int columns(const char *s)
@@ -270,6 +271,8 @@ static void draw_lesson_screen(const app *a, frame *f)
         if (L.visible[P_ACTIVATIONS]) draw_activations(a, f, L.r[P_ACTIVATIONS]);
         if (L.visible[P_GRADIENTS]) draw_gradients(a, f, L.r[P_GRADIENTS]);
         if (L.visible[P_CURVES]) draw_curves(a, f, L.r[P_CURVES]);
+        if (L.visible[P_DATA]) draw_data(a, f, L.r[P_DATA]);
+        if (L.visible[P_DIST]) draw_dist(a, f, L.r[P_DIST]);
     }
     char left[400], hint[120];
     if (ls->prompting)
@@ -307,6 +310,8 @@ void view_draw(const app *a, frame *f)
         draw_race(a, f);
     else
         draw_lesson_screen(a, f);
+    if (a->screen == SCREEN_LESSON && a->les && a->les->trace)
+        draw_trace(a, f);
     if (a->help)
         draw_help(a, f);
 }

@@ -45,6 +45,16 @@ extern const role series_role[SERIES_GLYPHS];
 /* Series k of a plot: its values, colour and glyph. */
 series series_of(int k, const float *y, long n);
 void draw_curves(const app *a, frame *f, rect r);
+/* ---- what the net computes (insight.h) ----
+ * The Data panel (8) draws the view data_view_current() names; each draws its own title,
+ * which starts "Data: ". The Distributions panel (9) has one view. */
+void draw_data(const app *a, frame *f, rect r);
+void draw_plane(const app *a, const session *s, frame *f, rect r);     /* view_plane.c */
+void draw_sample(const app *a, const session *s, frame *f, rect r);    /* view_sample.c */
+void draw_confusion(const app *a, const session *s, frame *f, rect r); /* view_sample.c */
+void draw_worst(const app *a, const session *s, frame *f, rect r);     /* view_sample.c */
+void draw_weights(const app *a, const session *s, frame *f, rect r);   /* view_sample.c */
+void draw_dist(const app *a, frame *f, rect r);                        /* view_dist.c */
 void draw_lab(const app *a, frame *f);
 void draw_compare(const app *a, frame *f);
 void draw_race(const app *a, frame *f);
