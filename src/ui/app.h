@@ -126,6 +126,8 @@ typedef struct app {
     float_lab lab;
     ui_screen lab_return;      /* where F or Esc leaves the lab to */
     bool help, quit, ascii;
+    bool colour;               /* the terminal shows colour: pictures are painted (palette.h), else
+                                * drawn with shading glyphs */
     axis_mode loss_axis;       /* the learner's choice for every loss plot */
     char message[512];         /* one line in the status bar */
     int mouse_x, mouse_y;

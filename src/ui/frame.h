@@ -21,7 +21,7 @@ typedef enum role {
 
 typedef struct cell {
     uint32_t ch; /* Unicode code point; 0 = the right half of the wide character at x - 1 */
-    uint8_t role;
+    uint16_t role; /* a role, or a painted cell (palette.h: role_paint) */
 } cell;
 
 /* The marks are beside the cells, not in them, so (cell){ch, role} stays a whole initializer

@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "palette.h"
 #include "keys.h"
 #include "../common/clock.h"
 /* after our headers: term.h defines macros named like common words (lines, columns) */
@@ -93,6 +94,25 @@ static void init_pairs(void)
         init_pair((short)(r + 1), colour_scheme[r].fg, colour_scheme[r].bg);
 }
 
+/* A painted cell's pair: made the first time its (fg, bg) is met, after the roles' pairs, in
+ * the 256-colour cube or (fewer colours) the basic colours. 0 (the default colours) when the
+ * terminal has no pairs left, so the picture degrades to its glyphs. */
+static short paint_pair(unsigned r)
+{
+    static short made[PAL_COUNT][PAL_COUNT];
+    static int next = ROLE_COUNT + 1;
+    int fg = paint_fg(r), bg = paint_bg(r);
+    if (!made[fg][bg]) {
+        if (next >= COLOR_PAIRS || next > 0x7fff)
+            return 0;
+        bool rich = COLORS >= 256;
+        init_pair((short)next, (short)(rich ? pal_xterm256(fg) : pal_basic(fg)),
+                  (short)(rich ? pal_xterm256(bg) : pal_basic(bg)));
+        made[fg][bg] = (short)next++;
+    }
+    return made[fg][bg];
+}
+
 /* Without a UTF-8 locale, draw ASCII stand-ins. */
 static wchar_t ascii_of(uint32_t cp)
 {
@@ -141,12 +161,15 @@ static void blit(const frame *f)
             for (int m = 0, k = 1; use_utf8 && m < FRAME_MARKS && mk[m]; m++)
                 wc[k++] = (wchar_t)mk[m];
             cchar_t cc;
+            bool paint = role_is_paint(c->role);
             role r = (unsigned)c->role < ROLE_COUNT ? (role)c->role : ROLE_NORMAL;
+            attr_t at = paint ? A_NORMAL : role_attr(r);
+            short pair = paint ? (use_color ? paint_pair(c->role) : 0) : role_pair(r);
             /* the pair goes in setcchar's own argument: a COLOR_PAIR() in the attributes is
              * dropped by setcchar, which is why no colour ever showed */
-            if (setcchar(&cc, wc, role_attr(r), role_pair(r), NULL) == ERR) { /* marks refused */
+            if (setcchar(&cc, wc, at, pair, NULL) == ERR) { /* marks refused */
                 wc[1] = 0;
-                setcchar(&cc, wc, role_attr(r), role_pair(r), NULL);
+                setcchar(&cc, wc, at, pair, NULL);
             }
             mvadd_wch(y, x, &cc);
         }
@@ -279,6 +302,7 @@ int ui_main(const ui_options *o)
     sigaction(SIGHUP, &sa, NULL);
     start_curses(o);
     a.ascii = !use_utf8;
+    a.colour = use_color;
     frame f;
     frame_init(&f, COLS, LINES);
     app_resize(&a, COLS, LINES);
