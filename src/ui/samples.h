@@ -7,6 +7,10 @@
 
 typedef struct sample_cache sample_cache;
 
+/* At each epoch's end (session.c's record, whether the panel is shown or not): the confusion
+ * matrix and worst examples of the validation rows with the weights the epoch's accuracy was
+ * measured with, so the matrix's diagonal is that accuracy. */
+void samples_epoch_end(session *s);
 /* Recompute after an epoch ended (or the run stepped back past one); cheap when nothing changed. */
 void samples_update(session *s);
 /* How many items the up/down keys move through in view v (batch rows, worst examples, first-layer

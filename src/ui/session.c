@@ -149,6 +149,7 @@ static void record(session *s, const trainer_event *ev)
     } else if (ev->phase == PHASE_END_EPOCH) {
         reserve_histories(s, s->n_steps, s->n_epochs + 1);
         s->epochs[s->n_epochs++] = t->state.last_epoch;
+        samples_epoch_end(s);
     }
 }
 
