@@ -200,12 +200,20 @@ static void test_range_panel_in_the_lesson(void **s)
     assert_int_equal(app_run(&a)->t.state.step, 470);
     view_draw(&a, &f);
     assert_false(frame_contains(&f, "Loss per step"));
-    assert_true(frame_contains(&f, "Loss vs lr \xE2\x97\x8F, smoothed \xE2\x96\xB2, lr 10"));
+    assert_true(frame_contains(&f, "Loss vs lr \xE2\x97\x8F, smoothed \xE2\x96\xB2 (0.001..10) ")); /* whole */
     assert_true(frame_contains(&f, "lr (log) 0.001"));
     assert_true(frame_contains(&f, "0.01"));
     assert_true(frame_contains(&f, "steepest "));
     assert_true(frame_contains(&f, ", lowest "));
     assert_true(frame_contains(&f, ", blows up "));
+    frame_free(&f);
+    /* at 80x24 the title gives up the lr now, then the words, never a cut range */
+    app_resize(&a, 80, 24);
+    app_key(&a, '7');
+    frame_init(&f, 80, 24);
+    view_draw(&a, &f);
+    assert_true(frame_contains(&f, "Loss vs lr \xE2\x97\x8F, smoothed \xE2\x96\xB2 (0.001..10) "));
+    assert_false(frame_contains(&f, "(range 0.001\xE2\x80\xA6"));
     frame_free(&f);
     app_free(&a);
 }

@@ -61,6 +61,18 @@ static void decade_label(char *b, size_t cap, int d)
         snprintf(b, cap, "1e%+d", d);
 }
 
+/* Columns TEXT takes on screen. */
+static int text_cols(const char *text)
+{
+    int n = 0;
+    for (const char *p = text; *p;) {
+        uint32_t cp;
+        p += utf8_decode(p, &cp);
+        n += cp_cols(cp);
+    }
+    return n;
+}
+
 static const char *rate(char *b, size_t cap, double lr)
 {
     snprintf(b, cap, "%.2g", lr);
@@ -73,10 +85,21 @@ void draw_lr_range(const app *a, frame *f, rect r)
     const trainer *t = &s->t;
     double lo = t->cfg.sched_lo, hi = t->cfg.sched_hi;
     long total = schedule_total_steps(t->epochs, t->batches_per_epoch, t->max_steps), n = s->n_steps;
-    char title[200], b1[16], b2[16], b3[16];
-    snprintf(title, sizeof title, "Loss vs lr %s, smoothed %s, lr %s (range %s to %s)", a->ascii ? "o" : "\xE2\x97\x8F",
-             a->ascii ? "^" : "\xE2\x96\xB2", fmt_compact(b3, sizeof b3, t->state.lr), rate(b1, sizeof b1, lo),
-             rate(b2, sizeof b2, hi));
+    char title[200], b1[16], b2[16], b3[16], lr_now[32];
+    /* the lr now is the first thing to give up when the title does not fit (80 columns): the
+     * status bar shows it too, while the range and the glyphs explain the plot */
+    snprintf(lr_now, sizeof lr_now, ", lr %s", fmt_compact(b3, sizeof b3, t->state.lr));
+    for (int pass = 0; pass < 3; pass++) {
+        const char *dot = a->ascii ? "o" : "\xE2\x97\x8F", *tri = a->ascii ? "^" : "\xE2\x96\xB2";
+        if (pass < 2)
+            snprintf(title, sizeof title, "Loss vs lr %s, smoothed %s%s (range %s to %s)", dot, tri, pass ? "" : lr_now,
+                     rate(b1, sizeof b1, lo), rate(b2, sizeof b2, hi));
+        else
+            snprintf(title, sizeof title, "Loss vs lr %s, smoothed %s (%s..%s)", dot, tri, rate(b1, sizeof b1, lo),
+                     rate(b2, sizeof b2, hi));
+        if (text_cols(title) <= r.w - 8) /* the rule's ends, its spaces and the digit's [7] */
+            break;
+    }
     int y = lesson_panel_title(a, f, r, P_CURVES, title);
     if (n == 0) {
         frame_put(f, r.x + 1, y, ROLE_DIM, "appears when the first step's batch ends", r.w - 2);
