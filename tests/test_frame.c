@@ -3,6 +3,7 @@
  * and the text read back from a row is what was put there. */
 #include "test_common.h"
 #include "ui/frame.h"
+#include "ui/palette.h"
 
 #define HAT "\xCC\x82" /* U+0302 COMBINING CIRCUMFLEX ACCENT */
 #define ZHONG "\xE4\xB8\xAD" /* U+4E2D, two columns wide */
@@ -153,6 +154,37 @@ static void test_contains_on_a_wide_row(void **s)
     frame_free(&f);
 }
 
+/* A painted cell keeps both palette colours through the frame, apart from every role; the
+ * palette's entries are distinct colours of the 256-colour table (else two classes, or two
+ * shades of one, would look alike) and fall back to basic colours 0..7. */
+static void test_painted_cells(void **s)
+{
+    (void)s;
+    frame f;
+    frame_init(&f, 4, 1);
+    role r = role_paint(pal_class(1, 3), pal_grey(2));
+    frame_set(&f, 0, 0, 0x2580, r);
+    assert_true(role_is_paint(at(&f, 0, 0)->role));
+    assert_int_equal(paint_fg(at(&f, 0, 0)->role), pal_class(1, 3));
+    assert_int_equal(paint_bg(at(&f, 0, 0)->role), pal_grey(2));
+    for (int k = 0; k < ROLE_COUNT; k++)
+        assert_false(role_is_paint((unsigned)k));
+    int seen[256] = {0};
+    for (int p = 0; p < PAL_COUNT; p++) {
+        int x = pal_xterm256(p);
+        assert_true(x >= 16 && x <= 255);
+        assert_true(pal_basic(p) >= 0 && pal_basic(p) <= 7);
+        seen[x]++;
+    }
+    for (int p = 0; p < PAL_COUNT; p++)
+        assert_int_equal(seen[pal_xterm256(p)], 1);
+    /* indices clamp rather than run off the table */
+    assert_int_equal(pal_grey(99), pal_grey(PAL_GREYS - 1));
+    assert_int_equal(pal_class(11, 0), pal_class(1, 0));
+    assert_int_equal(pal_heat(-3), pal_heat(0));
+    frame_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_wide_characters),
         cmocka_unit_test(test_putn_and_bad_utf8),
         cmocka_unit_test(test_contains_on_a_wide_row),
+        cmocka_unit_test(test_painted_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,7 +131,7 @@ int cp_cols(uint32_t cp)
 }
 
 /* Cell (x, y) becomes ch with no marks. */
-static void set_one(frame *f, int x, int y, uint32_t ch, uint8_t r)
+static void set_one(frame *f, int x, int y, uint32_t ch, uint16_t r)
 {
     size_t i = (size_t)y * f->w + x;
     f->cells[i] = (cell){ch, r};
@@ -157,9 +157,9 @@ void frame_set(frame *f, int x, int y, uint32_t ch, role r)
         set_one(f, x - 1, y, ' ', row[x - 1].role);
     if (x + w < f->w && row[x + w].ch == 0)
         set_one(f, x + w, y, ' ', row[x + w].role);
-    set_one(f, x, y, ch, (uint8_t)r);
+    set_one(f, x, y, ch, (uint16_t)r);
     if (w == 2)
-        set_one(f, x + 1, y, 0, (uint8_t)r);
+        set_one(f, x + 1, y, 0, (uint16_t)r);
 }
 
 void frame_add_mark(frame *f, int x, int y, uint32_t mark)

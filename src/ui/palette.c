@@ -21,7 +21,7 @@ static const short class256[PAL_CLASSES][PAL_SHADES] = {
 };
 static const short class_basic[PAL_CLASSES] = {B_YELLOW, B_BLUE, B_GREEN, B_MAGENTA, B_CYAN,
                                                B_YELLOW, B_RED, B_MAGENTA, B_CYAN, B_RED};
-static const short heat256[PAL_HEATS] = {233, 53, 89, 125, 161, 197, 208, 226};
+static const short heat256[PAL_HEATS] = {233, 53, 89, 125, 161, 197, 214, 226};
 static const short heat_basic[PAL_HEATS] = {B_BLACK, B_BLUE, B_MAGENTA, B_MAGENTA, B_RED, B_RED, B_YELLOW, B_YELLOW};
 
 static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }

@@ -12,7 +12,7 @@ static const char ascii_spark[8] = {'_', '.', '-', '=', '+', '*', '#', '@'};
 static void put_cp(frame *f, int x, int y, uint32_t cp, role r)
 {
     if (x >= 0 && x < f->w && y >= 0 && y < f->h)
-        f->cells[(size_t)y * f->w + x] = (cell){cp, (uint8_t)r};
+        f->cells[(size_t)y * f->w + x] = (cell){cp, (uint16_t)r};
 }
 
 static uint32_t spark_cp(bool ascii, int level)
