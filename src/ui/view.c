@@ -60,8 +60,17 @@ void fit_words(char *out, size_t cap, const char *text, int max, bool ascii)
 int panel_title(frame *f, rect r, const char *title, bool focused)
 {
     frame_fill(f, r.x, r.y, r.w, 0x2500, ROLE_BORDER);
-    char t[300], fitted[300];
-    fit_words(fitted, sizeof fitted, title, r.w - 4, false);
+    char t[300], fitted[300], whole[300];
+    /* A title's last parenthesis explains; its start names. When the whole does not fit, the
+     * explanation goes whole, rather than being cut mid-way ("(min..max…"). */
+    snprintf(whole, sizeof whole, "%s", title);
+    char *paren = strrchr(whole, '(');
+    if (columns(whole) > r.w - 4 && paren && paren > whole + 1 && paren[-1] == ' ') {
+        paren[-1] = '\0';
+        if (columns(whole) > r.w - 4)
+            snprintf(whole, sizeof whole, "%s", title);
+    }
+    fit_words(fitted, sizeof fitted, whole, r.w - 4, false);
     snprintf(t, sizeof t, " %s ", fitted);
     frame_put(f, r.x + 1, r.y, focused ? ROLE_SELECTED : ROLE_STRONG, t, r.w - 2);
     return r.y + 1;
