@@ -371,6 +371,10 @@ int cmd_bench(int argc, char **argv, const char *self)
     double frame_us;
     if (bench_ui("lessons/04-vanishing-gradients.md", 3, &frame_us) != 0)
         return 1;
+    double plane_ms;
+    if (bench_plane("lessons/00-welcome.md", 2, &plane_ms) != 0 ||
+        bench_plane("lessons/10-learning-rate-decay.md", 1, &plane_ms) != 0)
+        return 1;
     double ui_ratio;
     if (bench_ui_training("lessons/06-dropout.md", &ui_ratio) != 0)
         return 1;

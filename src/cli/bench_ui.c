@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "../ui/app.h"
+#include "../ui/plane.h"
+#include "../ui/view.h"
 #include "../common/clock.h"
 
 static int cmp_double(const void *a, const void *b)
@@ -102,6 +104,54 @@ int bench_ui_training(const char *lesson_path, double *ratio)
     printf("bench ui_training steps_per_s=%.0f engine_steps_per_s=%.0f ratio=%.2f frames_per_s=%.0f draw_ms=%.2f   # %s, "
            "r at full speed with a 160x48 frame each %.0f ms (terminal output not included)\n",
            ui, engine, *ratio, frames / (t - t0), frames ? draw_total / frames : 0.0, lesson_path, UI_FRAME_MS);
+    frame_free(&f);
+    app_free(&a);
+    return 0;
+}
+
+int bench_plane(const char *lesson_path, int pages_down, double *median_ms)
+{
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    if (app_open_lesson(&a, lesson_path, &err) != 0) {
+        err_print(stderr, &err);
+        app_free(&a);
+        return 1;
+    }
+    app_resize(&a, 160, 48);
+    for (int i = 0; i < pages_down; i++)
+        app_key(&a, K_PGDN);
+    session *s = app_run(&a);
+    if (!s || s->t.data->d != 2) {
+        fprintf(stderr, "deepstep bench: %s (page %d) has no experiment on 2-D data\n", lesson_path, pages_down + 1);
+        app_free(&a);
+        return 1;
+    }
+    app_key(&a, '8'); /* the Data panel in view: at 160x48 it takes the right column */
+    s->layer = 0;     /* the first hidden layer: its unit maps are part of the work */
+    layout L;
+    layout_compute(&a, 160, 48, &L);
+    rect r = L.r[P_DATA];
+    frame f;
+    frame_init(&f, 160, 48);
+    enum { WARMUP = 5, RUNS = 60 };
+    double t[RUNS];
+    for (int i = 0; i < WARMUP + RUNS; i++) {
+        session_step(s, STEP_BATCH); /* new weights: the plane is computed again, not taken from the cache */
+        double t0 = mono_seconds();
+        plane_update(s, r.w, r.h);
+        draw_data(&a, &f, r);
+        if (i >= WARMUP)
+            t[i - WARMUP] = 1e3 * (mono_seconds() - t0);
+    }
+    qsort(t, RUNS, sizeof *t, cmp_double);
+    *median_ms = t[RUNS / 2];
+    const plane_cache *p = s->plane;
+    printf("bench plane_160x48 median_ms=%.2f p90_ms=%.2f target_ms=5 %s   # %s: %dx%d pixels, %d of %d unit maps "
+           "of layer 0, %d rows, net %d layers; plane_update + draw after each batch\n",
+           t[RUNS / 2], t[RUNS * 9 / 10], t[RUNS / 2] <= 5.0 ? "ok" : "OVER", lesson_path, p->pw, p->ph, p->n_tiles,
+           p->n_units, p->n_pts, s->t.net.n_layers);
     frame_free(&f);
     app_free(&a);
     return 0;

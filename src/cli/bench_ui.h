@@ -10,4 +10,11 @@ int bench_ui(const char *lesson_path, int pages_down, double *median_us);
  * the same run trained without drawing; *ratio = UI / engine. Returns an exit status. */
 int bench_ui_training(const char *lesson_path, double *ratio);
 
+/* The Data panel's input plane at 160x48 on the page pages_down from the start (its hidden layer
+ * selected, so the unit maps are drawn too): after each training batch, plane_update (the grid,
+ * the unit maps, every row's prediction) and drawing the panel, timed together. Prints the
+ * median and 90th percentile against the 5 ms target; *median_ms gets the median. Returns an
+ * exit status. */
+int bench_plane(const char *lesson_path, int pages_down, double *median_ms);
+
 #endif

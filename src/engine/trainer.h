@@ -186,6 +186,10 @@ float trainer_lr_at(const trainer *t, long step, int epoch);
 /* Predicted probabilities (rows, K) for the given rows in eval mode: softmax of the logits
  * for cross_entropy, sigmoid for bce, the outputs themselves for mse. */
 void trainer_predict(trainer *t, const int *rows, int n_rows, float *probs);
+/* The same for inputs already normalised, x (n_rows, n_in) (a grid over the input plane):
+ * probs (n_rows, K) by trainer_predict's rule when not NULL, and when layer_a is not NULL the
+ * activations a of layer li (n_rows, that layer's width). */
+void trainer_eval_inputs(trainer *t, const float *x, int n_rows, float *probs, int li, float *layer_a);
 /* Mean loss and accuracy over the given rows, in the eval workspace (train state untouched). */
 void trainer_evaluate(trainer *t, const int *rows, int n_rows, double *loss, double *acc);
 
