@@ -37,7 +37,7 @@ int data_views(const session *s, data_view out[DV_COUNT])
         out[n++] = DV_CONFUSION;
         out[n++] = DV_WORST;
     }
-    if (data_image_side(s) && s->t.net.layers[0].kind == LAYER_DENSE)
+    if (data_image_side(s) && samples_weight_layer(s) >= 0)
         out[n++] = DV_WEIGHTS;
     return n;
 }
