@@ -267,7 +267,8 @@ check bf16-no-underflow [ "$(awk -F, 'NR > 1 && $17 != "nan" && $17 > 0' "$T/p_b
 # not for a test: timings vary with the machine) -------------------------------------------
 out=$("$DS" bench 2>&1); st=$?
 check bench-exit-0 [ $st -eq 0 ]
-check bench-sixteen-lines [ "$(grep -c '^bench ' <<<"$out")" -eq 16 ]
+check bench-seventeen-lines [ "$(grep -c '^bench ' <<<"$out")" -eq 17 ]
+check bench-dist-line grep -qE '^bench dist_record us_per_step=[0-9.]+ step_us=[0-9.]+ share_pct=[0-9.]+ ' <<<"$out"
 check bench-plane-lines [ "$(grep -cE '^bench plane_160x48 median_ms=[0-9.]+ p90_ms=[0-9.]+ target_ms=5 (ok|OVER) ' <<<"$out")" -eq 2 ]
 check bench-ui-training-line grep -qE '^bench ui_training steps_per_s=[0-9]+ engine_steps_per_s=[0-9]+ ratio=[0-9.]+ ' <<<"$out"
 check bench-case-lines [ "$(grep -cE '^bench [abcd] samples_per_s=[0-9]+ us_per_step=[0-9.]+ gflops=[0-9.]+ peak_pct=[0-9.]+ ' <<<"$out")" -eq 4 ]

@@ -2,7 +2,6 @@
  * workspace by a sort, the ratio against the engine's statistics, the ring's order after more
  * than DIST_STEPS steps, a step back and forward giving the same history, and the panel drawn
  * whole at 80x24, 120x40 and 160x48 with and without colour and UTF-8. */
-#include <time.h>
 
 #include "test_app.h"
 #include "ui/dist.h"
@@ -290,38 +289,6 @@ static void test_panel_at_each_size(void **state)
         }
 }
 
-/* The cost of recording, on MNIST 784-128-10 with batches of 64 (the size the brief names):
- * printed for the report, and held to a fraction of a training step. */
-static void test_cost_per_step(void **state)
-{
-    (void)state;
-    static const char mnist[] = "data       = idx ../datasets/mnist10k/images-idx3-ubyte.gz ../datasets/mnist10k/labels-idx1-ubyte.gz\n"
-                                "normalize  = zscore\n"
-                                "batch      = 64\n"
-                                "shuffle    = yes\n"
-                                "layer      = dense 128 relu init=he\n"
-                                "layer      = dense 10 linear\n"
-                                "optimizer  = sgd lr=0.05\n"
-                                "epochs     = 1\n";
-    session s;
-    start(&s, mnist);
-    enum { STEPS = 60 };
-    struct timespec t0, t1, t2;
-    session_step(&s, STEP_BATCH); /* warm */
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int k = 0; k < STEPS; k++)
-        session_step(&s, STEP_BATCH);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    for (int k = 0; k < STEPS; k++)
-        dist_record(&s); /* the last step again: the same work */
-    clock_gettime(CLOCK_MONOTONIC, &t2);
-    double step_us = ((t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3) / STEPS;
-    double rec_us = ((t2.tv_sec - t1.tv_sec) * 1e6 + (t2.tv_nsec - t1.tv_nsec) / 1e3) / STEPS;
-    print_message("dist_record: %.1f us a step, a training step with it %.1f us (%.1f%%)\n", rec_us, step_us,
-                  100 * rec_us / step_us);
-    assert_true(rec_us < 0.25 * step_us);
-    session_free(&s);
-}
 
 int main(void)
 {
@@ -331,7 +298,6 @@ int main(void)
         cmocka_unit_test(test_ring_keeps_the_last_steps_in_order),
         cmocka_unit_test(test_back_and_forward_same_history),
         cmocka_unit_test(test_panel_at_each_size),
-        cmocka_unit_test(test_cost_per_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

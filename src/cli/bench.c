@@ -375,6 +375,8 @@ int cmd_bench(int argc, char **argv, const char *self)
     if (bench_plane("lessons/00-welcome.md", 2, &plane_ms) != 0 ||
         bench_plane("lessons/10-learning-rate-decay.md", 1, &plane_ms) != 0)
         return 1;
+    if (bench_dist("lessons/06-dropout.md") != 0)
+        return 1;
     double ui_ratio;
     if (bench_ui_training("lessons/06-dropout.md", &ui_ratio) != 0)
         return 1;

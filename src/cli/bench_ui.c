@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../ui/app.h"
+#include "../ui/dist.h"
 #include "../ui/plane.h"
 #include "../ui/view.h"
 #include "../common/clock.h"
@@ -153,6 +154,34 @@ int bench_plane(const char *lesson_path, int pages_down, double *median_ms)
            t[RUNS / 2], t[RUNS * 9 / 10], t[RUNS / 2] <= 5.0 ? "ok" : "OVER", lesson_path, p->pw, p->ph, p->n_tiles,
            p->n_units, p->n_pts, s->t.net.n_layers);
     frame_free(&f);
+    app_free(&a);
+    return 0;
+}
+
+int bench_dist(const char *lesson_path)
+{
+    app a;
+    app_init(&a);
+    ds_error err = {0};
+    if (app_open_lesson(&a, lesson_path, &err) != 0 || !app_run(&a)) {
+        err_print(stderr, &err);
+        app_free(&a);
+        return 1;
+    }
+    session *s = app_run(&a);
+    enum { STEPS = 60 };
+    session_step(s, STEP_BATCH); /* warm: the history allocated, the caches filled */
+    double t0 = mono_seconds();
+    for (int k = 0; k < STEPS; k++)
+        session_step(s, STEP_BATCH); /* each records its histograms */
+    double t1 = mono_seconds();
+    for (int k = 0; k < STEPS; k++)
+        dist_record(s); /* the last step's again: the same work alone */
+    double t2 = mono_seconds();
+    double step_us = 1e6 * (t1 - t0) / STEPS, rec_us = 1e6 * (t2 - t1) / STEPS;
+    printf("bench dist_record us_per_step=%.1f step_us=%.1f share_pct=%.1f   # %s: the Distributions panel's "
+           "histograms of a and dL/dz per layer, recorded at every step\n", rec_us, step_us, 100 * rec_us / step_us,
+           lesson_path);
     app_free(&a);
     return 0;
 }

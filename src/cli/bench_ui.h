@@ -17,4 +17,8 @@ int bench_ui_training(const char *lesson_path, double *ratio);
  * exit status. */
 int bench_plane(const char *lesson_path, int pages_down, double *median_ms);
 
+/* What recording the Distributions panel's history costs a step of the lesson's first
+ * experiment (dist_record, which every session step does), against the whole step. */
+int bench_dist(const char *lesson_path);
+
 #endif

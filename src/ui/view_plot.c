@@ -20,12 +20,12 @@ static void dot(canvas *c, int px, int py, role ro, uint32_t ascii_glyph)
     int cx = c->x + px / 2, cy = c->y + py / 4;
     cell *ce = &c->f->cells[(size_t)cy * c->f->w + cx];
     if (c->ascii) { /* one glyph a cell: each series its own, so they differ without colour */
-        *ce = (cell){ascii_glyph, (uint8_t)ro};
+        *ce = (cell){ascii_glyph, (uint16_t)ro};
         return;
     }
     static const uint8_t bit[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
     uint32_t base = ce->ch >= 0x2800 && ce->ch <= 0x28FF ? ce->ch : 0x2800;
-    *ce = (cell){base | bit[py % 4][px % 2], (uint8_t)ro};
+    *ce = (cell){base | bit[py % 4][px % 2], (uint16_t)ro};
 }
 
 const uint32_t series_glyph[SERIES_GLYPHS] = {0x25CF, 0x25B2, 0x25A0, 0x25C6, 0x271A, 0x2716};
