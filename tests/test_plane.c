@@ -171,7 +171,11 @@ static void check_points(session *s)
 {
     const plane_cache *p = s->plane;
     const split *sp = s->t.split;
-    assert_int_equal(p->n_pts, sp->n_train + sp->n_val + sp->n_test);
+    int n = sp->n_train + sp->n_val + sp->n_test;
+    assert_int_equal(p->stride, (n + PLANE_MAX_POINTS - 1) / PLANE_MAX_POINTS);
+    /* every stride-th row of each split */
+    assert_int_equal(p->n_pts, (sp->n_train + p->stride - 1) / p->stride + (sp->n_val + p->stride - 1) / p->stride +
+                                   (sp->n_test + p->stride - 1) / p->stride);
     int K = net_out_width(&s->t.net), wrong = 0;
     for (int k = 0; k < p->n_pts; k++) {
         const plane_point *q = &p->pts[k];
@@ -195,6 +199,35 @@ static void check_points(session *s)
         assert_int_equal(q->prow, (int)floor(fy));
     }
     assert_int_equal(wrong, p->n_wrong);
+}
+
+/* A big 2-D set (20,000 rows): every 5th row of each split is predicted and drawn, so an update
+ * stays cheap, and the legend says the count is of the rows drawn. */
+static void test_big_data_draws_a_stride(void **state)
+{
+    (void)state;
+    static const char *path = "build/tmp/test_plane_big.md";
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# Big\n\n## Run\n\n```deepstep\ndata = moons samples=20000 noise=0.1\nvalidation = 0.2\n"
+          "layer = dense 4 tanh\nlayer = dense 2 linear\nloss = cross_entropy\nbatch = 64\nepochs = 1\n```\n",
+          f);
+    fclose(f);
+    app a;
+    session *s = open_plane(&a, path, 1, 120, 40);
+    app_key(&a, 'N');
+    assert_non_null(s->plane);
+    assert_int_equal(s->plane->stride, 5);
+    assert_true(s->plane->n_pts <= PLANE_MAX_POINTS);
+    check_points(s);
+    frame fr;
+    frame_init(&fr, 120, 40);
+    view_draw(&a, &fr);
+    char want[64];
+    snprintf(want, sizeof want, "wrong: %d of %d drawn", s->plane->n_wrong, s->plane->n_pts);
+    assert_true(frame_contains(&fr, want));
+    frame_free(&fr);
+    app_free(&a);
 }
 
 static void test_eval_inputs_is_predict(void **state)
@@ -492,6 +525,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_inputs_is_predict),
+        cmocka_unit_test(test_big_data_draws_a_stride),
         cmocka_unit_test(test_grid_tiles_points_xor),
         cmocka_unit_test(test_grid_tiles_points_spiral),
         cmocka_unit_test(test_axis_labels_original_units),

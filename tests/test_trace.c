@@ -197,6 +197,34 @@ static void test_dw_on_xor_equals_the_engine(void **state)
     app_free(&a);
 }
 
+/* The header names the batch the buffers hold, as the narration does: once a batch has ended,
+ * the stepper's cursor already points at the next one (it said "batch 4" after step 3), and
+ * after an epoch's end at the next epoch. */
+static void test_header_names_the_batch_shown(void **state)
+{
+    (void)state;
+    app a;
+    open_at(&a, "lessons/10-learning-rate-decay.md", 120, 40);
+    app_key(&a, K_PGDN);
+    session *s = app_run(&a);
+    for (int i = 0; i < 3; i++)
+        app_key(&a, 'N');
+    assert_int_equal(s->t.state.step, 3);
+    select_value(&a, 0, BUF_DW, 0, 0);
+    app_key(&a, 't');
+    assert_non_null(a.les->trace);
+    assert_non_null(strstr(a.les->trace->header, "epoch 1, batch 3 ("));
+    app_key(&a, K_ESC);
+    app_key(&a, 'e'); /* to the end of epoch 1 */
+    assert_int_equal(s->t.state.epoch, 1);
+    app_key(&a, 't');
+    assert_non_null(a.les->trace);
+    char want[40];
+    snprintf(want, sizeof want, "epoch 1, batch %d (", s->t.batches_per_epoch);
+    assert_non_null(strstr(a.les->trace->header, want));
+    app_free(&a);
+}
+
 static void test_after_the_update_the_passes_weights(void **state)
 {
     (void)state;
@@ -449,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_messages_when_not_traceable),
         cmocka_unit_test(test_keys_open_close_and_move),
         cmocka_unit_test(test_frames_fit_every_size),
+        cmocka_unit_test(test_header_names_the_batch_shown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,16 +241,22 @@ static void points(session *s, plane_cache *p)
     const int *set[3] = {sp->test, sp->val, sp->train}; /* drawing order: training points on top */
     const int n_set[3] = {sp->n_test, sp->n_val, sp->n_train}, kind[3] = {PLANE_TEST, PLANE_VAL, PLANE_TRAIN};
     int n = sp->n_test + sp->n_val + sp->n_train;
+    p->stride = (n + PLANE_MAX_POINTS - 1) / PLANE_MAX_POINTS;
+    p->stride = p->stride < 1 ? 1 : p->stride;
     p->pts = xrealloc(p->pts, (size_t)(n ? n : 1), sizeof *p->pts);
     float *pr = xcalloc((size_t)(n ? n : 1) * K, sizeof(float));
+    int *rows = xcalloc((size_t)(n ? n : 1), sizeof(int));
     float x[2];
     p->n_pts = p->n_wrong = 0;
     for (int k = 0; k < 3; k++) {
-        if (!n_set[k])
+        int m = 0; /* the rows drawn: every stride-th */
+        for (int i = 0; i < n_set[k]; i += p->stride)
+            rows[m++] = set[k][i];
+        if (!m)
             continue;
-        trainer_predict(t, set[k], n_set[k], pr);
-        for (int i = 0; i < n_set[k]; i++) {
-            int row = set[k][i], label;
+        trainer_predict(t, rows, m, pr);
+        for (int i = 0; i < m; i++) {
+            int row = rows[i], label;
             dataset_gather(t->data, &row, 1, x, &label);
             float conf;
             int c = predicted(pr + (size_t)i * K, K, p->bce, &conf);
@@ -263,6 +269,7 @@ static void points(session *s, plane_cache *p)
             p->n_wrong += q->wrong;
         }
     }
+    free(rows);
     free(pr);
 }
 
@@ -299,6 +306,8 @@ static void predict_grid(session *s, plane_cache *p)
     free(a);
 }
 
+static void plane_range(session *s, plane_cache *p);
+
 void plane_update(session *s, int w, int h)
 {
     if (!s->t.data || s->t.data->d != 2)
@@ -331,7 +340,17 @@ void plane_update(session *s, int w, int h)
         return;
     if (p->n_tiles == 0)
         p->tiles_layer = -1;
-    /* the range from every row, normalised as the net sees it */
+    /* the range from every row, normalised as the net sees it: once, the data never changes */
+    if (!p->have_range)
+        plane_range(s, p);
+    axis_labels(s, p);
+    predict_grid(s, p);
+    p->computed++;
+    points(s, p);
+}
+
+static void plane_range(session *s, plane_cache *p)
+{
     const split *sp = s->t.split;
     int nr = sp->n_train + sp->n_val + sp->n_test;
     int *rows = xcalloc((size_t)nr, sizeof(int));
@@ -344,12 +363,9 @@ void plane_update(session *s, int w, int h)
     float *x = xcalloc((size_t)nr * 2, sizeof(float));
     dataset_gather(s->t.data, rows, nr, x, NULL);
     data_range(x, nr, p);
+    p->have_range = true;
     free(x);
     free(rows);
-    axis_labels(s, p);
-    predict_grid(s, p);
-    p->computed++;
-    points(s, p);
 }
 
 void plane_free(plane_cache *p)

@@ -34,6 +34,8 @@ typedef struct plane_tile {
 #define PLANE_LABEL_MAX 12
 #define PLANE_TICKS 8
 
+#define PLANE_MAX_POINTS 4096
+
 struct plane_cache {
     /* what it was computed for: recomputed when any of these changes */
     int w, h, layer;
@@ -73,6 +75,10 @@ struct plane_cache {
     /* the data */
     plane_point *pts;               /* test first, then validation, then training: drawing order */
     int n_pts, n_wrong;
+    int stride;                     /* every stride-th row of each split is drawn: 1, or more when
+                                       the data has over PLANE_MAX_POINTS rows (a big CSV), so an
+                                       update stays within the frame's time */
+    bool have_range;                /* x0..y1 are the data's (they never change while it is open) */
 };
 
 /* Evaluate the grid for a Data panel w x h cells (title row included), if the net, the size or

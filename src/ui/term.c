@@ -94,23 +94,26 @@ static void init_pairs(void)
         init_pair((short)(r + 1), colour_scheme[r].fg, colour_scheme[r].bg);
 }
 
-/* A painted cell's pair: made the first time its (fg, bg) is met, after the roles' pairs, in
- * the 256-colour cube or (fewer colours) the basic colours. 0 (the default colours) when the
- * terminal has no pairs left, so the picture degrades to its glyphs. */
+/* A painted cell's pair: made the first time its colours are met, after the roles' pairs.
+ * With 256 colours each (fg, bg) of the palette gets its own; with fewer, the palette folds
+ * onto the 8 basic colours first, so at most 64 pairs exist and an 8-colour terminal with
+ * 64 pairs never runs out. Returns -1 when the terminal has no pair left for it: the caller
+ * then draws the cell as a glyph (blit). */
 static short paint_pair(unsigned r)
 {
-    static short made[PAL_COUNT][PAL_COUNT];
+    static short made[PAL_COUNT][PAL_COUNT], basic[8][8];
     static int next = ROLE_COUNT + 1;
     int fg = paint_fg(r), bg = paint_bg(r);
-    if (!made[fg][bg]) {
+    bool rich = COLORS >= 256;
+    short *slot = rich ? &made[fg][bg] : &basic[pal_basic(fg)][pal_basic(bg)];
+    if (!*slot) {
         if (next >= COLOR_PAIRS || next > 0x7fff)
-            return 0;
-        bool rich = COLORS >= 256;
+            return -1;
         init_pair((short)next, (short)(rich ? pal_xterm256(fg) : pal_basic(fg)),
                   (short)(rich ? pal_xterm256(bg) : pal_basic(bg)));
-        made[fg][bg] = (short)next++;
+        *slot = (short)next++;
     }
-    return made[fg][bg];
+    return *slot;
 }
 
 /* Without a UTF-8 locale, draw ASCII stand-ins. */
@@ -165,6 +168,10 @@ static void blit(const frame *f)
             role r = (unsigned)c->role < ROLE_COUNT ? (role)c->role : ROLE_NORMAL;
             attr_t at = paint ? A_NORMAL : role_attr(r);
             short pair = paint ? (use_color ? paint_pair(c->role) : 0) : role_pair(r);
+            if (pair < 0) { /* no colour pair left: the upper half block would say nothing */
+                pair = 0;
+                wc[0] = paint_fg(c->role) == paint_bg(c->role) ? ' ' : (wchar_t)(use_utf8 ? 0x2592 : '#');
+            }
             /* the pair goes in setcchar's own argument: a COLOR_PAIR() in the attributes is
              * dropped by setcchar, which is why no colour ever showed */
             if (setcchar(&cc, wc, at, pair, NULL) == ERR) { /* marks refused */

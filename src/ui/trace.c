@@ -317,8 +317,10 @@ int trace_open_key(app *a, int key)
     char scale[64] = "";
     if (s->t.cfg.loss_scale != 1.0f)
         snprintf(scale, sizeof scale, "; dL/da, dL/dz hold %g x the gradient (loss scale)", (double)s->t.cfg.loss_scale);
-    snprintf(t->header, sizeof t->header, "epoch %d, batch %d (%d rows), %s%s; %s", s->t.state.epoch + 1,
-             s->t.state.batch + 1, c.ws->rows, c.n->precision == FP32 ? "fp32" : fp_spec_of(c.n->precision)->name, scale,
+    /* the batch whose buffers these are: the last micro-step's (once a batch has ended the
+     * cursor already names the next one), as the narration numbers it */
+    int epoch = s->has_last ? s->last.epoch : s->t.state.epoch + 1, batch = s->has_last ? s->last.batch : s->t.state.batch + 1;
+    snprintf(t->header, sizeof t->header, "epoch %d, batch %d (%d rows), %s%s; %s", epoch, batch, c.ws->rows, c.n->precision == FP32 ? "fp32" : fp_spec_of(c.n->precision)->name, scale,
              "every number is the engine's");
     trace_expand(a, 0);
     a->message[0] = '\0';
@@ -372,6 +374,7 @@ int trace_on_key(app *a, int key)
         at = vis[i] == t->sel ? i : at;
     trace_node *nd = &t->nodes[t->sel];
     int page = trace_room(trace_box(a->cols, a->rows).h) / 2;
+    bool follow = true; /* the selection follows `at` */
     switch (key) {
     case K_UP: case 'k': at--; break;
     case K_DOWN: case 'j': at++; break;
@@ -395,11 +398,11 @@ int trace_on_key(app *a, int key)
         if (nd->open)
             nd->open = false;
         else if (nd->parent >= 0)
-            t->sel = nd->parent, at = -1;
+            t->sel = nd->parent, follow = false;
         break;
     default: break;
     }
-    if (at >= 0) {
+    if (follow) { /* a move past either end stops at it (PgUp near the top goes to the top) */
         at = at < 0 ? 0 : at >= nv ? nv - 1 : at;
         t->sel = vis[at];
     }

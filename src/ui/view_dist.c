@@ -44,11 +44,13 @@ static void shade_cell(const app *a, frame *f, int x, int y, int top, int bottom
 /* One strip: rows h from y, the label column (hi, name, lo) at r.x, steps first.. in columns. */
 static void draw_strip(const app *a, const session *s, frame *f, rect r, dist_kind k, long first, int n, bool name_in_labels)
 {
-    int li = s->layer, x0 = r.x + PLOT_LABEL_W, h = r.h;
+    int li = s->layer, x0 = r.x + PLOT_LABEL_W;
     bool half = a->colour && !a->ascii;
+    /* at most MAX_ROWS bins: a strip taller than that (a 200-row terminal) keeps the height
+     * the bins fill, so every row reads a bin that exists */
+    int h = r.h < (half ? MAX_ROWS / 2 : MAX_ROWS) ? r.h : (half ? MAX_ROWS / 2 : MAX_ROWS);
     int nb = half ? 2 * h : h;
-    if (nb > MAX_ROWS)
-        nb = MAX_ROWS;
+    r.h = h;
     double lo, hi;
     char b[32];
     if (!dist_range(s, li, k, first, first + n - 1, &lo, &hi)) {
