@@ -224,7 +224,7 @@ static void test_big_data_draws_a_stride(void **state)
     frame_init(&fr, 120, 40);
     view_draw(&a, &fr);
     char want[64];
-    snprintf(want, sizeof want, "wrong: %d of %d drawn", s->plane->n_wrong, s->plane->n_pts);
+    snprintf(want, sizeof want, "wrong now: %d of %d drawn", s->plane->n_wrong, s->plane->n_pts);
     assert_true(frame_contains(&fr, want));
     frame_free(&fr);
     app_free(&a);
@@ -367,6 +367,28 @@ static void test_axis_labels_xor(void **state)
     app_free(&a);
 }
 
+/* A weight typed with x changes the plane as soon as Enter sets it, not at the next step: the
+ * edit is when a learner looks (the prompt's keys did not reach app_sync). */
+static void test_weight_edit_redraws_the_plane(void **state)
+{
+    (void)state;
+    app a;
+    session *s = open_plane(&a, XOR, 2, 120, 40);
+    s->layer = 0, s->buf = BUF_W, s->row = 0, s->col = 0; /* the Data panel keeps the focus */
+    long c0 = s->plane->computed;
+    app_key(&a, 'x');
+    assert_true(a.les->prompting);
+    app_key(&a, K_CTRL_U);
+    for (const char *p = "-3"; *p; p++)
+        app_key(&a, *p);
+    app_key(&a, K_ENTER);
+    assert_true(s->t.net.layers[0].W[0] == -3.0f);
+    assert_int_equal(s->plane->computed, c0 + 1);
+    assert_true(s->plane->params[s->t.net.layers[0].param_off] == -3.0f);
+    check_grid(s);
+    app_free(&a);
+}
+
 /* Recomputed exactly when the prediction can have changed; stepping back restores the picture. */
 static void test_cache_follows_the_net(void **state)
 {
@@ -446,7 +468,7 @@ static void check_frame(app *a, session *s, bool colour, bool ascii)
                 assert_true(role_is_paint(c->role));
         }
     char legend[64];
-    snprintf(legend, sizeof legend, "wrong: %d", p->n_wrong);
+    snprintf(legend, sizeof legend, "wrong now: %d", p->n_wrong);
     frame_row_text(&f, r.y + p->legend_row, row, sizeof row);
     assert_non_null(strstr(row, legend));
     for (int k = 0; k < p->n_tiles; k++) {
@@ -526,6 +548,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_inputs_is_predict),
         cmocka_unit_test(test_big_data_draws_a_stride),
+        cmocka_unit_test(test_weight_edit_redraws_the_plane),
         cmocka_unit_test(test_grid_tiles_points_xor),
         cmocka_unit_test(test_grid_tiles_points_spiral),
         cmocka_unit_test(test_axis_labels_original_units),

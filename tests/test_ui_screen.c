@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "test_app.h"
+#include "ui/insight.h"
 #include "test_narration.h"
 #include "ui/view.h"
 #include "cli/runner.h"
@@ -67,6 +68,34 @@ static void test_scroll_clamped_by_the_model(void **state)
     app_resize(&a, 160, 48); /* taller: less to scroll */
     int room = a.les->text.doc.n - (48 - 2 - 5 - 1);
     assert_true(a.les->scroll <= (room > 0 ? room : 0));
+    app_free(&a);
+}
+
+/* The first m brings the Data panel into view on its first view (it skipped to the second);
+ * with the panel in view, m moves to the next. */
+static void test_first_m_shows_the_first_view(void **state)
+{
+    (void)state;
+    app a;
+    open_at(&a, "lessons/12-digits.md", 120, 40);
+    app_key(&a, K_PGDN);
+    app_key(&a, K_PGDN);
+    session *s = app_run(&a);
+    assert_non_null(s);
+    app_key(&a, '8');
+    app_key(&a, '8'); /* hidden */
+    assert_true(a.les->hidden[P_DATA]);
+    app_key(&a, 'm');
+    assert_false(a.les->hidden[P_DATA]);
+    assert_int_equal(data_view_current(&a, s), DV_SAMPLE);
+    app_key(&a, 'm');
+    assert_int_equal(data_view_current(&a, s), DV_CONFUSION);
+    a.les->focus = P_INSPECTOR; /* the Data panel waits for the shared place */
+    layout L;
+    layout_compute(&a, a.cols, a.rows, &L);
+    assert_false(L.visible[P_DATA]);
+    app_key(&a, 'm');
+    assert_int_equal(data_view_current(&a, s), DV_CONFUSION); /* shown as it was */
     app_free(&a);
 }
 
@@ -400,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_runs_survive_paging_and_o_picks),
         cmocka_unit_test(test_scroll_clamped_by_the_model),
         cmocka_unit_test(test_tab_reaches_every_panel),
+        cmocka_unit_test(test_first_m_shows_the_first_view),
         cmocka_unit_test(test_divergence_is_said),
         cmocka_unit_test(test_narration_scrolls),
         cmocka_unit_test(test_panels_agree_mid_step),

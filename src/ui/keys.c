@@ -300,8 +300,11 @@ int app_key(app *a, int key)
         if (key != 'q')
             return KEY_DONE;
     }
-    if (a->screen == SCREEN_LESSON && a->les->prompting)
-        return keys_prompt(a, key);
+    if (a->screen == SCREEN_LESSON && a->les->prompting) {
+        int flags = keys_prompt(a, key);
+        app_sync(a); /* a weight set by Enter changes what the net computes: the plane follows */
+        return flags;
+    }
     if (a->screen == SCREEN_LESSON && a->les->trace) { /* the trace takes every key while open */
         int flags = trace_on_key(a, key);
         app_sync(a);

@@ -403,8 +403,9 @@ static int panel_toggle(app *a, int key)
     return KEY_DONE;
 }
 
-/* m: the Data panel's next view (plane, sample, confusion matrix, worst examples, weights),
- * brought into view when it was waiting for the shared place. */
+/* m: the Data panel's next view (plane, sample, confusion matrix, worst examples, weights);
+ * when the panel is hidden or waiting for the shared place, the first m brings it into view
+ * as it is, so the first view is not skipped. */
 static int data_view_key(app *a, int key)
 {
     (void)key;
@@ -412,10 +413,13 @@ static int data_view_key(app *a, int key)
     data_view v[DV_COUNT];
     int n = data_views(s, v);
     lesson_screen *ls = a->les;
-    ls->data_view = (ls->data_view + 1) % n;
-    s->data_sel = 0;
-    if (ls->hidden[P_DATA])
-        ls->hidden[P_DATA] = false;
+    layout L;
+    layout_compute(a, a->cols, a->rows, &L);
+    if (L.visible[P_DATA] && !ls->hidden[P_DATA]) { /* in view: the next view; else first show it as it is */
+        ls->data_view = (ls->data_view + 1) % n;
+        s->data_sel = 0;
+    }
+    ls->hidden[P_DATA] = false;
     if (layout_reachable(a, P_DATA, a->cols, a->rows))
         ls->focus = P_DATA;
     snprintf(a->message, sizeof a->message, "8 Data: %s (%d of %d; m: next)", data_view_name(v[ls->data_view]),

@@ -55,8 +55,8 @@ void draw_activations(const app *a, frame *f, rect r)
         hi = lo + 1;
     const divergence *dv = &t->state.div;
     char title[160], b1[16], b2[16];
-    snprintf(title, sizeof title, "Activation ranges %s .. %s (min..max, mean +- std, histogram)",
-             fmt_compact(b1, sizeof b1, lo), fmt_compact(b2, sizeof b2, hi));
+    snprintf(title, sizeof title, "Activation ranges %s .. %s (min..max, mean %s std, histogram)",
+             fmt_compact(b1, sizeof b1, lo), fmt_compact(b2, sizeof b2, hi), a->ascii ? "+-" : "\xC2\xB1");
     int y = lesson_panel_title(a, f, r, P_ACTIVATIONS, title);
     int bar_x = r.x + 5, bar_w = r.w - 5 - 30;
     if (bar_w < 8)

@@ -4,6 +4,7 @@
  * the same steps on a log axis centred on the 1e-3 guide line (makemore part 3's chart).
  * It only reads: dist.c keeps the histories and re-bins them onto the axis. */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,8 +91,8 @@ static void draw_strip(const app *a, const session *s, frame *f, rect r, dist_ki
     }
 }
 
-/* The layers the ratio plot shows: those with weights, up to `most` around the selected one
- * (only the selected one when most is 1). Returns how many. */
+/* The layers the ratio plot shows: those with weights, up to `most` spread over the net with
+ * the selected one among them (only the selected one when most is 1). Returns how many. */
 static int ratio_layers(const session *s, int most, int *out)
 {
     const net *n = &s->t.net;
@@ -108,13 +109,28 @@ static int ratio_layers(const session *s, int most, int *out)
                 sel = m;
             with[m++] = i;
         }
-    int start = sel - (most - 1) / 2;
-    start = start + most > m ? m - most : start;
-    start = start < 0 ? 0 : start;
-    int k = 0;
-    for (int j = start; j < m && k < most; j++)
-        out[k++] = with[j];
-    return k;
+    if (m <= most) {
+        for (int j = 0; j < m; j++)
+            out[j] = with[j];
+        return m;
+    }
+    /* spread over the net, the first and the last layer always, so the plot compares the
+     * layers a lesson talks about (layer 0 against the output); the selected one replaces
+     * the nearest of them */
+    for (int k = 0; k < most; k++)
+        out[k] = with[(int)((long)k * (m - 1) / (most - 1))];
+    int near = 0;
+    for (int k = 1; k < most; k++)
+        near = abs(with[sel] - out[k]) < abs(with[sel] - out[near]) ? k : near;
+    if (out[near] != with[sel] && (near == 0 || near == most - 1) && most > 2)
+        near = near == 0 ? 1 : most - 2; /* keep the first and the last */
+    out[near] = with[sel];
+    for (int i = 1; i < most; i++) /* in layer order, for the legend */
+        for (int j = i; j > 0 && out[j - 1] > out[j]; j--) {
+            int tmp = out[j];
+            out[j] = out[j - 1], out[j - 1] = tmp;
+        }
+    return most;
 }
 
 /* The update ratio over the same steps: 10^ratio on a log axis of whole decades that holds the
@@ -243,8 +259,13 @@ void draw_dist(const app *a, frame *f, rect r)
     if (legend)
         ratio_legend(a, s, f, r.x, y++, r.w - 1, layers, m, roomy);
     int gy = draw_ratio(a, s, f, (rect){r.x, y, r.w, ratio_h}, first, n, layers, m);
-    if (!legend) /* no legend row: the label column says which plot this is */
-        frame_put(f, r.x, gy == y ? y + 1 : y, ROLE_STRONG, "ratio   ", PLOT_LABEL_W - 1);
+    if (!legend) { /* no legend row: the label column says which plot this is, and its value now */
+        float now = m == 1 ? dist_ratio(s, layers[0], s->t.state.step) : NAN;
+        char b[16] = "ratio";
+        if (isfinite(now))
+            fmt_compact(b, sizeof b, pow(10.0, now));
+        frame_put(f, r.x, gy == y ? y + 1 : y, ROLE_STRONG, b, PLOT_LABEL_W - 1);
+    }
     y += ratio_h;
     if (roomy) { /* the step axis: the first and the last step under their columns */
         char b1[24], b2[24];

@@ -164,10 +164,10 @@ static void draw_legend(const app *a, const session *s, const plane_cache *p, fr
         snprintf(o, 32, " %s", names[order[j]]);
     }
     if (p->stride > 1) /* a big data set: the count is of the rows drawn */
-        snprintf(parts[3], sizeof parts[3], "%s wrong: %d of %d drawn", a->ascii ? "X" : "\xE2\x9C\x96", p->n_wrong,
+        snprintf(parts[3], sizeof parts[3], "%s wrong now: %d of %d drawn", a->ascii ? "X" : "\xE2\x9C\x96", p->n_wrong,
                  p->n_pts);
     else
-        snprintf(parts[3], sizeof parts[3], "%s wrong: %d", a->ascii ? "X" : "\xE2\x9C\x96", p->n_wrong);
+        snprintf(parts[3], sizeof parts[3], "%s wrong now: %d", a->ascii ? "X" : "\xE2\x9C\x96", p->n_wrong);
     int sw = K * 4; /* the classes' swatches: "██0 " */
     for (int j = 0; j < 4; j++)
         widths[j] = wrap_cols(parts[j], (int)strlen(parts[j])) + 2;

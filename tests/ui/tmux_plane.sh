@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Data panel's input plane in the real binary: XOR (lessons/00-welcome.md) trained to the
 # end, at 80x24, 120x40 and 160x48; in colour (xterm-256color), with NO_COLOR=1 and under LANG=C.
-# After training every row is right: the legend says "wrong: 0" and no mark is on the plot, and
+# After training every row is right: the legend says "wrong now: 0" and no mark is on the plot, and
 # both classes have a region (their colours, or their shading glyphs).
 # Prints "ok NAME" or "FAIL NAME: why".
 set -u
@@ -27,7 +27,7 @@ train_xor() {
 }
 
 # The rows of the Data panel: from its title down to its legend.
-panel_rows() { screen | sed -n '/Data: /,/wrong: /p'; }
+panel_rows() { screen | sed -n '/Data: /,/wrong now: /p'; }
 
 for size in "80 24" "120 40" "160 48"; do
     set -- $size
@@ -35,7 +35,7 @@ for size in "80 24" "120 40" "160 48"; do
     # --- colour ---
     if train_xor "$1" "$2" "" "$name-colour"; then
         p=$(panel_rows)
-        printf '%s\n' "$p" | grep -qF "wrong: 0" && ok "$name-colour-none-wrong" ||
+        printf '%s\n' "$p" | grep -qF "wrong now: 0" && ok "$name-colour-none-wrong" ||
             bad "$name-colour-none-wrong" "legend:"$'\n'"$p"
         marks=$(screen | grep -o "✖" | wc -l)
         [ "$marks" -eq 1 ] && ok "$name-colour-no-marks" || bad "$name-colour-no-marks" "$marks ✖ on screen (the legend has 1)"
@@ -56,7 +56,7 @@ for size in "80 24" "120 40" "160 48"; do
     # --- NO_COLOR=1: no colour codes, the regions drawn with glyphs ---
     if train_xor "$1" "$2" "NO_COLOR=1" "$name-mono"; then
         p=$(panel_rows)
-        printf '%s\n' "$p" | grep -qF "wrong: 0" && ok "$name-mono-none-wrong" || bad "$name-mono-none-wrong" "$p"
+        printf '%s\n' "$p" | grep -qF "wrong now: 0" && ok "$name-mono-none-wrong" || bad "$name-mono-none-wrong" "$p"
         colour_screen | grep -qE $'\e\\[(38|48);5;|\e\\[(3|4)[0-7]m' && bad "$name-mono-no-colour" "colour codes under NO_COLOR" ||
             ok "$name-mono-no-colour"
         body=$(printf '%s\n' "$p" | sed '1d;$d')
@@ -68,7 +68,7 @@ for size in "80 24" "120 40" "160 48"; do
     # --- LANG=C: ASCII only ---
     if train_xor "$1" "$2" "LANG=C LC_ALL=C NO_COLOR=1" "$name-ascii"; then
         p=$(panel_rows)
-        printf '%s\n' "$p" | grep -qF "X wrong: 0" && ok "$name-ascii-none-wrong" || bad "$name-ascii-none-wrong" "$p"
+        printf '%s\n' "$p" | grep -qF "X wrong now: 0" && ok "$name-ascii-none-wrong" || bad "$name-ascii-none-wrong" "$p"
         screen | LC_ALL=C grep -q '[^ -~]' && bad "$name-ascii-only" "non-ASCII on screen:"$'\n'"$(screen)" ||
             ok "$name-ascii-only"
         body=$(printf '%s\n' "$p" | sed '1d;$d')
