@@ -35,7 +35,8 @@ for size in "80 24" "120 40" "160 48"; do
     if [ "$2" -ge 40 ]; then
         wait_for "$tag-legend" " L0 "
     else
-        wait_for "$tag-ratio-label" "ratio"
+        # no room for a legend: the label column gives the selected layer's ratio now, beside its ●
+        if screen | grep "●" | grep -qE '[0-9]e-[0-9]+ '; then ok "$tag-ratio-now"; else bad "$tag-ratio-now" "$(screen)"; fi
     fi
     [ "$2" -ge 48 ] && wait_for "$tag-step-axis" "step 1"
     keys Down
