@@ -1,7 +1,9 @@
 /* The Data panel's image views (samples.c, view_sample.c) on lesson 12's digits: the
  * confusion matrix and worst examples against trainer_predict on the same validation rows,
  * the sample's probabilities against the output layer, the weight picture against W, a step
- * back dropping the matrix, and the views drawn whole at three sizes with and without colour. */
+ * back keeping the last finished epoch's matrix, whole pictures, and the views drawn whole at three sizes with and without colour. */
+#include <ctype.h>
+
 #include "test_common.h"
 #include "test_app.h"
 #include "engine/act.h"
@@ -112,40 +114,84 @@ static void test_confusion_equals_trainer_predict(void **state)
     app_free(&a);
 }
 
-/* A step back past an epoch's end drops its matrix; stepping forward takes it again, equal. */
-static void test_step_back_drops_the_matrix(void **state)
+/* The Data panel's text, rows of its rectangle joined. */
+static void panel_text(const app *a, const frame *f, char *out, size_t cap);
+
+/* A step back across an epoch's end shows the matrix of the last epoch that ended before
+ * that point (the same screen as going forwards to it), never one from the future; stepping
+ * forward again takes the later one again, equal. */
+static void test_step_back_keeps_finished_epochs(void **state)
 {
     (void)state;
     app a;
-    session *s = open_digits(&a, 80, 24, DV_CONFUSION);
-    app_key(&a, 'e');
+    session *s = open_digits(&a, 120, 40, DV_CONFUSION);
     app_key(&a, 'e');
     confusion cm;
-    samples_update(s);
     assert_true(samples_confusion(s, &cm));
-    long before[100];
-    memcpy(before, cm.counts, sizeof before);
-    assert_true(session_back(s)); /* undoes epoch 2's end */
-    samples_update(s);
-    assert_int_equal(s->n_epochs, 1);
-    assert_false(samples_confusion(s, &cm));
-    frame f;
-    frame_init(&f, 80, 24);
-    view_draw(&a, &f);
-    assert_true(frame_contains(&f, "stepped back before an epoch's end: appears"));
-    assert_true(frame_contains(&f, "end of epoch 2 (e)"));
-    assert_false(frame_contains(&f, "right ="));
-    session_step(s, STEP_MICRO);
+    long first[100], second[100];
+    memcpy(first, cm.counts, sizeof first);
+    int first_worst = cm.n_worst;
+    app_key(&a, 'e');
     samples_update(s);
     assert_true(samples_confusion(s, &cm));
     assert_int_equal(cm.epoch, 2);
-    assert_memory_equal(cm.counts, before, sizeof before);
-    session_reset(s); /* back to the start: nothing from the future */
+    memcpy(second, cm.counts, sizeof second);
+    assert_true(memcmp(first, second, sizeof first) != 0);
+    app_key(&a, 'b'); /* undoes epoch 2's end */
+    samples_update(s);
+    assert_int_equal(s->n_epochs, 1);
+    assert_true(samples_confusion(s, &cm));
+    assert_int_equal(cm.epoch, 1);
+    assert_memory_equal(cm.counts, first, sizeof first);
+    assert_int_equal(cm.n_worst, first_worst);
+    assert_int_equal(samples_count(s, DV_CONFUSION), 10);
+    frame f, g;
+    frame_init(&f, 120, 40);
+    frame_init(&g, 120, 40);
+    view_draw(&a, &f);
+    static char back[65536], fwd[65536];
+    panel_text(&a, &f, back, sizeof back);
+    assert_non_null(strstr(back, "Data: confusion matrix, epoch 1"));
+    assert_non_null(strstr(back, "/359 right"));
+    /* the same point reached forwards, in a fresh run: the same panel */
+    app b;
+    session *t = open_digits(&b, 120, 40, DV_CONFUSION);
+    while (t->t.state.micro < s->t.state.micro)
+        session_step(t, STEP_MICRO);
+    view_draw(&b, &g);
+    panel_text(&b, &g, fwd, sizeof fwd);
+    assert_string_equal(back, fwd);
+    /* the worst examples too */
+    a.les->data_view++, b.les->data_view++;
+    assert_int_equal(data_view_current(&a, s), DV_WORST);
+    frame_clear(&f), frame_clear(&g);
+    view_draw(&a, &f), view_draw(&b, &g);
+    panel_text(&a, &f, back, sizeof back), panel_text(&b, &g, fwd, sizeof fwd);
+    assert_non_null(strstr(back, "(epoch 1)"));
+    assert_string_equal(back, fwd);
+    app_free(&b);
+    session_step(s, STEP_MICRO); /* epoch 2's end again: its matrix, equal */
+    samples_update(s);
+    assert_true(samples_confusion(s, &cm));
+    assert_int_equal(cm.epoch, 2);
+    assert_memory_equal(cm.counts, second, sizeof second);
+    /* back micro-step by micro-step: epoch 1's all the way into epoch 1, then none */
+    while (s->n_epochs > 0) {
+        assert_true(samples_confusion(s, &cm));
+        assert_int_equal(cm.epoch, s->n_epochs);
+        assert_true(session_back(s));
+    }
     samples_update(s);
     assert_false(samples_confusion(s, &cm));
+    session_reset(s);
+    samples_update(s);
+    assert_false(samples_confusion(s, &cm));
+    a.les->data_view--;
+    frame_clear(&f);
     view_draw(&a, &f);
     assert_true(frame_contains(&f, "appears after the first epoch"));
     frame_free(&f);
+    frame_free(&g);
     app_free(&a);
 }
 
@@ -229,7 +275,7 @@ static void test_weight_picture_is_w(void **state)
     rect r = {0, 0, 60, 9}; /* 8 rows: 8 pixels as glyphs (2 columns each), 16 painted */
     a.colour = false;
     draw_weights(&a, s, &f, r);
-    assert_true(frame_contains(&f, "Data: weights of unit 5/128"));
+    assert_true(frame_contains(&f, "Data: weights of unit 5 of 128"));
     for (int i = 0; i < 8; i++)
         for (int j = 0; j < 8; j++) {
             float w = W[i * 8 + j];
@@ -297,7 +343,7 @@ static void test_views_whole_at_every_size(void **state)
     (void)state;
     const int sizes[][2] = {{80, 24}, {120, 40}, {160, 48}};
     const data_view views[] = {DV_SAMPLE, DV_CONFUSION, DV_WORST, DV_WEIGHTS};
-    const char *must[][2] = {{"label ", "predicted "}, {"right", "t\\p"}, {"true ", "predicted "}, {"W from", "bias "}};
+    const char *must[][2] = {{"label ", "predicted "}, {"right", "t\\p"}, {"worst examples, #", "row"}, {"min w", "bias "}};
     for (int k = 0; k < 3; k++)
         for (int v = 0; v < 4; v++)
             for (int mode = 0; mode < 3; mode++) {
@@ -341,6 +387,180 @@ static void test_views_whole_at_every_size(void **state)
             }
 }
 
+/* Image v (side x side) shown as q x q dots (each the mean of its block of pixels, or one
+ * pixel enlarged), drawn whole somewhere in f: painted half blocks, grey from the image's
+ * darkest to its lightest pixel, or glyph pairs from the shading ramp. */
+static bool picture_in(const frame *f, const float *v, int side, int q, bool paint, bool ascii)
+{
+    static const char ramp[] = " .:-=+*#%@";
+    static const uint32_t shades[] = {' ', 0x2591, 0x2592, 0x2593, 0x2588};
+    float lo = v[0], hi = v[0], dots[64 * 64];
+    for (int k = 1; k < side * side; k++)
+        lo = v[k] < lo ? v[k] : lo, hi = v[k] > hi ? v[k] : hi;
+    assert_true(q <= 64 && hi > lo);
+    for (int i = 0; i < q; i++)
+        for (int j = 0; j < q; j++) {
+            int b = q < side ? side / q : 1, r0 = q < side ? i * b : i * side / q, c0 = q < side ? j * b : j * side / q;
+            double sum = 0;
+            for (int y = r0; y < r0 + b; y++)
+                for (int x = c0; x < c0 + b; x++)
+                    sum += v[y * side + x];
+            dots[i * q + j] = (float)(sum / (b * b));
+        }
+    int cols = paint ? q : 2 * q, rows = paint ? q / 2 : q;
+    for (int y0 = 0; y0 + rows <= f->h; y0++)
+        for (int x0 = 0; x0 + cols <= f->w; x0++) {
+            bool all = true;
+            for (int i = 0; i < rows && all; i++)
+                for (int j = 0; j < cols && all; j++) {
+                    cell c = f->cells[(y0 + i) * f->w + x0 + j];
+                    if (paint) {
+                        int top = pal_grey((int)lroundf((dots[2 * i * q + j] - lo) / (hi - lo) * 7));
+                        int bot = pal_grey((int)lroundf((dots[(2 * i + 1) * q + j] - lo) / (hi - lo) * 7));
+                        all = c.ch == 0x2580 && role_is_paint(c.role) && paint_fg(c.role) == top &&
+                              paint_bg(c.role) == bot;
+                    } else {
+                        float t = (dots[i * q + j / 2] - lo) / (hi - lo);
+                        t = t < 0 ? 0 : t > 1 ? 1 : t;
+                        uint32_t g = ascii ? (uint32_t)ramp[lroundf(t * 9)] : shades[lroundf(t * 4)];
+                        all = c.ch == g;
+                    }
+                }
+            if (all)
+                return true;
+        }
+    return false;
+}
+
+/* Lesson 12 at 80x24, worst examples: each 8x8 digit drawn whole (all 8 pixel rows), in
+ * colour, in shading glyphs and in ASCII; the captions beside the tiles when under them
+ * there is no room. */
+static void test_worst_pictures_whole(void **state)
+{
+    (void)state;
+    for (int mode = 0; mode < 3; mode++) {
+        app a;
+        session *s = open_digits(&a, 80, 24, DV_WORST);
+        app_key(&a, 'e');
+        a.colour = mode == 0;
+        a.ascii = mode == 2;
+        confusion cm;
+        assert_true(samples_confusion(s, &cm));
+        assert_true(cm.n_worst >= 2);
+        frame f;
+        frame_init(&f, 80, 24);
+        view_draw(&a, &f);
+        float v[64];
+        for (int k = 0; k < 2; k++) {
+            samples_row_values(s, cm.worst[k].row, v);
+            if (!picture_in(&f, v, 8, 8, mode == 0, mode == 2)) {
+                static char text[65536];
+                panel_text(&a, &f, text, sizeof text);
+                fail_msg("mode %d: worst example %d not whole:\n%s", mode, k, text);
+            }
+        }
+        char cap[32];
+        snprintf(cap, sizeof cap, "%d%s%d", cm.worst[0].truth, mode == 2 ? "->" : "\xE2\x86\x92", cm.worst[0].pred);
+        assert_true(frame_contains(&f, cap));
+        frame_free(&f);
+        app_free(&a);
+    }
+}
+
+/* Lesson 06 (MNIST, 28x28) at 160x48: the sample and the weights whole, 28 columns by 14
+ * half-block rows with colour; without colour 28 rows do not fit, so 14x14 dots of 2x2
+ * pixels, said so. At 80x24 without colour: not even that fits, said so with the way out. */
+static void test_mnist_pictures_whole(void **state)
+{
+    (void)state;
+    for (int mode = 0; mode < 3; mode++) {
+        app a;
+        int w = mode < 2 ? 160 : 80, h = mode < 2 ? 48 : 24;
+        open_at(&a, "lessons/06-dropout.md", w, h);
+        app_key(&a, K_PGDN);
+        app_key(&a, K_PGDN);
+        session *s = app_run(&a);
+        assert_non_null(s);
+        assert_int_equal(data_image_side(s), 28);
+        a.les->focus = P_DATA;
+        a.les->data_view = 0;
+        a.colour = mode == 0;
+        for (int i = 0; i < 3; i++)
+            app_key(&a, 'n');
+        assert_int_equal(data_view_current(&a, s), DV_SAMPLE);
+        frame f;
+        frame_init(&f, w, h);
+        view_draw(&a, &f);
+        static char text[65536];
+        panel_text(&a, &f, text, sizeof text);
+        float v[784];
+        samples_row_values(s, samples_batch_data_row(s, 0), v);
+        if (mode == 2) { /* the words, whatever the wrapping */
+            static char flat[65536];
+            int o = 0;
+            for (const char *c = text; *c; c++)
+                if (!(isspace((unsigned char)*c) && o && flat[o - 1] == ' '))
+                    flat[o++] = isspace((unsigned char)*c) ? ' ' : *c;
+            flat[o] = 0;
+            assert_non_null(strstr(flat, "no room for a whole 28x28 picture"));
+            assert_non_null(strstr(flat, "4 hides What just happened"));
+            assert_non_null(strstr(text, "label "));
+        } else if (!picture_in(&f, v, 28, mode == 0 ? 28 : 14, mode == 0, false)) {
+            fail_msg("mode %d: the sample is not whole:\n%s", mode, text);
+        }
+        assert_int_equal(strstr(text, "2x2 pixels a cell") != NULL, mode == 1);
+        /* the weights: the same size, and the legend's words */
+        a.les->data_view = 3;
+        assert_int_equal(data_view_current(&a, s), DV_WEIGHTS);
+        frame_clear(&f);
+        view_draw(&a, &f);
+        panel_text(&a, &f, text, sizeof text);
+        assert_non_null(strstr(text, "weights of unit 0 of 128"));
+        int cells = 0;
+        for (int i = 0; i < w * h; i++)
+            cells += mode == 0 ? f.cells[i].ch == 0x2580 : 0;
+        if (mode == 0)
+            assert_int_equal(cells, 28 * 14);
+        if (mode == 1) {
+            assert_non_null(strstr(text, "positive: + #"));
+            assert_non_null(strstr(text, "negative: - ="));
+            assert_non_null(strstr(text, "2x2 pixels a cell"));
+        }
+        frame_free(&f);
+        app_free(&a);
+    }
+}
+
+/* At 120x40 the ten probability bars stand in two columns, 0-4 and 5-9 side by side. */
+static void test_prob_bars_in_column_order(void **state)
+{
+    (void)state;
+    app a;
+    session *s = open_digits(&a, 120, 40, DV_SAMPLE);
+    for (int i = 0; i < 3; i++)
+        app_key(&a, 'n');
+    float p[10];
+    int pred;
+    assert_true(samples_batch_probs(s, 0, p, &pred));
+    frame f;
+    frame_init(&f, 120, 40);
+    view_draw(&a, &f);
+    static char text[65536];
+    panel_text(&a, &f, text, sizeof text);
+    int pairs = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+        for (int k = 0; k < 5; k++) {
+            char left[8], right[8];
+            snprintf(left, sizeof left, " %d ", k);
+            snprintf(right, sizeof right, "%% %d ", k + 5);
+            char *l = strstr(line, left), *r = strstr(line, right);
+            pairs += l && r && l < r;
+        }
+    assert_int_equal(pairs, 5);
+    frame_free(&f);
+    app_free(&a);
+}
+
 /* Breast cancer's 30 features are not an image: the sample shows the row's values, and the
  * confusion matrix is 2x2 and adds up. */
 static void test_features_when_not_an_image(void **state)
@@ -381,11 +601,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_confusion_equals_trainer_predict),
-        cmocka_unit_test(test_step_back_drops_the_matrix),
+        cmocka_unit_test(test_step_back_keeps_finished_epochs),
         cmocka_unit_test(test_sample_rows_and_probabilities),
         cmocka_unit_test(test_weight_picture_is_w),
         cmocka_unit_test(test_views_whole_at_every_size),
         cmocka_unit_test(test_features_when_not_an_image),
+        cmocka_unit_test(test_worst_pictures_whole),
+        cmocka_unit_test(test_mnist_pictures_whole),
+        cmocka_unit_test(test_prob_bars_in_column_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,8 +10,11 @@
 #include "../engine/act.h"
 #include "../engine/loss.h"
 
-struct sample_cache {
-    bool has;            /* a matrix was taken */
+/* What one epoch's end measured: kept for every finished epoch (K*K counts and the wrong
+ * rows), so a step back shows the matrix of the last epoch that ended before it, as going
+ * forwards to the same point does. */
+typedef struct epoch_record {
+    bool has;            /* taken (false: no validation rows, or the net does not classify) */
     long micro;          /* the trainer's micro-step count when it was */
     int epoch;           /* 1-based epoch it belongs to */
     int classes;
@@ -21,7 +24,12 @@ struct sample_cache {
     bool restored;
     int best_epoch;
     worst_example *worst;
-    int n_worst, cap_worst;
+    int n_worst;
+} epoch_record;
+
+struct sample_cache {
+    epoch_record *rec;   /* [epoch - 1] */
+    int cap_rec;
     float *probs;        /* (eval cap, K) scratch */
     size_t cap_probs;
 };
@@ -130,32 +138,48 @@ static sample_cache *cache_of(session *s)
     return s->samples;
 }
 
+/* The record for epoch e (1-based), grown on demand. */
+static epoch_record *record_of(sample_cache *c, int e)
+{
+    if (e > c->cap_rec) {
+        int cap = c->cap_rec ? c->cap_rec : 16;
+        while (cap < e)
+            cap *= 2;
+        c->rec = xrealloc(c->rec, (size_t)cap, sizeof *c->rec);
+        memset(c->rec + c->cap_rec, 0, (size_t)(cap - c->cap_rec) * sizeof *c->rec);
+        c->cap_rec = cap;
+    }
+    return &c->rec[e - 1];
+}
+
 void samples_epoch_end(session *s)
 {
     trainer *t = &s->t;
     net *n = &t->net;
     const split *sp = t->split;
+    if (s->n_epochs == 0)
+        return;
     sample_cache *c = cache_of(s);
-    c->has = false;
-    if (!data_classifies(s) || sp->n_val == 0 || s->n_epochs == 0)
+    /* the epoch that just ended; a replay after a step back overwrites it with the same */
+    epoch_record *rec = record_of(c, s->n_epochs);
+    rec->has = false;
+    if (!data_classifies(s) || sp->n_val == 0)
         return;
     int last = n->n_layers - 1, K = n->layers[last].n_out, C = samples_classes(s);
-    if ((size_t)C * C > (size_t)c->classes * c->classes || !c->counts)
-        c->counts = xrealloc(c->counts, (size_t)C * C, sizeof(long));
-    c->classes = C;
-    memset(c->counts, 0, (size_t)C * C * sizeof(long));
-    if (c->cap_worst < sp->n_val) {
-        c->cap_worst = sp->n_val;
-        c->worst = xrealloc(c->worst, (size_t)c->cap_worst, sizeof(worst_example));
-    }
-    int cap = n->eval.cap;
+    if (rec->classes != C || !rec->counts)
+        rec->counts = xrealloc(rec->counts, (size_t)C * C, sizeof(long));
+    rec->classes = C;
+    memset(rec->counts, 0, (size_t)C * C * sizeof(long));
+    int cap = n->eval.cap, wrong_cap = 0;
     if (c->cap_probs < (size_t)cap * K) {
         c->cap_probs = (size_t)cap * K;
         c->probs = xrealloc(c->probs, c->cap_probs, sizeof(float));
     }
-    c->n = sp->n_val;
-    c->correct = 0;
-    c->n_worst = 0;
+    rec->n = sp->n_val;
+    rec->correct = 0;
+    rec->n_worst = 0;
+    free(rec->worst); /* sized to this epoch's mistakes below */
+    rec->worst = NULL;
     /* In chunks the eval workspace holds whole, so after trainer_predict its z and a are these
      * rows' and the class is the engine's own rule (loss_predict), as the accuracy counts it. */
     for (int start = 0; start < sp->n_val; start += cap) {
@@ -168,12 +192,16 @@ void samples_epoch_end(session *s)
             int pred = loss_predict(n->loss, n->layers[last].act, z, a, K);
             if (truth < 0 || truth >= C || pred < 0 || pred >= C)
                 continue;
-            c->counts[(size_t)truth * C + pred]++;
+            rec->counts[(size_t)truth * C + pred]++;
             if (pred == truth) {
-                c->correct++;
+                rec->correct++;
                 continue;
             }
-            worst_example *w = &c->worst[c->n_worst++];
+            if (rec->n_worst == wrong_cap) {
+                wrong_cap = wrong_cap ? 2 * wrong_cap : 64;
+                rec->worst = xrealloc(rec->worst, (size_t)wrong_cap, sizeof(worst_example));
+            }
+            worst_example *w = &rec->worst[rec->n_worst++];
             w->row = row, w->truth = truth, w->pred = pred;
             if (C == 2 && K == 1) /* p is the probability of class 1 */
                 w->p_pred = pred ? p[0] : 1.0f - p[0], w->p_truth = truth ? p[0] : 1.0f - p[0];
@@ -181,42 +209,50 @@ void samples_epoch_end(session *s)
                 w->p_pred = p[pred], w->p_truth = p[truth];
         }
     }
-    qsort(c->worst, (size_t)c->n_worst, sizeof *c->worst, worst_cmp);
+    if (rec->n_worst)
+        qsort(rec->worst, (size_t)rec->n_worst, sizeof *rec->worst, worst_cmp);
     const epoch_metrics *em = &s->epochs[s->n_epochs - 1];
     const early_stop_state *es = &t->state.early;
-    c->epoch = em->epoch;
+    rec->epoch = em->epoch;
     /* early stopping that stops at this epoch's end has put the best epoch's weights back and
      * measured them again: those are the weights predicted with, so that is the accuracy */
-    c->restored = es->stopped;
-    c->best_epoch = es->best_epoch;
-    c->val_acc = es->stopped ? es->restored_val_acc : em->val_acc;
-    c->micro = t->state.micro;
-    c->has = true;
+    rec->restored = es->stopped;
+    rec->best_epoch = es->best_epoch;
+    rec->val_acc = es->stopped ? es->restored_val_acc : em->val_acc;
+    rec->micro = t->state.micro;
+    rec->has = true;
 }
 
-/* Taken on this run's timeline and not after where the run now is (a step back replays the
- * epoch's end, which takes the matrix again). */
-static bool cache_current(const session *s)
+/* The record of the last epoch that ended on this run's timeline (s->n_epochs counts them; a
+ * step back truncates it and the replay retakes each end it passes), never one taken after
+ * where the run now is. */
+static const epoch_record *current_record(const session *s)
 {
     const sample_cache *c = s->samples;
-    return c && c->has && c->micro <= s->t.state.micro && c->epoch >= 1 && c->epoch <= s->n_epochs &&
-           s->epochs[c->epoch - 1].epoch == c->epoch;
+    int e = s->n_epochs;
+    if (!c || e < 1 || e > c->cap_rec)
+        return NULL;
+    const epoch_record *rec = &c->rec[e - 1];
+    if (!rec->has || rec->epoch != e || rec->micro > s->t.state.micro || s->epochs[e - 1].epoch != e)
+        return NULL;
+    return rec;
 }
 
 void samples_update(session *s)
 {
-    /* The matrix is taken at each epoch's end; here only a stale one is dropped (the run was
-     * reset or stepped back before its epoch ended): never a matrix from the future. */
-    if (s->samples && s->samples->has && !cache_current(s))
-        s->samples->has = false;
+    /* Every epoch's end is taken as it happens (samples_epoch_end); which one is shown follows
+     * from where the run is, so there is nothing to recompute here. Records past the run's
+     * epochs (after a step back or a reset) are kept until their epoch ends again and
+     * overwrites them; current_record never reads them. */
+    (void)s;
 }
 
 bool samples_confusion(const session *s, confusion *out)
 {
     memset(out, 0, sizeof *out);
-    if (!cache_current(s))
+    const epoch_record *c = current_record(s);
+    if (!c)
         return false;
-    const sample_cache *c = s->samples;
     *out = (confusion){c->epoch, c->classes, c->counts, c->n, c->correct, c->val_acc, c->restored,
                        c->best_epoch, c->worst, c->n_worst};
     return true;
@@ -267,8 +303,9 @@ void samples_free(sample_cache *c)
 {
     if (!c)
         return;
-    free(c->counts);
-    free(c->worst);
+    for (int e = 0; e < c->cap_rec; e++)
+        free(c->rec[e].counts), free(c->rec[e].worst);
+    free(c->rec);
     free(c->probs);
     free(c);
 }

@@ -11,9 +11,10 @@ typedef struct sample_cache sample_cache;
 
 /* At each epoch's end (session.c's record, whether the panel is shown or not): the confusion
  * matrix and worst examples of the validation rows with the weights the epoch's accuracy was
- * measured with, so the matrix's diagonal is that accuracy. */
+ * measured with, so the matrix's diagonal is that accuracy. Kept for every finished epoch. */
 void samples_epoch_end(session *s);
-/* Recompute after an epoch ended (or the run stepped back past one); cheap when nothing changed. */
+/* Kept for the callers: each end is taken as it happens and samples_confusion picks the one
+ * for where the run is, so this has nothing to do. */
 void samples_update(session *s);
 /* How many items the up/down keys move through in view v (batch rows, rows of the confusion
  * matrix, worst examples, first-layer units); 0 when the view has no selection. */
@@ -56,9 +57,10 @@ typedef struct confusion {
     int n_worst;
 } confusion;
 
-/* The matrix of the last epoch that ended on this run's timeline: false (and *out zeroed)
- * before the first epoch's end, without validation rows, for a net that does not classify, or
- * when the run stepped back before the epoch it was taken at. */
+/* The matrix of the last epoch that ended on this run's timeline up to where it now is (after
+ * a step back: the last epoch that ended before that point, the same as going forwards to
+ * it): false (and *out zeroed) before the first epoch's end, without validation rows, or for
+ * a net that does not classify. */
 bool samples_confusion(const session *s, confusion *out);
 
 /* ---- first-layer weights ---- */

@@ -11,8 +11,8 @@
 #include "wrap.h"
 
 #define MAX_CLASSES_SHOWN 64
-/* The largest a picture is drawn: small images (8x8) twice their size, big ones (28x28) their own. */
-#define ENLARGE(side) ((side) < 16 ? 2 * (side) : (side))
+/* Columns the text beside a picture keeps at least (else the picture gets smaller). */
+#define TEXT_MIN 16
 
 static const char ascii_ramp[] = " .:-=+*#%@";
 static const uint32_t utf_ramp[] = {' ', 0x2591, 0x2592, 0x2593, 0x2588}; /* ░▒▓█ */
@@ -56,7 +56,7 @@ static int pixel_paint(float v, float lo, float hi, bool diverging)
 
 static uint32_t pixel_glyph(bool ascii, float v, float lo, float hi, bool diverging)
 {
-    if (diverging) { /* the sign in the glyph: + # positive, - = negative */
+    if (diverging) { /* the sign in the glyph: + and # positive, - and = negative */
         int level = clampi((int)lroundf(fabsf(v) / hi * 4), 0, 4);
         return level == 0 ? ' ' : v > 0 ? (level > 2 ? '#' : '+') : (level > 2 ? '=' : '-');
     }
@@ -65,44 +65,86 @@ static uint32_t pixel_glyph(bool ascii, float v, float lo, float hi, bool diverg
     return ascii ? (uint32_t)ascii_ramp[(int)lroundf(t * 9)] : utf_ramp[(int)lroundf(t * 4)];
 }
 
-/* The largest picture of a side x side image that fits w x h cells: painted, two pixels per
- * cell (a half block); as glyphs, one pixel per cell row and two columns per pixel, so it
- * stays square; at most `most` pixels a side. */
-static int picture_px(const app *a, int w, int h, int most)
+/* How a side x side image is drawn, whole: q x q dots, q an integer enlargement of the side
+ * or half of it (2x2 pixels averaged into a dot, said next to the picture). A dot is half a
+ * cell painted (two a cell, one above the other), or a cell row of two glyph columns so the
+ * picture stays square. Never cropped, never resampled to an uneven size. */
+typedef struct pic {
+    int q, cols, rows;
+} pic;
+
+static pic pic_at(const app *a, int q)
 {
-    int p = painted(a) ? (w < 2 * h ? w : 2 * h) : (w / 2 < h ? w / 2 : h);
-    p = p < most ? p : most;
-    if (painted(a) && p > 1)
-        p &= ~1;
-    return p < 1 ? 1 : p;
+    return painted(a) ? (pic){q, q, (q + 1) / 2} : (pic){q, 2 * q, q};
 }
 
-/* Draws v (side x side) at (x, y) within r, fitted to w x h cells; returns the columns used
- * and the rows in *rows. */
-static int draw_picture(const app *a, frame *f, rect r, int x, int y, int w, int h, const float *v, int side,
-                        int most, float lo, float hi, bool diverging, int *rows)
+/* Halving is offered only for images of 16 pixels or more: an 8x8 digit at 4x4 is no digit. */
+static int smallest_q(int side) { return side >= 16 && side % 2 == 0 ? side / 2 : side; }
+
+/* The largest whole picture within w x h cells, enlarged at most `most` times; q = 0 when not
+ * even the smallest fits. */
+static pic pic_fit(const app *a, int side, int w, int h, int most)
+{
+    for (int k = most; k >= 1; k--) {
+        pic p = pic_at(a, side * k);
+        if (p.cols <= w && p.rows <= h)
+            return p;
+    }
+    pic p = pic_at(a, smallest_q(side));
+    return p.q < side && p.cols <= w && p.rows <= h ? p : (pic){0, 0, 0};
+}
+
+/* The enlargement a picture gets: small images (8x8) twice, big ones (28x28) their own size. */
+static int enlarge(int side) { return side < 16 ? 2 : 1; }
+
+/* Said next to a halved picture, "" for one at full resolution. */
+static const char *pic_note(const app *a, int side, pic p)
+{
+    if (p.q >= side)
+        return "";
+    return painted(a) ? "(2x2 pixels a half cell)" : "(2x2 pixels a cell)";
+}
+
+static int put_wrapped(frame *f, int x, int y, int bottom, int w, role ro, const char *text);
+
+/* When not even the smallest picture fits: what it needs, what the panel has, and how to get
+ * room (hiding the narration gives rows, hiding the lesson text columns). Returns the next row. */
+static int too_short(const app *a, frame *f, int x, int y, int bottom, int w, int side, int need_w, int need_h)
+{
+    char msg[300], fix[120] = "";
+    bool rows = need_h > bottom - y, cols = need_w > w;
+    const bool *hidden = a->les ? a->les->hidden : NULL;
+    if (rows && hidden && !hidden[P_NARRATION])
+        snprintf(fix, sizeof fix, "4 hides What just happened (rows), ");
+    if (cols && hidden && !hidden[P_LESSON])
+        snprintf(fix + strlen(fix), sizeof fix - strlen(fix), "1 hides the lesson (columns), ");
+    snprintf(msg, sizeof msg, "no room for a whole %dx%d picture: it needs %d rows and %d columns, the panel has %d and %d; %s%s",
+             side, side, need_h, need_w, bottom - y, w, fix, *fix ? "or use a bigger terminal" : "use a bigger terminal");
+    return put_wrapped(f, x, y, bottom, w, ROLE_DIM, msg);
+}
+
+/* Draws v (side x side) whole at (x, y) within r as picture p. */
+static void draw_picture(const app *a, frame *f, rect r, int x, int y, pic p, const float *v, int side, float lo,
+                         float hi, bool diverging)
 {
     if (!(hi > lo))
         hi = lo + 1;
-    int p = picture_px(a, w, h, most);
+    int q = p.q;
     if (painted(a)) {
-        for (int i = 0; i < p; i += 2)
-            for (int j = 0; j < p; j++) {
-                int top = pixel_paint(resample(v, side, p, i, j), lo, hi, diverging);
-                int bot = i + 1 < p ? pixel_paint(resample(v, side, p, i + 1, j), lo, hi, diverging) : top;
+        for (int i = 0; i < q; i += 2)
+            for (int j = 0; j < q; j++) {
+                int top = pixel_paint(resample(v, side, q, i, j), lo, hi, diverging);
+                int bot = i + 1 < q ? pixel_paint(resample(v, side, q, i + 1, j), lo, hi, diverging) : top;
                 set_in(f, r, x + j, y + i / 2, 0x2580, role_paint(top, bot));
             }
-        *rows = (p + 1) / 2;
-        return p;
+        return;
     }
-    for (int i = 0; i < p; i++)
-        for (int j = 0; j < p; j++) {
-            uint32_t g = pixel_glyph(a->ascii, resample(v, side, p, i, j), lo, hi, diverging);
+    for (int i = 0; i < q; i++)
+        for (int j = 0; j < q; j++) {
+            uint32_t g = pixel_glyph(a->ascii, resample(v, side, q, i, j), lo, hi, diverging);
             set_in(f, r, x + 2 * j, y + i, g, ROLE_NORMAL);
             set_in(f, r, x + 2 * j + 1, y + i, g, ROLE_NORMAL);
         }
-    *rows = p;
-    return 2 * p;
 }
 
 static void value_range(const float *v, int n, float *lo, float *hi)
@@ -163,7 +205,7 @@ static void draw_prob_bars(const app *a, frame *f, int x, int y, int w, int bott
     if (rows < 1)
         return;
     int lw = C > 10 ? (C > 100 ? 3 : 2) : 1, entry = lw + 1 + 4 + 5; /* "7 ####  93%" */
-    int cols = (n + rows - 1) / rows, colw = cols ? w / cols : w;
+    int cols = (n + rows - 1) / rows, colw = cols ? w / cols : w, per = cols ? (n + cols - 1) / cols : n;
     for (int k = 0; k < n; k++)
         order[k] = k;
     bool top = colw < entry || C > n;
@@ -178,9 +220,11 @@ static void draw_prob_bars(const app *a, frame *f, int x, int y, int w, int bott
         n = n < cols * (rows - 1) ? n : cols * (rows - 1);
         if (rows < 2)
             n = 0;
+        per = rows - 1;
     }
+    /* down each column in turn (0-4 left, 5-9 right), the columns filled evenly */
     for (int k = 0; k < n; k++) {
-        int c = order[k], cx = x + (k / rows) * colw, cy = y + k % rows, bw = colw - lw - 1 - 6;
+        int c = order[k], cx = x + (k / per) * colw, cy = y + k % per, bw = colw - lw - 1 - 6;
         char lab[8], v[8];
         snprintf(lab, sizeof lab, "%*d", lw, c);
         frame_put(f, cx, cy, c == truth ? ROLE_STRONG : ROLE_DIM, lab, lw);
@@ -241,17 +285,32 @@ void draw_sample(const app *a, const session *s, frame *f, rect r)
     int row = samples_batch_data_row(s, sel), truth = s->t.labels[sel], side = data_image_side(s);
     float vals[DATA_MAX_FEATURES > 4096 ? 4096 : DATA_MAX_FEATURES];
     int tx = x, tw = w;
+    const char *note = "";
     if (side > 0 && d->d <= (int)(sizeof vals / sizeof vals[0])) {
-        samples_row_values(s, row, vals);
-        float lo, hi;
-        value_range(vals, d->d, &lo, &hi);
-        int rows, iw = draw_picture(a, f, r, x, y, w / 2, bottom - y, vals, side, ENLARGE(side), lo, hi, false, &rows);
-        tx = x + iw + 2, tw = w - iw - 2;
+        pic p = pic_fit(a, side, w - 2 - TEXT_MIN, bottom - y, enlarge(side));
+        if (p.q == 0) { /* the text below what the picture would need */
+            pic least = pic_at(a, smallest_q(side));
+            y = too_short(a, f, x, y, bottom, w, side, least.cols + 2 + TEXT_MIN, least.rows);
+        } else {
+            samples_row_values(s, row, vals);
+            float lo, hi;
+            value_range(vals, d->d, &lo, &hi);
+            draw_picture(a, f, r, x, y, p, vals, side, lo, hi, false);
+            tx = x + p.cols + 2, tw = w - p.cols - 2;
+            note = pic_note(a, side, p);
+        }
     }
+    /* one line each when the text column holds it, else two */
     char line[160];
-    snprintf(line, sizeof line, "label %d (data row %d)", truth, row);
-    frame_put(f, tx, y, ROLE_STRONG, line, tw);
-    y++;
+    bool narrow = tw < 24;
+    snprintf(line, sizeof line, narrow ? "label %d" : "label %d (data row %d)", truth, row);
+    frame_put(f, tx, y++, ROLE_STRONG, line, tw);
+    if (narrow) {
+        snprintf(line, sizeof line, "data row %d", row);
+        frame_put(f, tx, y++, ROLE_NORMAL, line, tw);
+    }
+    if (*note)
+        y = put_wrapped(f, tx, y, bottom, tw, ROLE_DIM, note);
     float probs[MAX_CLASSES_SHOWN];
     int C = samples_classes(s), pred = -1;
     bool classifies = data_classifies(s);
@@ -262,11 +321,15 @@ void draw_sample(const app *a, const session *s, frame *f, rect r)
     } else {
         char p[8];
         pct(p, sizeof p, classifies ? probs[pred] : NAN);
+        role verdict = classifies ? (pred == truth ? ROLE_GOOD : ROLE_BAD) : ROLE_NORMAL;
         if (classifies)
-            snprintf(line, sizeof line, "predicted %d (%s): %s", pred, p, pred == truth ? "right" : "wrong");
+            snprintf(line, sizeof line, narrow ? "predicted %d (%s)" : "predicted %d (%s): %s", pred, p,
+                     pred == truth ? "right" : "wrong");
         else
             snprintf(line, sizeof line, "outputs (%s loss)", loss_name(s->t.net.loss));
-        frame_put(f, tx, y++, classifies ? (pred == truth ? ROLE_GOOD : ROLE_BAD) : ROLE_NORMAL, line, tw);
+        frame_put(f, tx, y++, verdict, line, tw);
+        if (classifies && narrow)
+            frame_put(f, tx, y++, verdict, pred == truth ? "right" : "wrong", tw);
         if (side > 0 || d->d <= 0)
             draw_prob_bars(a, f, tx, y, tw, bottom, probs, C, truth, classifies ? pred : -1);
         else { /* features below, the probabilities on one line */
@@ -293,7 +356,7 @@ static void no_matrix(const session *s, frame *f, int x, int y, int bottom, int 
     else if (s->n_epochs == 0)
         snprintf(why, sizeof why, "appears after the first epoch (e: one epoch)");
     else
-        snprintf(why, sizeof why, "stepped back before an epoch's end: appears again at the end of epoch %d (e)",
+        snprintf(why, sizeof why, "appears at the end of epoch %d (e)",
                  s->n_epochs + 1);
     put_wrapped(f, x, y, bottom, w, ROLE_DIM, why);
 }
@@ -419,6 +482,74 @@ void draw_confusion(const app *a, const session *s, frame *f, rect r)
 
 /* ---- the worst examples -------------------------------------------------------------- */
 
+/* The worst examples as a grid of tiles, each picture whole: its caption "true->predicted
+ * confidence" under it when picture, caption and the detail line fit; else the caption beside
+ * it (with the dataset row), the detail line only if a row is left; a halved picture (said so)
+ * only when the whole one fits neither way; else what the panel lacks. *detail: whether the
+ * bottom line is free for the detail. */
+static void worst_tiles(const app *a, const session *s, const confusion *cm, int sel, frame *f, rect r, int x, int y,
+                        int w, int bottom, bool *detail)
+{
+    const char *arrow = a->ascii ? "->" : "\xE2\x86\x92";
+    int side = data_image_side(s), avail = bottom - y, dc = digits(cm->classes - 1), maxrow = 0;
+    for (int k = 0; k < cm->n_worst; k++)
+        maxrow = cm->worst[k].row > maxrow ? cm->worst[k].row : maxrow;
+    int capw = 2 * dc + 2 > 4 ? 2 * dc + 2 : 4, under_w = capw + 5; /* "8->1" and "100%" */
+    int side_w = capw > digits(maxrow) ? capw : digits(maxrow);      /* beside: "row" and its number */
+    pic p = {0, 0, 0};
+    bool under = false;
+    int qs[2] = {side, smallest_q(side)};
+    for (int c = 0; c < 2 && !p.q; c++) {
+        pic t = pic_at(a, qs[c]);
+        int note = t.q < side; /* the halving said on a line of its own */
+        if (c == 1 && !note)
+            break;
+        if (t.rows + 1 + 1 + note <= avail && (t.cols > under_w ? t.cols : under_w) <= w)
+            p = t, under = true;
+        else if (t.rows + note <= avail && t.cols + 1 + side_w <= w)
+            p = t, under = false;
+    }
+    if (!p.q) { /* the smallest picture with its caption beside it */
+        pic least = pic_at(a, smallest_q(side));
+        int next = too_short(a, f, x, y, bottom, w, side, least.cols + 1 + side_w, least.rows + (least.q < side));
+        *detail = next < bottom;
+        return;
+    }
+    int note = p.q < side, tiles_h = avail - note;
+    *detail = under || p.rows + note + 1 <= avail;
+    if (*detail)
+        tiles_h--;
+    if (note)
+        frame_put(f, x, bottom - 1 - (*detail ? 1 : 0), ROLE_DIM, pic_note(a, side, p), w);
+    int tw = under ? (p.cols > under_w ? p.cols : under_w) : p.cols + 1 + side_w, gap = under ? 1 : 2;
+    int th = under ? p.rows + 1 : p.rows, vgap = under ? 0 : 1;
+    int per_row = (w + gap) / (tw + gap), grid = (tiles_h + vgap) / (th + vgap);
+    per_row = per_row > 0 ? per_row : 1, grid = grid > 0 ? grid : 1;
+    int fit = per_row * grid, first = sel / fit * fit;
+    float vals[4096];
+    char line[64];
+    for (int k = first; k < cm->n_worst && k < first + fit; k++) {
+        const worst_example *e = &cm->worst[k];
+        int tx = x + (k - first) % per_row * (tw + gap), ty = y + (k - first) / per_row * (th + vgap);
+        samples_row_values(s, e->row, vals);
+        float lo, hi;
+        value_range(vals, side * side, &lo, &hi);
+        draw_picture(a, f, r, tx, ty, p, vals, side, lo, hi, false);
+        role ro = k == sel ? ROLE_SELECTED : ROLE_NORMAL;
+        if (under) {
+            snprintf(line, sizeof line, "%d%s%d %.0f%%", e->truth, arrow, e->pred, 100.0 * e->p_pred);
+            frame_put(f, tx, ty + p.rows, ro, line, tw);
+            continue;
+        }
+        char l0[32], l1[16], l3[16];
+        snprintf(l0, sizeof l0, "%d%s%d", e->truth, arrow, e->pred);
+        snprintf(l1, sizeof l1, "%.0f%%", 100.0 * e->p_pred);
+        snprintf(l3, sizeof l3, "%d", e->row);
+        const char *const lines[] = {l0, l1, "row", l3};
+        put_lines(f, tx + p.cols + 1, ty, ty + p.rows, side_w, ro, lines, 4);
+    }
+}
+
 void draw_worst(const app *a, const session *s, frame *f, rect r)
 {
     confusion cm;
@@ -439,34 +570,18 @@ void draw_worst(const app *a, const session *s, frame *f, rect r)
         frame_put(f, x, y, ROLE_GOOD, line, w);
         return;
     }
-    const char *arrow = a->ascii ? "->" : "\xE2\x86\x92";
     const worst_example *sw = &cm.worst[sel];
     int side = data_image_side(s);
-    if (side > 0 && bottom - y >= 3 && side * side <= 4096) {
-        /* a grid of tiles, each the picture at most its own size and "true->predicted
-         * confidence" under it; the last line says more about the selected one */
-        float vals[4096];
-        int ih = bottom - y - 2, p = picture_px(a, painted(a) ? 2 * ih : 4 * ih, ih, side);
-        int iw = painted(a) ? p : 2 * p, th = (painted(a) ? (p + 1) / 2 : p) + 1;
-        int tile = (iw > 8 ? iw : 8) + 1, per_row = w / tile > 0 ? w / tile : 1;
-        int grid = (bottom - y - 1) / th > 0 ? (bottom - y - 1) / th : 1, fit = per_row * grid;
-        int first = sel / fit * fit;
-        for (int k = first; k < cm.n_worst && k < first + fit; k++) {
-            const worst_example *e = &cm.worst[k];
-            int tx = x + (k - first) % per_row * tile, ty = y + (k - first) / per_row * th, rows;
-            samples_row_values(s, e->row, vals);
-            float lo, hi;
-            value_range(vals, side * side, &lo, &hi);
-            draw_picture(a, f, r, tx, ty, iw, th - 1, vals, side, side, lo, hi, false, &rows);
-            snprintf(line, sizeof line, "%d%s%d %.0f%%", e->truth, arrow, e->pred, 100.0 * e->p_pred);
-            frame_put(f, tx, ty + th - 1, k == sel ? ROLE_SELECTED : ROLE_NORMAL, line, tile - 1);
-        }
+    bool detail = true; /* the line about the selected one, at the bottom */
+    if (side > 0 && side * side <= 4096) {
+        worst_tiles(a, s, &cm, sel, f, r, x, y, w, bottom, &detail);
         y = bottom - 1;
     }
     snprintf(line, sizeof line, "#%d row %d: true %d p=%.0f%%, predicted %d p=%.0f%%", sel + 1, sw->row, sw->truth,
              100.0 * sw->p_truth, sw->pred, 100.0 * sw->p_pred);
     if (side > 0) {
-        frame_put(f, x, y, ROLE_NORMAL, line, w);
+        if (detail)
+            frame_put(f, x, y, ROLE_NORMAL, line, w);
         return;
     }
     int first = clampi(sel - (bottom - y) / 2, 0, cm.n_worst - 1);
@@ -485,9 +600,9 @@ void draw_weights(const app *a, const session *s, frame *f, rect r)
     int li = samples_weight_layer(s), side = data_image_side(s);
     const layer *L = li >= 0 ? &s->t.net.layers[li] : NULL;
     int units = L ? L->n_out : 0, unit = clampi(s->data_sel, 0, units > 0 ? units - 1 : 0), n_in = 0;
-    char title[160], line[160];
+    char title[160];
     if (L)
-        snprintf(title, sizeof title, "Data: weights of unit %d/%d, up/down", unit, units);
+        snprintf(title, sizeof title, "Data: weights of unit %d of %d, up/down", unit, units);
     else
         snprintf(title, sizeof title, "Data: first-layer weights");
     int y = lesson_panel_title(a, f, r, P_DATA, title), bottom = r.y + r.h, x = r.x + 1, w = r.w - 2;
@@ -499,16 +614,34 @@ void draw_weights(const app *a, const session *s, frame *f, rect r)
     float lo, hi;
     value_range(W, n_in, &lo, &hi);
     float big = fmaxf(fabsf(lo), fabsf(hi));
-    int rows, iw = draw_picture(a, f, r, x, y, w / 2, bottom - y, W, side, ENLARGE(side), -big, big > 0 ? big : 1, true, &rows);
-    int tx = x + iw + 2, tw = w - iw - 2;
+    pic p = pic_fit(a, side, w - 2 - TEXT_MIN, bottom - y, enlarge(side));
+    int tx = x, tw = w;
+    if (p.q == 0) {
+        pic least = pic_at(a, smallest_q(side));
+        y = too_short(a, f, x, y, bottom, w, side, least.cols + 2 + TEXT_MIN, least.rows);
+    } else {
+        draw_picture(a, f, r, x, y, p, W, side, -big, big > 0 ? big : 1, true);
+        tx = x + p.cols + 2, tw = w - p.cols - 2;
+    }
+    /* short lines: the text column may be TEXT_MIN wide */
     char b1[16], b2[16], b3[16];
-    char from[48];
+    char from[48], lo_line[48], hi_line[48], bias[48], step[48];
     snprintf(from, sizeof from, "layer %d, W row %d", li, unit);
-    snprintf(line, sizeof line, "W from %s to %s", fmt_compact(b1, sizeof b1, lo), fmt_compact(b2, sizeof b2, hi));
-    const char *legend = painted(a) ? "blue: +, orange: -" : "+ # positive, - = negative";
-    char bias[48], step[48];
+    snprintf(lo_line, sizeof lo_line, "min w %s", fmt_compact(b1, sizeof b1, lo));
+    snprintf(hi_line, sizeof hi_line, "max w %s", fmt_compact(b2, sizeof b2, hi));
     snprintf(bias, sizeof bias, "bias %s", fmt_compact(b3, sizeof b3, L->b[unit]));
-    snprintf(step, sizeof step, "live: after step %ld", s->t.state.step);
-    const char *const lines[] = {from, line, bias, legend, "stronger = larger |w|", step};
-    put_lines(f, tx, y, bottom, tw, ROLE_NORMAL, lines, 6);
+    snprintf(step, sizeof step, "live, step %ld", s->t.state.step);
+    /* the legend only with a picture to read it on */
+    const char *legend = !p.q ? "" : painted(a) ? "blue +, orange -" : "positive: + #";
+    const char *legend2 = !p.q || painted(a) ? "" : "negative: - =";
+    const char *strong = p.q ? "stronger: larger |w|" : "";
+    const char *note = p.q ? pic_note(a, side, p) : "";
+    const char *const lines[] = {from, lo_line, hi_line, bias, legend, legend2, strong, step, note};
+    const char *shown[9];
+    int n = 0;
+    for (int k = 0; k < 9; k++)
+        if (*lines[k])
+            shown[n++] = lines[k];
+    for (int k = 0; k < n; k++) /* each line whole, wrapped when the column is narrow */
+        y = put_wrapped(f, tx, y, bottom, tw, ROLE_NORMAL, shown[k]);
 }

@@ -26,7 +26,7 @@ for size in "80 24" "120 40" "160 48"; do
     wait_for "$tag-opens" "Capstone: reading handwritten digits"
     keys NPage NPage
     wait_for "$tag-experiment" "name       = mlp"
-    keys m m m m # confusion, worst, weights, back to the sample: brought into view and focused
+    keys m # the first m brings the Data panel into view, focused, at its first view (the sample)
     wait_for "$tag-sample-empty" "press n to load a batch"
     keys n
     wait_for "$tag-sample-label" "label "
@@ -64,10 +64,10 @@ for size in "80 24" "120 40" "160 48"; do
     keys Down
     wait_for "$tag-worst-step" "worst examples, #2 of"
     keys m # weights
-    wait_for "$tag-weights" "Data: weights of unit 0/128"
-    wait_for "$tag-weights-range" "W from "
+    wait_for "$tag-weights" "Data: weights of unit 0 of 128"
+    wait_for "$tag-weights-range" "min w "
     keys Down Down
-    wait_for "$tag-weights-unit" "weights of unit 2/128"
+    wait_for "$tag-weights-unit" "weights of unit 2 of 128"
     if cap_e | grep -qE '48;5;(153|111|69|26|223|215|208|166)m'; then ok "$tag-weights-paint"; else bad "$tag-weights-paint" "no blue/orange cells"; fi
     keys q
 done
@@ -75,7 +75,7 @@ done
 # No colour: no colour codes, the picture in shading glyphs, the diagonal still told apart.
 start 80 24 "NO_COLOR=1 $L12"
 wait_for nocolor-opens "Capstone: reading handwritten digits"
-keys NPage NPage m m m m n n n
+keys NPage NPage m n n n
 wait_for nocolor-sample "predicted "
 if cap_e | grep -qE '\[(3|4)8;5;'; then bad nocolor-no-paint "colour codes under NO_COLOR"; else ok nocolor-no-paint; fi
 if screen | grep -qE '[░▒▓█]'; then ok nocolor-glyph-picture; else bad nocolor-glyph-picture "no shading glyphs:"$'\n'"$(screen)"; fi
@@ -90,11 +90,34 @@ tmux $SOCK new-session -d -s "$S" -x 80 -y 24 -c "$ROOT" "env TERM=xterm-256colo
 tmux $SOCK set-option -t "$S" status off
 keys "clear; $L12; echo EXITED \$?" Enter
 wait_for ascii-opens "Capstone: reading handwritten digits"
-keys NPage NPage m m m m n n n
+keys NPage NPage m n n n
 wait_for ascii-sample "predicted "
 panel=$(screen | tail -9 | cut -c32-)
 if printf '%s' "$panel" | LC_ALL=C grep -q '[^ -~]'; then bad ascii-only "non-ASCII in the Data panel:"$'\n'"$panel"; else ok ascii-only; fi
 if printf '%s' "$panel" | grep -qE '[@%#*]{2}'; then ok ascii-ramp; else bad ascii-ramp "no ramp picture:"$'\n'"$panel"; fi
 keys m m m
-wait_for ascii-weights "Data: weights of unit 0/128"
+wait_for ascii-weights "Data: weights of unit 0 of 128"
 if screen | grep -qE '[-+=#]{2}'; then ok ascii-weights-signs; else bad ascii-weights-signs "no +/- glyphs"; fi
+wait_for ascii-weights-legend "negative: - ="
+
+# A step back across an epoch's end: the last finished epoch's matrix, as going forwards shows.
+start 120 40 "$L12"
+wait_for back-opens "Capstone: reading handwritten digits"
+keys NPage NPage m m e
+wait_for back-epoch1 "Data: confusion matrix, epoch 1"
+first=$(screen | grep -oE '[0-9]+/359 right' | head -1)
+keys e
+wait_for back-epoch2 "Data: confusion matrix, epoch 2"
+keys b
+wait_for back-shows-epoch1 "Data: confusion matrix, epoch 1"
+again=$(screen | grep -oE '[0-9]+/359 right' | head -1)
+[ -n "$first" ] && [ "$first" = "$again" ] && ok back-same-counts || bad back-same-counts "'$first' then '$again'"
+
+# Monochrome at 80x24: each worst example's 8 pixel rows all drawn (captions beside them).
+start 80 24 "NO_COLOR=1 $L12"
+wait_for mono-worst-opens "Capstone: reading handwritten digits"
+keys NPage NPage m m m e
+wait_for mono-worst "Data: worst examples, #1 of"
+# the panel's rows under its title that hold picture glyphs: 8 (a whole 8x8 digit)
+rows=$(screen | awk '/Data: worst examples/ {on = 1; next} on' | grep -cE '[░▒▓█]{2}')
+[ "$rows" -ge 8 ] && ok mono-worst-whole || bad mono-worst-whole "$rows picture rows:"$'\n'"$(screen)"
