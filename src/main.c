@@ -38,6 +38,7 @@ static void usage(FILE *out)
             "options for the UI:\n"
             "  --no-color                    monochrome (also when NO_COLOR is set)\n"
             "  --lessons DIR                 where the browser looks for lessons\n"
+            "  --record FILE.cast            record the session as an asciicast v2 file (asciinema plays it)\n"
             "                                (default: ./lessons, else " DEEPSTEP_DATADIR "/lessons)\n"
             "\n"
             "In the UI press ? for the keys, q to quit. The manual page is deepstep(1).\n",
@@ -86,6 +87,13 @@ int main(int argc, char **argv)
             opts.no_color = 1;
         else if (strcmp(argv[i], "--lessons") == 0 && i + 1 < argc)
             opts.lessons_dir = argv[++i];
+        else if (strcmp(argv[i], "--record") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+                fprintf(stderr, "deepstep: --record needs a file name, e.g. --record session.cast\n");
+                return 1;
+            }
+            opts.record = argv[++i];
+        }
         else if (argv[i][0] == '-') {
             fprintf(stderr, "deepstep: unknown option '%s' (see deepstep --help)\n", argv[i]);
             return 1;

@@ -17,6 +17,7 @@ typedef struct ui_options {
     int lab;                 /* start in the float lab */
     const char *lessons_dir;
     int no_color;
+    const char *record;      /* --record FILE.cast: the session as an asciicast v2 file, or NULL */
 } ui_options;
 
 /* Keys, independent of curses. Printable ASCII keys are their own codes. */

@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "cast.h"
 #include "palette.h"
 #include "keys.h"
 #include "../common/clock.h"
@@ -114,6 +115,32 @@ static short paint_pair(unsigned r)
         *slot = (short)next++;
     }
     return *slot;
+}
+
+/* How a role looks, as SGR parameters, for the recording (--record): the same scheme the
+ * screen uses, so the recording shows what the learner saw. */
+static void role_sgr(unsigned r, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (role_is_paint(r)) {
+        if (!use_color)
+            return;
+        bool rich = COLORS >= 256;
+        int fg = rich ? pal_xterm256(paint_fg(r)) : pal_basic(paint_fg(r)), bg = rich ? pal_xterm256(paint_bg(r)) : pal_basic(paint_bg(r));
+        snprintf(buf, cap, "38;5;%d;48;5;%d", fg, bg);
+        return;
+    }
+    role ro = r < ROLE_COUNT ? (role)r : ROLE_NORMAL;
+    attr_t at = role_attr(ro);
+    size_t n = 0;
+    const struct { attr_t a; const char *code; } attrs[] = {{A_BOLD, "1"}, {A_DIM, "2"}, {A_UNDERLINE, "4"}, {A_REVERSE, "7"}};
+    for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
+        if (at & attrs[i].a)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ";" : "", attrs[i].code);
+    if (use_color && colour_scheme[ro].fg >= 0)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%d", n ? ";" : "", 30 + colour_scheme[ro].fg);
+    if (use_color && colour_scheme[ro].bg >= 0)
+        snprintf(buf + n, cap - n, "%s%d", n ? ";" : "", 40 + colour_scheme[ro].bg);
 }
 
 /* Without a UTF-8 locale, draw ASCII stand-ins. */
@@ -307,12 +334,21 @@ int ui_main(const ui_options *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    cast_writer rec = {0};
+    if (o->record && atomic_check(o->record, &err) != 0) { /* said before the screen is taken */
+        err_print(stderr, &err);
+        app_free(&a);
+        return 1;
+    }
     start_curses(o);
     a.ascii = !use_utf8;
     a.colour = use_color;
     frame f;
     frame_init(&f, COLS, LINES);
     app_resize(&a, COLS, LINES);
+    double rec_t0 = mono_seconds();
+    if (o->record && cast_open(&rec, o->record, COLS, LINES, o->lesson_path, role_sgr, &err) != 0)
+        snprintf(a.message, sizeof a.message, "not recording: %s", err.msg);
     bool dirty = true;
     double draw_ms = 0; /* how long the last frame took to draw and copy out */
     while (!a.quit && !got_signal) {
@@ -333,6 +369,7 @@ int ui_main(const ui_options *o)
             }
             view_draw(&a, &f);
             blit(&f);
+            cast_frame(&rec, &f, mono_seconds() - rec_t0);
             dirty = false;
             draw_ms = 1e3 * mono_seconds() - d0;
         }
@@ -353,7 +390,13 @@ int ui_main(const ui_options *o)
             dirty = true;
     }
     restore_terminal();
+    int status = got_signal ? 128 + got_signal : 0;
+    if (rec.open && cast_close(&rec, &err) != 0) { /* the terminal is back: say it plainly */
+        err_print(stderr, &err);
+        status = status ? status : 1;
+    } else if (rec.open || rec.events)
+        fprintf(stderr, "deepstep: recorded %ld frames to %s\n", rec.events, o->record);
     frame_free(&f);
     app_free(&a);
-    return got_signal ? 128 + got_signal : 0;
+    return status;
 }
