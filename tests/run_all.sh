@@ -24,13 +24,14 @@ done
 
 # Every lesson checks what its text claims (deepstep check), on three seeds: a claim that holds
 # on the shipped seed only is not one a learner can rely on. One result per expectation.
-out=$("$BUILD/deepstep" check --seeds 3 lessons/*.md 2>&1)
+# The authoring page's template lesson too: a change to the syntax that breaks it shows here.
+out=$("$BUILD/deepstep" check --seeds 3 lessons/*.md docs/template-lesson.md 2>&1)
 printf '%s\n' "$out" | grep '^FAIL' >&2
 p=$(printf '%s\n' "$out" | grep -c '^ok ')
 f=$(printf '%s\n' "$out" | grep -c '^FAIL')
 passed=$((passed + p))
 failed=$((failed + f))
-echo "deepstep check --seeds 3 lessons/*.md: $p passed, $f failed"
+echo "deepstep check --seeds 3 lessons/*.md docs/template-lesson.md: $p passed, $f failed"
 
 for script in tests/cli_test.sh tests/bad/run.sh tests/ui/tmux_[a-z]*.sh; do
     [ "$script" = tests/ui/tmux_lib.sh ] && continue
