@@ -7,6 +7,7 @@
 #include "cli/bench_ui.h"
 #include "cli/check.h"
 #include "cli/float_cmd.h"
+#include "cli/narrate_cmd.h"
 #include "cli/run.h"
 #include "ui/app.h"
 
@@ -29,6 +30,7 @@ static void usage(FILE *out)
             "  deepstep run LESSON.md [...]  train headless; see 'deepstep run --help'\n"
             "  deepstep check LESSON.md ...  run every experiment and check what each lesson claims\n"
             "                                (--seeds K: on K seeds; see 'deepstep check --help')\n"
+            "  deepstep narrate LESSON.md    the stepper's narration as text; see 'deepstep narrate --help'\n"
             "  deepstep float ...            float anatomy and precision loss; see 'deepstep float --help'\n"
             "  deepstep lab                  the float lab in the terminal UI (also F in the UI)\n"
             "  deepstep --bench-ui [LESSON]  time the rendering of a 160x48 frame\n"
@@ -63,6 +65,8 @@ int main(int argc, char **argv)
         return cmd_first_frame(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "narrate") == 0)
+        return cmd_narrate(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "float") == 0)
         return cmd_float(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "--bench-ui") == 0) {

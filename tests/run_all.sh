@@ -33,7 +33,7 @@ passed=$((passed + p))
 failed=$((failed + f))
 echo "deepstep check --seeds 3 lessons/*.md docs/template-lesson.md: $p passed, $f failed"
 
-for script in tests/cli_test.sh tests/bad/run.sh tests/ui/tmux_[a-z]*.sh; do
+for script in tests/cli_test.sh tests/narrate_test.sh tests/bad/run.sh tests/ui/tmux_[a-z]*.sh; do
     [ "$script" = tests/ui/tmux_lib.sh ] && continue
     if [ "${script#tests/ui/}" != "$script" ] && ! command -v tmux >/dev/null 2>&1; then
         echo "$(basename "$script"): skipped (tmux is not installed; make deps-test installs it)"
