@@ -346,6 +346,20 @@ static void test_inspector_keys_and_weight_edit(void **state)
         app_key(&a, *p);
     app_key(&a, K_ENTER);
     assert_true(s->t.net.params[j] == 0.25f);
+    /* the inspector tells the edit, not the last update's story (which led to the old value) */
+    frame fe;
+    frame_init(&fe, a.cols, a.rows);
+    a.les->focus = P_INSPECTOR;
+    app_sync(&a);
+    view_draw(&a, &fe);
+    assert_true(frame_contains(&fe, "[1][1] = 0.25   set with x (was 0.25)"));
+    app_key(&a, 'n');
+    view_draw(&a, &fe);
+    assert_false(frame_contains(&fe, "set with x"));
+    app_key(&a, 'b'); /* back at the edit: it is told again */
+    view_draw(&a, &fe);
+    assert_true(frame_contains(&fe, "set with x (was 0.25)"));
+    frame_free(&fe);
     /* the edit is the new beginning: stepping back stops there */
     app_key(&a, 'n');
     app_key(&a, 'b');

@@ -50,6 +50,7 @@ int session_start(session *s, const experiment *x, ds_error *err)
     s->grad_hist = xcalloc((size_t)s->t.net.n_layers * GRAD_HISTORY, sizeof(float));
     s->buf = BUF_A;
     s->speed = 2;
+    s->edit_param = -1;
     s->ens_members = x->train.ensemble > 1 ? x->train.ensemble : 1;
     s->ens_acc = s->ens_test_acc = NAN;
     return 0;
@@ -86,6 +87,7 @@ void session_reset(session *s)
     s->ring_n = s->ring_next = 0;
     s->has_last = false;
     s->running = false;
+    s->edit_param = -1; /* the edit is undone */
     histories_reset(s);
     s->ens_done = false;
     s->ens_acc = s->ens_test_acc = NAN;
@@ -302,6 +304,7 @@ void session_set_param(session *s, long j, float value)
 {
     if (j < 0 || (size_t)j >= s->t.net.n_params)
         return;
+    s->edit_param = j, s->edit_from = s->t.net.params[j], s->edit_micro = s->t.state.micro;
     trainer_set_param(&s->t, (size_t)j, value); /* with master weights, the fp32 copy too */
     /* The past no longer leads here: make this moment the new beginning for stepping back. */
     trainer_snapshot_save(&s->t, &s->initial);

@@ -63,6 +63,11 @@ typedef struct session {
     double ens_member_acc[ENSEMBLE_SHOWN]; /* each member's, for the learner to compare */
     double ens_test_acc, ens_member_test_acc; /* on the test split (NaN without one): the
                                                   ensemble's and member 1's */
+    long edit_param;           /* the parameter last set with x, -1 none; until the stepper moves
+                                * on (edit_micro), the inspector tells that edit, not the last
+                                * update's story, which no longer leads to the value shown */
+    float edit_from;
+    long edit_micro;
     char gradcheck[320];       /* result of the last 'd' */
     /* Tests only: called between the gradient check's backward pass and its comparison, to
      * corrupt a gradient and see the check fail. NULL otherwise. */

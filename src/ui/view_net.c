@@ -209,7 +209,10 @@ void draw_inspector(const app *a, frame *f, rect r)
     float sv = v[(size_t)s->row * cols + s->col];
     double shown = sv == 0 ? 0.0 : (double)sv; /* no "-0" */
     long j = session_selected_param(s);
-    if (j >= 0 && t->state.step > 0) {
+    if (j >= 0 && j == s->edit_param && t->state.micro == s->edit_micro)
+        snprintf(line, sizeof line, "[%d][%d] = %.7g   set with x (was %s)", s->row,
+                 s->col, shown, fmt_compact(b1, sizeof b1, s->edit_from));
+    else if (j >= 0 && t->state.step > 0) {
         param_story p = trainer_param_story(t, (size_t)j);
         snprintf(line, sizeof line, "[%d][%d] = %.7g   this step: w %s -> %s, grad %s, dw = %s", s->row, s->col,
                  shown, fmt_compact(b1, sizeof b1, p.before), fmt_compact(b2, sizeof b2, p.after),
