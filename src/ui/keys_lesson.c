@@ -113,6 +113,7 @@ static void focus_move(app *a, int key)
         break;
     case P_ACTIVATIONS:
     case P_GRADIENTS: /* one row per layer: the arrows move the selected layer, the rows follow */
+    case P_DIST:      /* one layer's distributions: the arrows choose it */
         if (key == K_DOWN || key == 'j' || key == K_RIGHT || key == 'l')
             s->layer++;
         else if (key == K_UP || key == 'k' || key == K_LEFT || key == 'h')
@@ -130,13 +131,6 @@ static void focus_move(app *a, int key)
             s->data_sel = s->data_sel >= n ? n - 1 : s->data_sel;
             s->data_sel = s->data_sel < 0 ? 0 : s->data_sel;
         }
-        session_clamp_selection(s);
-        break;
-    case P_DIST: /* one layer's distributions: the arrows choose it */
-        if (key == K_DOWN || key == 'j' || key == K_RIGHT || key == 'l')
-            s->layer++;
-        else if (key == K_UP || key == 'k' || key == K_LEFT || key == 'h')
-            s->layer--;
         session_clamp_selection(s);
         break;
     case P_NARRATION: /* its rows, clamped by app_sync */
