@@ -40,8 +40,8 @@ static void usage(FILE *out)
             "options for the UI:\n"
             "  --no-color                    monochrome (also when NO_COLOR is set)\n"
             "  --lessons DIR                 where the browser looks for lessons\n"
-            "  --record FILE.cast            record the session as an asciicast v2 file (asciinema plays it)\n"
             "                                (default: ./lessons, else " DEEPSTEP_DATADIR "/lessons)\n"
+            "  --record FILE.cast            record the session as an asciicast v2 file (asciinema plays it)\n"
             "\n"
             "In the UI press ? for the keys, q to quit. The manual page is deepstep(1).\n",
             DEEPSTEP_VERSION);
