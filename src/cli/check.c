@@ -12,23 +12,11 @@
 #include "../common/xalloc.h"
 #include "../lesson/experiment_data.h"
 #include "../lesson/kv.h"
+#include "check_asks.h"
 #include "runner.h"
 #include "../common/clock.h"
 
 /* ---- evaluating expectations ----------------------------------------------------- */
-
-/* Which seeds `deepstep check` runs: offsets 0 .. k-1 added to each experiment's own seed,
- * or, with --seed S, seeds S .. S+k-1 for every experiment. */
-typedef struct seed_plan {
-    int k;
-    bool fixed;
-    uint64_t first;
-} seed_plan;
-
-static uint64_t seed_for(const seed_plan *p, const experiment *x, int j)
-{
-    return (p->fixed ? p->first : x->train.seed) + (uint64_t)j;
-}
 
 typedef struct check_ctx {
     const lesson *l;
@@ -309,6 +297,7 @@ static int check_lesson(const char *path, const seed_plan *plan, int *passed, in
     for (int k = 0; k < n_claims; k++)
         report(&l, &claims[k], plan, passed, failed);
     check_races(&l, passed, failed);
+    check_asks(&l, plan, passed, failed);
     for (int i = 0; i < l.n_experiments; i++)
         if (run_errors[i]) {
             printf("FAIL %s\n", run_errors[i]);

@@ -249,8 +249,50 @@ static int check_race(const lesson *l, const lesson_race *r, ds_error *err)
     return 0;
 }
 
+int blocks_parse_ask(lesson *l, const char *text, size_t len, int first_line, int fence_line, ds_error *err)
+{
+    lesson_ask a;
+    if (ask_parse(&a, text, len, l->path, first_line, fence_line, err) != 0)
+        return -1;
+    a.page = l->n_pages - 1;
+    l->asks = xrealloc(l->asks, (size_t)l->n_asks + 1, sizeof *l->asks); /* at most LESSON_MAX_BLOCKS */
+    l->asks[l->n_asks++] = a;
+    return 0;
+}
+
+/* The experiment an ask is about: named, or the nearest above it on its page, or the first
+ * below it on its page (a question before the experiment it asks about reads naturally). */
+static int resolve_ask(const lesson *l, lesson_ask *a, ds_error *err)
+{
+    if (a->experiment_name[0]) {
+        a->experiment = lesson_experiment_index(l, a->experiment_name);
+        if (a->experiment < 0)
+            return err_set(err, l->path, a->line, "experiment: no experiment named '%s' in this lesson",
+                           a->experiment_name);
+        return 0;
+    }
+    a->experiment = -1;
+    for (int i = 0; i < l->n_experiments; i++) {
+        if (l->experiment_page[i] != a->page)
+            continue;
+        if (l->experiments[i].line < a->line)
+            a->experiment = i; /* the nearest above so far */
+        else if (a->experiment < 0) {
+            a->experiment = i;
+            break;
+        }
+    }
+    if (a->experiment < 0)
+        return err_set(err, l->path, a->line,
+                       "this ask block's page has no experiment; add one, or name it with 'experiment = NAME'");
+    return 0;
+}
+
 int blocks_check_references(lesson *l, ds_error *err)
 {
+    for (int k = 0; k < l->n_asks; k++)
+        if (resolve_ask(l, &l->asks[k], err) != 0)
+            return -1;
     for (int i = 0; i < l->n_experiments; i++)
         for (int k = 0; k < l->experiments[i].n_expects; k++)
             if (check_expectation(l, &l->experiments[i].expects[k], false, err) != 0)
@@ -270,6 +312,9 @@ void blocks_free(lesson *l)
         free_expects(l->compares[c].expects, l->compares[c].n_expects);
     for (int r = 0; r < l->n_races; r++)
         free_expects(l->races[r].expects, l->races[r].n_expects);
+    for (int k = 0; k < l->n_asks; k++)
+        ask_free(&l->asks[k]);
     free(l->compares);
     free(l->races);
+    free(l->asks);
 }

@@ -11,12 +11,14 @@
 /* The text of a compare / race block (lines from first_line); appended to l on success.
  * On failure l is unchanged and err says why. */
 int blocks_parse_compare(lesson *l, const char *text, size_t len, int first_line, int fence_line, ds_error *err);
+int blocks_parse_ask(lesson *l, const char *text, size_t len, int first_line, int fence_line, ds_error *err);
 int blocks_parse_race(lesson *l, const char *text, size_t len, int first_line, int fence_line, ds_error *err);
 
-/* After the whole lesson is read: names in expectations and compare blocks must exist. */
+/* After the whole lesson is read: names in expectations and compare blocks must exist, and
+ * every ask block gets its experiment. */
 int blocks_check_references(lesson *l, ds_error *err);
 
-/* Frees what compare and race blocks own (their expectations) and the arrays. */
+/* Frees what compare, race and ask blocks own (their expectations) and the arrays. */
 void blocks_free(lesson *l);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
+#include "live_metrics.h"
 
 static double m_train_loss(const metric_src *s) { return s->run->train_loss; }
 static double m_train_acc(const metric_src *s) { return s->run->train_acc; }
@@ -149,13 +150,15 @@ typedef struct parser {
     const char *file;
     int line;
     ds_error *err;
+    unsigned flags; /* EXPECT_LIVE, EXPECT_VALUE */
+    const char *key; /* the line's key, for messages */
     bool failed;
 } parser;
 
 static int fail_at(parser *ps, const char *what)
 {
     if (!ps->failed)
-        err_set(ps->err, ps->file, ps->line, "expect: %s in '%s'", what, ps->e->text);
+        err_set(ps->err, ps->file, ps->line, "%s: %s in '%s'", ps->key, what, ps->e->text);
     ps->failed = true;
     return -1;
 }
@@ -178,6 +181,56 @@ static int node(parser *ps, expr_kind k)
 }
 
 static int parse_sum(parser *ps);
+
+/* layerN / layerlast: 0 and the layer (-2 for last) in *out; -1 when a is not one */
+static int layer_part(const char *a, int *out)
+{
+    if (strncmp(a, "layer", 5) != 0)
+        return -1;
+    if (strcmp(a + 5, "last") == 0) {
+        *out = -2;
+        return 0;
+    }
+    char *end;
+    long v = strtol(a + 5, &end, 10);
+    if (!isdigit((unsigned char)a[5]) || *end || v > 1000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* A live metric (live_metrics.h): layerN.name, or a run's name whose dots are part of it
+ * (clip.norm_after). No experiment: an ask reads the run it stops. */
+static int parse_live_metric(parser *ps, char parts[3][64], int n_parts)
+{
+    int id = node(ps, EX_METRIC);
+    if (id < 0)
+        return -1;
+    expr_node *m = &ps->nodes[id];
+    char msg[600];
+    if (n_parts >= 2 && layer_part(parts[0], &m->layer) == 0) {
+        snprintf(m->metric, sizeof m->metric, "%s", parts[1]);
+        if (n_parts != 2)
+            return fail_at(ps, "too many dots in a metric name");
+        if (!live_metric_find(m->metric, true)) {
+            snprintf(msg, sizeof msg, "unknown layer metric '%s' (expected one of %s)", m->metric, live_metric_names(true));
+            return fail_at(ps, msg);
+        }
+        return id;
+    }
+    if (strncmp(parts[0], "layer", 5) == 0 && n_parts >= 2)
+        return fail_at(ps, "a layer is written layerN (N from 0) or layerlast");
+    char name[200];
+    snprintf(name, sizeof name, "%s%s%s%s%s", parts[0], n_parts > 1 ? "." : "", n_parts > 1 ? parts[1] : "",
+             n_parts > 2 ? "." : "", n_parts > 2 ? parts[2] : "");
+    if (!live_metric_find(name, false)) {
+        snprintf(msg, sizeof msg, "unknown metric '%.60s' (expected one of %s; or layerN.grad_norm ...)", name,
+                 live_metric_names(false));
+        return fail_at(ps, msg);
+    }
+    snprintf(m->metric, sizeof m->metric, "%s", name);
+    return id;
+}
 
 /* metric: [experiment.](name | layerN.name | layerlast.name), or a health word */
 static int parse_metric(parser *ps)
@@ -203,6 +256,8 @@ static int parse_metric(parser *ps)
             ps->nodes[id].num = (double)h;
         return id;
     }
+    if (ps->flags & EXPECT_LIVE)
+        return parse_live_metric(ps, parts, n_parts);
     int id = node(ps, EX_METRIC);
     if (id < 0)
         return -1;
@@ -351,6 +406,13 @@ static int parse_claim(parser *ps)
         return node(ps, EX_NAN);
     int left = parse_sum(ps);
     skip_ws(ps);
+    if (ps->flags & EXPECT_VALUE) { /* a number to guess: no comparison */
+        if (!ps->failed && *ps->p)
+            return fail_at(ps, *ps->p == '<' || *ps->p == '>' || *ps->p == '=' || *ps->p == '!'
+                                   ? "an answer is a value, not a comparison"
+                                   : "unexpected text after the expression");
+        return ps->failed ? -1 : left;
+    }
     static const char *const cmps[] = {"<=", ">=", "==", "!=", "<", ">"};
     const char *op = NULL;
     for (int i = 0; i < 6 && !ps->failed; i++)
@@ -376,11 +438,17 @@ static int parse_claim(parser *ps)
 
 int expect_parse(expectation *e, const char *text, const char *file, int line, ds_error *err)
 {
+    return expect_parse_as(e, text, 0, "expect", file, line, err);
+}
+
+int expect_parse_as(expectation *e, const char *text, unsigned flags, const char *key, const char *file, int line,
+                    ds_error *err)
+{
     memset(e, 0, sizeof *e);
     snprintf(e->text, sizeof e->text, "%s", text);
     e->line = line;
     expr_node scratch[EXPECT_MAX_NODES];
-    parser ps = {.e = e, .nodes = scratch, .p = text, .file = file, .line = line, .err = err};
+    parser ps = {.e = e, .nodes = scratch, .p = text, .file = file, .line = line, .err = err, .flags = flags, .key = key};
     int root = parse_claim(&ps);
     if (ps.failed || root < 0)
         return -1;
@@ -464,6 +532,15 @@ static double eval(eval_ctx *c, int id)
         return a != b;
     }
     }
+}
+
+int expect_compute(const expectation *e, metric_lookup lookup, void *ctx, double *out, char *detail, size_t cap, char *why)
+{
+    detail[0] = '\0';
+    why[0] = '\0';
+    eval_ctx c = {e, lookup, ctx, detail, cap, why, false};
+    *out = eval(&c, e->root);
+    return c.failed ? -1 : 0;
 }
 
 int expect_eval(const expectation *e, metric_lookup lookup, void *ctx, char *detail, size_t cap, char *why)

@@ -47,6 +47,13 @@ typedef struct expectation {
 /* Parse text (from file:line) into e; a message names what is wrong. On failure e owns
  * nothing; on success release it with expect_free. */
 int expect_parse(expectation *e, const char *text, const char *file, int line, ds_error *err);
+/* The same with a choice of vocabulary: EXPECT_LIVE names the live metrics of a run in
+ * progress (live_metrics.h: no experiment names; dotted names such as clip.norm_after),
+ * EXPECT_VALUE reads an expression with no comparison (an ask's answer). key names the line
+ * in messages ("answer: unknown metric ..."). */
+enum { EXPECT_LIVE = 1u, EXPECT_VALUE = 2u };
+int expect_parse_as(expectation *e, const char *text, unsigned flags, const char *key, const char *file, int line,
+                    ds_error *err);
 void expect_free(expectation *e);
 /* 0 for the key "expect", 1 for "expect@median", -1 for any other key. */
 int expect_key_kind(const char *key);
@@ -55,6 +62,8 @@ int expect_key_kind(const char *key);
 typedef int (*metric_lookup)(void *ctx, const char *experiment, int layer, const char *metric, double *out,
                              char *why);
 
+/* The value of an EXPECT_VALUE expression: 0 and *out, or -1 (why says). */
+int expect_compute(const expectation *e, metric_lookup lookup, void *ctx, double *out, char *detail, size_t cap, char *why);
 /* Evaluates e: 1 met, 0 not met, -1 could not evaluate (why says). detail gets the values used. */
 int expect_eval(const expectation *e, metric_lookup lookup, void *ctx, char *detail, size_t cap, char *why);
 

@@ -28,6 +28,7 @@ typedef struct parse_state {
     int in_deepstep;     /* inside a ```deepstep block */
     int in_compare;      /* the block is a ```deepstep compare block */
     int in_race;         /* ... or a ```deepstep race block */
+    int in_ask;          /* ... or a ```deepstep ask block */
     int in_paragraph;
     int summary_done;
     size_t scan;         /* offset reached so far in the source; it never moves back */
@@ -159,6 +160,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         s->block.fence = ours ? (size_t)(lang - s->l->src) : s->scan;
         s->in_compare = is_compare_info(detail);
         s->in_race = info_word_is(detail, "race");
+        s->in_ask = info_word_is(detail, "ask");
         s->block.first = (size_t)-1;
         s->block.last = 0;
     } else if (type == MD_BLOCK_P && !s->summary_done && s->l->title[0]) {
@@ -234,6 +236,8 @@ static int finish_block(parse_state *s)
         return blocks_parse_race(l, text, len, first_line, fence_line, s->err);
     if (s->in_compare)
         return blocks_parse_compare(l, text, len, first_line, fence_line, s->err);
+    if (s->in_ask)
+        return blocks_parse_ask(l, text, len, first_line, fence_line, s->err);
     return add_experiment(s, text, len, first_line, fence_line);
 }
 

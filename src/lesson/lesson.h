@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "../common/err.h"
+#include "ask.h"
 #include "experiment.h"
 #include "../engine/surface.h"
 
@@ -14,7 +15,7 @@
  * whole into memory, and the browser parses every lesson in a folder to list it. */
 #define LESSON_MAX_BYTES (4u << 20) /* the file */
 #define LESSON_MAX_PAGES 1000       /* `##` headings */
-#define LESSON_MAX_BLOCKS 200       /* ```deepstep blocks of all kinds (experiment, compare, race) */
+#define LESSON_MAX_BLOCKS 200       /* ```deepstep blocks of all kinds (experiment, compare, race, ask) */
 /* ... and per block: EXPERIMENT_MAX_EXPECTS (8) expect lines, NET_MAX_LAYERS (64) layers,
  * lines of at most EXPERIMENT_LINE_MAX (1023) characters in blocks of every kind. */
 
@@ -74,6 +75,8 @@ typedef struct lesson {
     int n_compares;
     lesson_race *races;
     int n_races;
+    lesson_ask *asks;     /* ```deepstep ask blocks (ask.h), in the order they appear */
+    int n_asks;
 } lesson;
 
 /* Index of the experiment with this name, -1 if none. */
