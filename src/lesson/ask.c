@@ -172,6 +172,7 @@ int ask_value(const lesson_ask *a, const trainer *t, double *out, char *detail, 
 
 int ask_checks(const lesson_ask *a, const trainer *t, char *why, size_t cap)
 {
+    why[0] = '\0';
     for (int k = 0; k < a->n_checks; k++) {
         char detail[600], w[256];
         int ok = expect_eval(&a->checks[k], live_lookup, (void *)t, detail, sizeof detail, w);
@@ -183,6 +184,8 @@ int ask_checks(const lesson_ask *a, const trainer *t, char *why, size_t cap)
             snprintf(why, cap, "check '%s' does not hold: %s", a->checks[k].text, detail);
             return 0;
         }
+        size_t n = strlen(why); /* the values that held, for the reveal to show */
+        snprintf(why + n, cap - n, "%s%s", n ? ", " : "", detail);
     }
     return 1;
 }

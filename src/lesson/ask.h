@@ -93,7 +93,8 @@ void ask_tolerance_text(const lesson_ask *a, char *buf, size_t cap);
 /* The answer's value on t (which must be at the ask's position): 0 and *out, or -1 with why
  * (cap 200). detail gets the metrics used. */
 int ask_value(const lesson_ask *a, const trainer *t, double *out, char *detail, size_t cap, char *why);
-/* Every check line on t: 1 all hold, 0 one fails (why names it), -1 one cannot be evaluated. */
+/* Every check line on t: 1 all hold (why then lists the values they read), 0 one fails (why
+ * names it), -1 one cannot be evaluated. */
 int ask_checks(const lesson_ask *a, const trainer *t, char *why, size_t cap);
 
 #endif

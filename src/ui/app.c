@@ -2,6 +2,7 @@
 #include "app.h"
 #include "insight.h"
 #include "trace.h"
+#include "quiz.h"
 
 #include <errno.h>
 #include <math.h>
@@ -151,6 +152,7 @@ void app_close_lesson(app *a)
     app_close_race(a);
     app_close_compare(a);
     trace_free(ls->trace);
+    quiz_free(ls->quiz);
     for (int k = 0; k < ls->lesson.n_experiments; k++)
         session_free(&ls->runs[k]);
     free(ls->runs);
@@ -198,6 +200,7 @@ static void show_run(app *a, int k)
     }
     ls->experiment = k;
     ls->picked[ls->lesson.experiment_page[k]] = k;
+    quiz_sync(a); /* a new run stops at its questions from its first step */
 }
 
 /* Show the run of the page's experiment: the one last shown on that page (o picks among a
@@ -248,6 +251,7 @@ int app_open_lesson(app *a, const char *path, ds_error *err)
     ls->lesson = l;
     ls->runs = xcalloc(l.n_experiments > 0 ? (size_t)l.n_experiments : 1, sizeof *ls->runs);
     ls->picked = xcalloc((size_t)l.n_pages, sizeof *ls->picked);
+    ls->quiz = quiz_new(l.n_asks);
     for (int p = 0; p < l.n_pages; p++)
         ls->picked[p] = -1;
     ls->experiment = -1;
@@ -324,6 +328,7 @@ void app_sync(app *a)
         narration_room(L.r[P_NARRATION].h, nr.n_rows, &most);
         ls->narr_scroll = ls->narr_scroll > most ? most : (ls->narr_scroll < 0 ? 0 : ls->narr_scroll);
     }
+    quiz_sync(a);
     insight_refresh(a);
 }
 
@@ -444,7 +449,7 @@ bool app_tick(app *a, double budget_ms)
     long limit = s->speed >= SPEED_MAX ? -1 : 1L << (2 * s->speed); /* 4^speed micro-steps */
     for (long k = 0; (limit < 0 || k < limit) && !trainer_done(&s->t); k++) {
         session_step(s, limit < 0 ? STEP_BATCH : STEP_MICRO); /* full speed: whole batches */
-        if (s->t.state.div.happened || 1e3 * mono_seconds() - start > budget_ms)
+        if (s->held || s->t.state.div.happened || 1e3 * mono_seconds() - start > budget_ms)
             break;
     }
     s->gradcheck[0] = '\0'; /* it was about a batch that is gone */

@@ -99,6 +99,7 @@ typedef struct lesson_screen {
     char prompt[48];
     bool prompt_fresh;         /* still the pre-filled value: the first character typed replaces it */
     int narr_scroll;           /* rows of the narration above its panel (arrows, when focused) */
+    struct quiz *quiz;         /* the lesson's questions (quiz.h), NULL when it has none */
 } lesson_screen;
 
 /* A compare block's experiments, stepped in lockstep (C). */

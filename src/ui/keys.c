@@ -2,6 +2,7 @@
  * tables of the lesson list, the comparison, the race and the float lab. */
 #include "keys.h"
 #include "trace.h"
+#include "quiz.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -303,6 +304,11 @@ int app_key(app *a, int key)
     if (a->screen == SCREEN_LESSON && a->les->prompting) {
         int flags = keys_prompt(a, key);
         app_sync(a); /* a weight set by Enter changes what the net computes: the plane follows */
+        return flags;
+    }
+    if (a->screen == SCREEN_LESSON && a->les->quiz && a->les->quiz->open >= 0) { /* a question takes every key */
+        int flags = quiz_on_key(a, key);
+        app_sync(a);
         return flags;
     }
     if (a->screen == SCREEN_LESSON && a->les->trace) { /* the trace takes every key while open */

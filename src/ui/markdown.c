@@ -231,6 +231,16 @@ static void code_text(render *r, const char *text, size_t size)
     }
 }
 
+/* "deepstep ask": the info string's second word starts with ask */
+static bool is_ask_info(const MD_BLOCK_CODE_DETAIL *c)
+{
+    const char *t = c->info.text;
+    size_t n = c->info.size, k = 8;
+    while (k < n && (t[k] == ' ' || t[k] == '\t'))
+        k++;
+    return k > 8 && n - k >= 3 && memcmp(t + k, "ask", 3) == 0; /* as the lesson parser reads it (lesson.c) */
+}
+
 static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
     render *r = ud;
@@ -280,8 +290,14 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
         const MD_BLOCK_CODE_DETAIL *c = detail;
         r->in_code = true;
         r->code_is_experiment = c->lang.size == 8 && memcmp(c->lang.text, "deepstep", 8) == 0;
+        r->code_is_ask = r->code_is_experiment && is_ask_info(c);
         md_blank_line(r);
-        if (r->code_is_experiment) {
+        if (r->code_is_ask) { /* the block holds the answer: one line says a question waits */
+            styled_line *l = md_new_line(r);
+            md_line_indent(r, l, r->indent, 16);
+            const char *t = "\xE2\x94\x80\xE2\x94\x80 a question waits \xE2\x94\x80\xE2\x94\x80";
+            md_line_put_text(l, t, NULL, (int)strlen(t), ROLE_DIM);
+        } else if (r->code_is_experiment) {
             styled_line *l = md_new_line(r);
             md_line_indent(r, l, r->indent, 16); /* the header is 16 columns */
             const char *t = "\xE2\x94\x80\xE2\x94\x80 experiment \xE2\x94\x80\xE2\x94\x80"; /* ── experiment ── */
@@ -344,7 +360,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
         md_new_line(r);
         break;
     case MD_BLOCK_CODE:
-        if (r->code_is_experiment) {
+        if (r->code_is_experiment && !r->code_is_ask) {
             styled_line *l = md_new_line(r);
             md_line_indent(r, l, r->indent, 16);
             for (int i = 0; i < 16; i++)
@@ -411,7 +427,8 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud
 {
     render *r = ud;
     if (r->in_code) {
-        code_text(r, text, size);
+        if (!r->code_is_ask)
+            code_text(r, text, size);
         return 0;
     }
     switch (type) {

@@ -32,6 +32,7 @@ typedef struct render {
     int list_depth, ol_number[MAX_DEPTH], is_ol[MAX_DEPTH];
     int quote_depth;
     bool in_code, code_is_experiment, code_line_open;
+    bool code_is_ask; /* a ```deepstep ask block: its answer stays hidden until the run asks */
     /* tables are buffered whole (their text in run), so columns can be sized to their cells */
     bool in_table;
     int table_rows, table_col, cell_start;

@@ -190,7 +190,12 @@ static trainer_event step_micro(session *s)
 trainer_event session_step(session *s, step_size size)
 {
     trainer_event ev = s->last;
+    s->held = false;
     while (!trainer_done(&s->t)) {
+        if (s->hold && s->hold(s->hold_ctx, s)) {
+            s->held = true;
+            break;
+        }
         ev = step_micro(s);
         if (size == STEP_MICRO || ev.diverged || (size == STEP_BATCH && ev.phase == PHASE_END_BATCH) ||
             (size == STEP_EPOCH && ev.phase == PHASE_END_EPOCH))

@@ -69,6 +69,11 @@ typedef struct session {
     float edit_from;
     long edit_micro;
     char gradcheck[320];       /* result of the last 'd' */
+    /* Asked before each micro-step session_step takes: true stops it there, untaken, and sets
+     * held (the UI's questions, quiz.h, stop a run where a question waits). NULL: never. */
+    bool (*hold)(void *ctx, struct session *s);
+    void *hold_ctx;
+    bool held;                 /* the last session_step stopped at hold */
     /* Tests only: called between the gradient check's backward pass and its comparison, to
      * corrupt a gradient and see the check fail. NULL otherwise. */
     void (*gradcheck_tamper)(net *n);
@@ -79,7 +84,8 @@ typedef struct session {
 int session_start(session *s, const experiment *x, ds_error *err);
 void session_free(session *s);
 void session_reset(session *s);
-/* One micro-step, batch or epoch forward; keeps snapshots and histories. */
+/* One micro-step, batch or epoch forward; keeps snapshots and histories. Stops early, with
+ * s->held set, where s->hold says to. */
 trainer_event session_step(session *s, step_size size);
 /* When the stepped net has finished: trains the ensemble's other members (once) and scores
  * the averaged prediction into ens_acc. Returns true when it trained anything. */

@@ -8,6 +8,7 @@
 #include "narrate.h"
 #include "view.h"
 #include "trace.h"
+#include "quiz.h"
 
 /* Columns of a UTF-8 string (one per code point: lessons use no wide characters). */
 static int columns(const char *s)
@@ -218,9 +219,9 @@ static void status_line(const app *a, char *left, size_t cap, char *right, size_
     keys_hints(&keys_lesson, true, right, rcap);
 }
 
-/* A box with a single-line border and a title set into its top edge. */
-static void draw_box(frame *f, int x0, int y0, int w, int h, const char *title, const char *footer, bool ascii)
+void draw_box(frame *f, rect b, const char *title, const char *footer, bool ascii)
 {
+    int x0 = b.x, y0 = b.y, w = b.w, h = b.h;
     uint32_t hz = ascii ? '-' : 0x2500, vt = ascii ? '|' : 0x2502;
     uint32_t c[4] = {0x250C, 0x2510, 0x2514, 0x2518};
     for (int y = y0; y < y0 + h; y++)
@@ -236,10 +237,15 @@ static void draw_box(frame *f, int x0, int y0, int w, int h, const char *title, 
     frame_fill(f, x0, y0 + h - 1, 1, ascii ? '+' : c[2], ROLE_BORDER);
     frame_fill(f, x0 + w - 1, y0 + h - 1, 1, ascii ? '+' : c[3], ROLE_BORDER);
     char t[200];
-    snprintf(t, sizeof t, " %s ", title);
-    frame_put(f, x0 + 2, y0, ROLE_HEADING, t, w - 4);
-    snprintf(t, sizeof t, " %s ", footer);
-    frame_put(f, x0 + w - 2 - columns(t), y0 + h - 1, ROLE_DIM, t, w - 4);
+    if (title) {
+        snprintf(t, sizeof t, " %s ", title);
+        frame_put(f, x0 + 2, y0, ROLE_HEADING, t, w - 4);
+    }
+    if (footer) { /* right-aligned, or from the left edge when it is wider than the box */
+        snprintf(t, sizeof t, " %s ", footer);
+        int x = x0 + w - 2 - columns(t);
+        frame_put(f, x > x0 + 1 ? x : x0 + 1, y0 + h - 1, ROLE_DIM, t, w - 2);
+    }
 }
 
 /* The help of the screen it was opened on, generated from that screen's key table, in a box
@@ -258,7 +264,7 @@ static void draw_help(const app *a, frame *f)
         snprintf(footer, sizeof footer, "%d more rows need a taller terminal; any key closes", n - shown);
     else
         snprintf(footer, sizeof footer, "any key closes this help");
-    draw_box(f, x0, y0, w, shown + 2, t->title, footer, a->ascii);
+    draw_box(f, (rect){x0, y0, w, shown + 2}, t->title, footer, a->ascii);
     for (int i = 0; i < shown; i++)
         frame_put(f, x0 + 1, y0 + 1 + i, ROLE_NORMAL, rows[i], w - 2);
 }
@@ -321,6 +327,8 @@ void view_draw(const app *a, frame *f)
         draw_lesson_screen(a, f);
     if (a->screen == SCREEN_LESSON && a->les && a->les->trace)
         draw_trace(a, f);
+    if (a->screen == SCREEN_LESSON && a->les && a->les->quiz && a->les->quiz->open >= 0)
+        draw_quiz(a, f);
     if (a->help)
         draw_help(a, f);
 }

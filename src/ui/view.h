@@ -58,6 +58,10 @@ void draw_dist(const app *a, frame *f, rect r);                        /* view_d
 void draw_lab(const app *a, frame *f);
 void draw_compare(const app *a, frame *f);
 void draw_race(const app *a, frame *f);
+/* A blank box with a border over whatever is below (the help, the trace, a question): title
+ * set into its top edge, footer (keys) into the bottom one at the right; either may be NULL. */
+void draw_box(frame *f, rect b, const char *title, const char *footer, bool ascii);
+void draw_quiz(const app *a, frame *f); /* view_quiz.c */
 
 /* TEXT cut to MAX columns at a word boundary, an ellipsis marking the cut. */
 void fit_words(char *out, size_t cap, const char *text, int max, bool ascii);

@@ -102,29 +102,12 @@ static role role_of(const trace_node *nd)
     }
 }
 
-static void box(frame *f, rect b, bool ascii)
-{
-    uint32_t hz = ascii ? '-' : 0x2500, vt = ascii ? '|' : 0x2502;
-    for (int y = b.y; y < b.y + b.h; y++)
-        frame_fill(f, b.x, y, b.w, ' ', ROLE_NORMAL);
-    frame_fill(f, b.x, b.y, b.w, hz, ROLE_BORDER);
-    frame_fill(f, b.x, b.y + b.h - 1, b.w, hz, ROLE_BORDER);
-    for (int y = b.y + 1; y < b.y + b.h - 1; y++) {
-        frame_fill(f, b.x, y, 1, vt, ROLE_BORDER);
-        frame_fill(f, b.x + b.w - 1, y, 1, vt, ROLE_BORDER);
-    }
-    frame_fill(f, b.x, b.y, 1, ascii ? '+' : 0x250C, ROLE_BORDER);
-    frame_fill(f, b.x + b.w - 1, b.y, 1, ascii ? '+' : 0x2510, ROLE_BORDER);
-    frame_fill(f, b.x, b.y + b.h - 1, 1, ascii ? '+' : 0x2514, ROLE_BORDER);
-    frame_fill(f, b.x + b.w - 1, b.y + b.h - 1, 1, ascii ? '+' : 0x2518, ROLE_BORDER);
-}
-
 void draw_trace(const app *a, frame *f)
 {
     const trace_state *t = a->les->trace;
     rect b = trace_box(f->w, f->h);
     bool ascii = a->ascii;
-    box(f, b, ascii);
+    draw_box(f, b, NULL, NULL, ascii);
     char line[400];
     snprintf(line, sizeof line, " %s ", t->title);
     frame_put(f, b.x + 2, b.y, ROLE_HEADING, line, b.w - 4);
