@@ -93,6 +93,17 @@ static void test_choice_and_tolerance_errors(void **s)
     ASK_FAILS(GOOD_Q "answer = loss\ntolerance = 0\n",
               "L.md:14: tolerance: '0' is not a positive number, a percentage or xF");
     ASK_FAILS(GOOD_Q "answer = loss\ntolerance = 1%\ntolerance = 2%\n", "L.md:15: tolerance: given twice in one ask block");
+    ASK_FAILS(GOOD_Q "answer = loss\ntolerance =\n",
+              "L.md:14: tolerance: expected '10%', an absolute amount like 0.05, or 'x2'");
+    char body[400] = GOOD_Q "choice = a | ", want[120];
+    memset(body + strlen(body), 'c', 130);
+    strcat(body, "\ncorrect = a\n```\n");
+    char text[800];
+    snprintf(text, sizeof text, HEAD "%s", body);
+    char got[1400];
+    parse_fails(text, got, sizeof got);
+    snprintf(want, sizeof want, "L.md:13: choice: a choice longer than 127 characters");
+    assert_string_equal(got, want);
 }
 
 static void test_when_errors(void **s)
@@ -112,6 +123,9 @@ static void test_when_errors(void **s)
               "L.md:12: when: clip has no layer (one micro-step for the whole net) in 'after clip 0'");
     ASK_FAILS("question = q\nwhen = after update x\nanswer = loss\n",
               "L.md:12: when: a layer is a number from 0 or 'last' in 'after update x'");
+    ASK_FAILS("question = q\nwhen = after update 0 at step 1 and then some more words to pass eighty characters in all\n"
+              "answer = loss\n",
+              "L.md:12: when: too long in 'after update 0 at step 1 and then some more words to pass eighty characters in all'");
     ASK_FAILS("question = q\nwhen = after update 0 at step\nanswer = loss\n",
               "L.md:12: when: expected 'at step N' (N updates done, from 0) after the phase in 'after update 0 at step'");
 }
