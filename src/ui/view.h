@@ -58,6 +58,7 @@ void draw_dist(const app *a, frame *f, rect r);                        /* view_d
 void draw_lab(const app *a, frame *f);
 void draw_compare(const app *a, frame *f);
 void draw_race(const app *a, frame *f);
+void draw_editor(const app *a, frame *f); /* view_editor.c: the experiment editor's form (E) */
 
 /* TEXT cut to MAX columns at a word boundary, an ellipsis marking the cut. */
 void fit_words(char *out, size_t cap, const char *text, int max, bool ascii);
