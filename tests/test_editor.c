@@ -492,6 +492,31 @@ static void test_fits_every_size_and_ascii(void **s)
     }
 }
 
+/* Data the parser accepts but that cannot be loaded: apply says why and keeps the run. */
+static void test_apply_with_missing_data_keeps_the_run(void **s)
+{
+    (void)s;
+    app a;
+    open_at(&a, XOR, 80, 24);
+    app_key(&a, 'n');
+    app_key(&a, 'E');
+    editor *e = ed(&a);
+    select_key(&a, "data");
+    app_key(&a, 'e');
+    app_key(&a, K_CTRL_U);
+    type(&a, "no-such-file.csv");
+    app_key(&a, K_ENTER);
+    assert_true(e->valid); /* a CSV path: the parser does not open it */
+    app_key(&a, 'A');
+    assert_true(a.les->editing);
+    assert_non_null(strstr(e->note, "not applied: lessons/00-welcome.md:"));
+    assert_non_null(strstr(e->note, "no-such-file.csv"));
+    assert_false(editor_applied(e));
+    assert_int_equal(app_run(&a)->cfg.source, DATA_SYNTH); /* the lesson's run, as it was */
+    assert_true(app_run(&a)->has_last);
+    app_free(&a);
+}
+
 /* Hostile typing: long lines, every byte, many layers added; nothing breaks. */
 static void test_bad_input_never_crashes(void **s)
 {
@@ -528,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_compare_with_the_original),
         cmocka_unit_test(test_save_parses_back_and_never_overwrites_unasked),
         cmocka_unit_test(test_fits_every_size_and_ascii),
+        cmocka_unit_test(test_apply_with_missing_data_keeps_the_run),
         cmocka_unit_test(test_bad_input_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

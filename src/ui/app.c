@@ -356,6 +356,8 @@ void app_sync(app *a)
         narration_room(L.r[P_NARRATION].h, nr.n_rows, &most);
         ls->narr_scroll = ls->narr_scroll > most ? most : (ls->narr_scroll < 0 ? 0 : ls->narr_scroll);
     }
+    if (ls->editing && ls->experiment >= 0 && ls->edits && ls->edits[ls->experiment]) /* a resize: sel stays in view */
+        editor_scroll(ls->edits[ls->experiment], editor_room(editor_box(a->cols, a->rows).h));
     insight_refresh(a);
 }
 
