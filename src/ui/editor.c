@@ -1,17 +1,14 @@
 /* editor.c - the experiment editor's model: the edited block's lines, the form's rows over
- * them, re-parsing with the lesson parser after every edit, choices from the parser's name
- * tables, and apply / reset / compare / save. No curses (view_editor.c draws it). */
+ * them, re-parsing with the lesson parser after every edit, and choices from the parser's
+ * name tables (apply, reset, compare and save are in editor_run.c). No curses: view_editor.c
+ * draws it, keys_editor.c maps keys to it. */
 #include "editor.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../common/xalloc.h"
-#include "../io/atomic.h"
 #include "../lesson/experiment_keys.h"
 #include "../lesson/kv.h"
 
@@ -26,7 +23,7 @@ const char *editor_original(const app *a, int k, size_t *len)
 
 /* The key a line sets (its index in experiment_known_keys), -1 for a blank or comment line.
  * expect@median lines are "expect" rows: they repeat like expect. */
-static int line_key(const char *line)
+int editor_line_key(const char *line)
 {
     char buf[EDITOR_LINE_MAX], *key, *value;
     snprintf(buf, sizeof buf, "%s", line);
@@ -53,7 +50,7 @@ static void build_rows(editor *e)
     for (int k = 0; experiment_known_keys[k] && e->n_rows < EDITOR_MAX_ROWS; k++) {
         bool any = false;
         for (int i = 0; i < e->n_lines && e->n_rows < EDITOR_MAX_ROWS; i++)
-            if (line_key(e->lines[i]) == k) {
+            if (editor_line_key(e->lines[i]) == k) {
                 e->rows[e->n_rows++] = (editor_row){k, i};
                 any = true;
             }
@@ -64,7 +61,7 @@ static void build_rows(editor *e)
         e->sel = e->n_rows - 1;
 }
 
-static int load_lines(editor *e, const char *text, size_t len)
+int editor_load(editor *e, const char *text, size_t len)
 {
     e->n_lines = 0;
     size_t pos = 0;
@@ -108,7 +105,7 @@ static void lesson_dir(const app *a, char *buf, size_t cap)
 
 /* Parse the edited block as the lesson parser parses it in the lesson: same file, lines and
  * folder, so messages and data paths are the ones the lesson would give. */
-static int parse_block(const app *a, const editor *e, experiment *x, ds_error *err)
+int editor_parse(const app *a, const editor *e, experiment *x, ds_error *err)
 {
     const experiment *orig = &a->les->lesson.experiments[e->experiment];
     char dir[EXPERIMENT_PATH_MAX];
@@ -134,7 +131,7 @@ void editor_validate(const app *a, editor *e)
     /* the lesson's block may lack its last newline: compare line by line */
     e->changed = !(len == olen || len == olen + 1) || memcmp(t, o, olen) != 0;
     free(t);
-    if (parse_block(a, e, &x, &err) == 0) {
+    if (editor_parse(a, e, &x, &err) == 0) {
         if (e->has_parsed)
             experiment_free(&e->parsed);
         e->parsed = x;
@@ -165,7 +162,7 @@ editor *editor_of(app *a)
     e->lines = xcalloc(EDITOR_MAX_LINES, sizeof *e->lines);
     size_t len;
     const char *text = editor_original(a, k, &len);
-    if (load_lines(e, text, len) != 0) {
+    if (editor_load(e, text, len) != 0) {
         snprintf(a->message, sizeof a->message, "this block has more than %d lines or a line over %d characters: "
                  "the editor cannot hold it", EDITOR_MAX_LINES, EDITOR_LINE_MAX - 1);
         editor_free(e);
@@ -246,7 +243,7 @@ static int key_width(const editor *e)
 {
     for (int i = 0; i < e->n_lines; i++) {
         const char *eq = strchr(e->lines[i], '=');
-        if (eq && line_key(e->lines[i]) >= 0) {
+        if (eq && editor_line_key(e->lines[i]) >= 0) {
             int w = (int)(eq - e->lines[i]);
             while (w > 0 && e->lines[i][w - 1] == ' ')
                 w--;
@@ -434,168 +431,6 @@ void editor_choose(app *a, editor *e, int row, const char *name, choice_target t
         join(out, sizeof out, tok, n);
     }
     editor_set_value(a, e, row, out);
-}
-
-/* ---- apply, reset, compare, save ------------------------------------------------------ */
-
-/* The page's run restarted with x; the run is left as it was when x cannot start. */
-static int restart_run(app *a, int k, const experiment *x)
-{
-    session fresh;
-    ds_error err = {0};
-    if (session_start(&fresh, x, &err) != 0) {
-        session_free(&fresh);
-        err_format(&err, a->message, sizeof a->message);
-        return -1;
-    }
-    session *s = &a->les->runs[k];
-    int sel_layer = s->layer;
-    session_free(s);
-    *s = fresh; /* a session moves whole: its data is on the heap (session.h) */
-    s->layer = sel_layer;
-    session_clamp_selection(s);
-    return 0;
-}
-
-int editor_apply(app *a, editor *e)
-{
-    if (!e->valid) {
-        snprintf(e->note, sizeof e->note, "not applied: the block has an error (%s)", e->error);
-        return -1;
-    }
-    experiment x;
-    ds_error err = {0};
-    if (parse_block(a, e, &x, &err) != 0) { /* it parsed a moment ago: cannot happen */
-        snprintf(e->note, sizeof e->note, "not applied: %s", err.msg);
-        return -1;
-    }
-    a->message[0] = '\0';
-    if (restart_run(a, e->experiment, &x) != 0) {
-        snprintf(e->note, sizeof e->note, "not applied: %s", a->message);
-        experiment_free(&x);
-        return -1;
-    }
-    if (e->has_applied) /* after the restart: the old run borrowed its expectations */
-        experiment_free(&e->applied);
-    e->applied = x;
-    e->has_applied = true;
-    snprintf(e->note, sizeof e->note, "applied: the run starts again from step 0 with the edited experiment");
-    snprintf(a->message, sizeof a->message, "edited experiment applied: step 0 (E edits it again, R in the form "
-             "goes back to the lesson's)");
-    return 0;
-}
-
-void editor_reset(app *a, editor *e)
-{
-    size_t len;
-    const char *text = editor_original(a, e->experiment, &len);
-    load_lines(e, text, len); /* it loaded when the editor opened: it fits */
-    editor_validate(a, e);
-    if (e->has_applied && restart_run(a, e->experiment, &a->les->lesson.experiments[e->experiment]) == 0) {
-        experiment_free(&e->applied);
-        e->has_applied = false;
-        snprintf(e->note, sizeof e->note, "the lesson's block again; the run is the lesson's, from step 0");
-        return;
-    }
-    snprintf(e->note, sizeof e->note, "the lesson's block again");
-}
-
-int editor_compare(app *a, editor *e)
-{
-    if (!e->valid) {
-        snprintf(e->note, sizeof e->note, "cannot compare: the block has an error (%s)", e->error);
-        return -1;
-    }
-    const experiment *orig = &a->les->lesson.experiments[e->experiment];
-    experiment *xs = xcalloc(2, sizeof *xs);
-    ds_error err = {0};
-    /* the edited run has its own parse: it outlives any edit made after */
-    if (parse_block(a, e, &xs[1], &err) != 0) {
-        snprintf(e->note, sizeof e->note, "cannot compare: %s", err.msg);
-        free(xs);
-        return -1;
-    }
-    xs[0] = *orig; /* the lesson's as the lesson parsed it */
-    xs[0].expects = NULL, xs[0].n_expects = 0; /* the lesson owns those: not this copy's to free */
-    char names[2][64];
-    snprintf(names[0], sizeof names[0], "%.50s", orig->name[0] ? orig->name : "lesson's");
-    snprintf(names[1], sizeof names[1], "%.50s (edited)", orig->name[0] ? orig->name : "");
-    a->message[0] = '\0';
-    if (app_compare_experiments(a, xs, (const char (*)[64])names, 2) != 0) {
-        snprintf(e->note, sizeof e->note, "cannot compare: %s", a->message);
-        return -1;
-    }
-    return 0;
-}
-
-/* The folder of path, resolved ("." for a bare name); false when it does not exist. */
-static bool real_dir(const char *path, char *out)
-{
-    char d[PATH_MAX];
-    snprintf(d, sizeof d, "%s", path);
-    char *slash = strrchr(d, '/');
-    if (slash == d)
-        d[1] = '\0'; /* a file in / */
-    else if (slash)
-        *slash = '\0';
-    else
-        snprintf(d, sizeof d, ".");
-    return realpath(d, out) != NULL;
-}
-
-/* The data line as the saved file needs it: relative paths are relative to the lesson's
- * folder, so a file saved elsewhere names the data by its absolute path. */
-static void data_line_for(const app *a, const editor *e, const char *path, const char *line, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s", line);
-    const experiment *x = &e->parsed;
-    char here[PATH_MAX], there[PATH_MAX], p0[PATH_MAX], p1[PATH_MAX];
-    if (line_key(line) < 0 || strcmp(experiment_known_keys[line_key(line)], "data") != 0 ||
-        (x->source != DATA_CSV && x->source != DATA_IDX) || !real_dir(a->les->lesson.path, here) ||
-        !real_dir(path, there) || strcmp(here, there) == 0 || !realpath(x->path[0], p0))
-        return;
-    char value[3 * PATH_MAX + 8];
-    if (x->source == DATA_IDX) {
-        if (!realpath(x->path[1], p1))
-            return;
-        snprintf(value, sizeof value, "idx %s %s", p0, p1);
-    } else
-        snprintf(value, sizeof value, "%s", p0);
-    if (strlen(value) < EXPERIMENT_LINE_MAX - 16)
-        snprintf(out, cap, "data = %s", value);
-}
-
-int editor_save(app *a, editor *e, const char *path, bool overwrite)
-{
-    struct stat st;
-    if (!path[0]) {
-        snprintf(e->note, sizeof e->note, "not saved: no file name");
-        return -1;
-    }
-    if (!overwrite && stat(path, &st) == 0)
-        return 1;
-    atomic_file af;
-    ds_error err = {0};
-    if (atomic_open(&af, path, &err) != 0) {
-        snprintf(e->note, sizeof e->note, "not saved: %s", err.msg);
-        return -1;
-    }
-    const lesson *l = &a->les->lesson;
-    const experiment *orig = &l->experiments[e->experiment];
-    fprintf(af.f, "# %s (edited)\n\nThe experiment at line %d of %s, edited in deepstep (E).\n\n```deepstep\n", l->title,
-            orig->line, l->path);
-    for (int i = 0; i < e->n_lines; i++) {
-        char line[EDITOR_LINE_MAX + 32];
-        data_line_for(a, e, path, e->lines[i], line, sizeof line);
-        fprintf(af.f, "%s\n", line);
-    }
-    fprintf(af.f, "```\n");
-    if (atomic_commit(&af, &err) != 0) {
-        snprintf(e->note, sizeof e->note, "not saved: %s", err.msg);
-        return -1;
-    }
-    snprintf(e->note, sizeof e->note, "saved to %s", path);
-    return 0;
 }
 
 /* ---- where the form goes ------------------------------------------------------------ */

@@ -80,6 +80,14 @@ void editor_default(const editor *e, int key, char *buf, size_t cap);
 void editor_set_value(app *a, editor *e, int row, const char *value);
 /* A copy of the row below it (a layer or an expect line); false for other keys. */
 bool editor_add_row(app *a, editor *e, int row);
+/* The edited block parsed as the lesson parser parses it in its lesson (same file, lines and
+ * folder); 0, or -1 with err. */
+int editor_parse(const app *a, const editor *e, experiment *x, ds_error *err);
+/* The lines of a block's text into e (-1 when there are too many or one is too long). */
+int editor_load(editor *e, const char *text, size_t len);
+/* The key a line sets, as an index in experiment_known_keys (expect@median: expect's);
+ * -1 for a blank or comment line. */
+int editor_line_key(const char *line);
 /* Parse the edited block again (after any change). */
 void editor_validate(const app *a, editor *e);
 
