@@ -145,7 +145,7 @@ void draw_editor(const app *a, frame *f)
         snprintf(line, sizeof line, "%s exists: overwrite it? y/n", e->save_path);
         frame_put(f, x0, ny, ROLE_WARN, line, iw);
     } else if (!e->valid && !msg_shown) {
-        snprintf(line, sizeof line, "%s%s", e->error_line < 0 ? "" : "(row above) ", e->error);
+        snprintf(line, sizeof line, "%s%s", e->error_line < 0 ? "" : "(on a row out of view) ", e->error);
         frame_put(f, x0, ny, ROLE_BAD, line, iw);
     } else if (e->note[0]) {
         frame_put(f, x0, ny, ROLE_EMPH, e->note, iw);
