@@ -42,6 +42,7 @@ static void usage(FILE *out)
             "  --lessons DIR                 where the browser looks for lessons\n"
             "                                (default: ./lessons, else " DEEPSTEP_DATADIR "/lessons)\n"
             "  --record FILE.cast            record the session as an asciicast v2 file (asciinema plays it)\n"
+            "  --no-questions                the lessons' questions do not stop the runs\n"
             "\n"
             "In the UI press ? for the keys, q to quit. The manual page is deepstep(1).\n",
             DEEPSTEP_VERSION);
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--no-color") == 0)
             opts.no_color = 1;
+        else if (strcmp(argv[i], "--no-questions") == 0)
+            opts.no_questions = 1;
         else if (strcmp(argv[i], "--lessons") == 0 && i + 1 < argc)
             opts.lessons_dir = argv[++i];
         else if (strcmp(argv[i], "--record") == 0) {

@@ -21,6 +21,8 @@ static void open_quiz(app *a)
     fputs(quiz_lesson, f);
     fclose(f);
     open_at(a, "build/tmp/quiz.md", 80, 24);
+    a->questions = true; /* as the front end sets it */
+    app_sync(a);
     assert_non_null(a->les->quiz);
     assert_int_equal(a->les->quiz->n, 2);
 }
@@ -170,6 +172,20 @@ static void test_page_hides_the_answer(void **s)
     app_free(&a);
 }
 
+/* --no-questions (app.questions false): the run steps straight through */
+static void test_questions_off(void **s)
+{
+    (void)s;
+    app a;
+    open_quiz(&a);
+    a.questions = false;
+    app_sync(&a);
+    app_key(&a, 'e');
+    assert_int_equal(a.les->quiz->open, -1);
+    assert_int_equal(app_run(&a)->last.phase, PHASE_END_EPOCH);
+    app_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_choice_shows_the_engine_numbers),
         cmocka_unit_test(test_running_and_epoch_steps_stop_at_a_question),
         cmocka_unit_test(test_page_hides_the_answer),
+        cmocka_unit_test(test_questions_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

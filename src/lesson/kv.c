@@ -48,13 +48,15 @@ char *kv_option(char *tok)
     return eq + 1;
 }
 
+const char *const kv_bool_words[2] = {"yes", "no"};
+
 int kv_yes_no(const char *s, bool *out)
 {
-    if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0) {
+    if (strcmp(s, kv_bool_words[0]) == 0 || strcmp(s, "true") == 0) {
         *out = true;
         return 0;
     }
-    if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0) {
+    if (strcmp(s, kv_bool_words[1]) == 0 || strcmp(s, "false") == 0) {
         *out = false;
         return 0;
     }

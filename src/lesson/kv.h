@@ -14,7 +14,9 @@ int kv_long(const char *s, long lo, long hi, long *out);
 int kv_tokenize(char *s, char **tok);
 /* "name=value" split in place: the value, or NULL when there is no '='. */
 char *kv_option(char *tok);
-/* yes/true -> true, no/false -> false; -1 for anything else. */
+/* yes/true -> true, no/false -> false; -1 for anything else. kv_bool_words are the two it
+ * names in messages and the UI's editor offers: "yes" (true) and "no". */
+extern const char *const kv_bool_words[2];
 int kv_yes_no(const char *s, bool *out);
 bool kv_ends_with(const char *s, const char *suffix);
 /* Strips a '#' comment; splits "key = value" in place (both trimmed).

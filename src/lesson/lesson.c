@@ -197,6 +197,9 @@ static int add_experiment(parse_state *s, const char *text, size_t len, int firs
     experiment x;
     if (experiment_parse(&x, text, len, l->path, fence_line, first_line, s->base_dir, s->err) != 0)
         return -1;
+    x.text_at = len ? (size_t)(text - l->src) : 0;
+    x.text_len = len;
+    x.text_line = first_line;
     if (check_unique_name(l, &x, s->err) != 0) {
         experiment_free(&x);
         return -1;

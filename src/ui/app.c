@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "editor.h"
 #include "insight.h"
 #include "trace.h"
 #include "quiz.h"
@@ -51,6 +52,9 @@ void app_close_compare(app *a)
     for (int k = 0; k < c->n; k++)
         session_free(&c->runs[k]);
     free(c->runs);
+    for (int k = 0; k < c->n_owned; k++)
+        experiment_free(&c->owned[k]);
+    free(c->owned);
     free(c);
     a->cmp = NULL;
 }
@@ -114,6 +118,8 @@ void app_open_compare(app *a)
     cs->runs = xcalloc((size_t)cmp->n, sizeof(session));
     cs->block = c;
     a->cmp = cs;
+    for (int k = 0; k < cmp->n; k++)
+        snprintf(cs->names[k], sizeof cs->names[k], "%s", cmp->names[k]);
     for (int k = 0; k < cmp->n; k++) {
         ds_error err = {0};
         if (session_start(&cs->runs[k], &l->experiments[cmp->index[k]], &err) != 0) {
@@ -124,6 +130,29 @@ void app_open_compare(app *a)
         cs->n++;
     }
     a->screen = SCREEN_COMPARE;
+}
+
+int app_compare_experiments(app *a, experiment *xs, const char (*names)[64], int n)
+{
+    app_close_compare(a);
+    compare_screen *cs = xcalloc(1, sizeof *cs);
+    cs->block = -1;
+    cs->owned = xs;
+    cs->n_owned = n;
+    cs->runs = xcalloc((size_t)n, sizeof(session));
+    a->cmp = cs;
+    for (int k = 0; k < n && k < COMPARE_MAX; k++) {
+        ds_error err = {0};
+        snprintf(cs->names[k], sizeof cs->names[k], "%s", names[k]);
+        if (session_start(&cs->runs[k], &xs[k], &err) != 0) {
+            err_format(&err, a->message, sizeof a->message);
+            app_close_compare(a);
+            return -1;
+        }
+        cs->n++;
+    }
+    a->screen = SCREEN_COMPARE;
+    return 0;
 }
 
 /* One batch (or epoch) for every compared experiment that is not finished. */
@@ -155,6 +184,9 @@ void app_close_lesson(app *a)
     quiz_free(ls->quiz);
     for (int k = 0; k < ls->lesson.n_experiments; k++)
         session_free(&ls->runs[k]);
+    for (int k = 0; ls->edits && k < ls->lesson.n_experiments; k++)
+        editor_free(ls->edits[k]); /* after the runs, which borrow the applied blocks' expectations */
+    free(ls->edits);
     free(ls->runs);
     free(ls->picked);
     md_doc_free(&ls->text.doc);
@@ -329,6 +361,8 @@ void app_sync(app *a)
         ls->narr_scroll = ls->narr_scroll > most ? most : (ls->narr_scroll < 0 ? 0 : ls->narr_scroll);
     }
     quiz_sync(a);
+    if (ls->editing && ls->experiment >= 0 && ls->edits && ls->edits[ls->experiment]) /* a resize: sel stays in view */
+        editor_scroll(ls->edits[ls->experiment], editor_room(editor_box(a->cols, a->rows).h));
     insight_refresh(a);
 }
 

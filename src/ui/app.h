@@ -18,6 +18,7 @@ typedef struct ui_options {
     const char *lessons_dir;
     int no_color;
     const char *record;      /* --record FILE.cast: the session as an asciicast v2 file, or NULL */
+    int no_questions;        /* --no-questions: the lessons' ask blocks do not stop the runs */
 } ui_options;
 
 /* Keys, independent of curses. Printable ASCII keys are their own codes. */
@@ -100,14 +101,22 @@ typedef struct lesson_screen {
     bool prompt_fresh;         /* still the pre-filled value: the first character typed replaces it */
     int narr_scroll;           /* rows of the narration above its panel (arrows, when focused) */
     struct quiz *quiz;         /* the lesson's questions (quiz.h), NULL when it has none */
+    struct editor **edits;     /* per experiment: its edited block (E, editor.h), NULL until
+                                * edited; kept while the lesson is open, like the runs */
+    bool editing;              /* the editor's form is over the screen, on the run shown */
 } lesson_screen;
 
-/* A compare block's experiments, stepped in lockstep (C). */
+/* A compare block's experiments, stepped in lockstep (C), or the editor's experiment beside
+ * the lesson's (E, then C). */
 typedef struct compare_screen {
-    int block;
+    int block;                 /* the compare block, -1 for the editor's comparison */
     session *runs;
     int n;
     bool running;
+    char names[COMPARE_MAX][64]; /* each run's name in the legend and columns */
+    experiment *owned;         /* experiments the comparison owns (the runs borrow their
+                                * expectations), freed with it; NULL for a compare block */
+    int n_owned;
 } compare_screen;
 
 /* A race block's optimizers on a 2-D surface (C on its page). */
@@ -128,6 +137,9 @@ typedef struct app {
     float_lab lab;
     ui_screen lab_return;      /* where F or Esc leaves the lab to */
     bool help, quit, ascii;
+    bool questions;            /* the lessons' questions (quiz.h) stop their runs: the front end
+                                * turns them on (off with --no-questions); the model's tests of
+                                * other things step lessons straight through */
     bool colour;               /* the terminal shows colour: pictures are painted (palette.h), else
                                 * drawn with shading glyphs */
     axis_mode loss_axis;       /* the learner's choice for every loss plot */
@@ -161,6 +173,10 @@ void app_follow_page(app *a);   /* show the run of the page's experiment, starti
 /* o: the next experiment of the page (a page may hold several); false if it has only one. */
 bool app_next_experiment(app *a);
 void app_open_compare(app *a);  /* C: the page's compare block, or its race */
+/* The n experiments xs side by side (n <= COMPARE_MAX), named names; the comparison takes
+ * ownership of xs (an array of n from malloc, each released with experiment_free when it
+ * closes), also on failure. Returns 0, or -1 with the reason in a->message. */
+int app_compare_experiments(app *a, experiment *xs, const char (*names)[64], int n);
 void app_close_compare(app *a);
 void app_close_race(app *a);
 /* One batch (or epoch) for every compared experiment that is not finished. */

@@ -311,6 +311,11 @@ int app_key(app *a, int key)
         app_sync(a);
         return flags;
     }
+    if (a->screen == SCREEN_LESSON && a->les->editing) { /* the editor's form likewise */
+        int flags = editor_on_key(a, key);
+        app_sync(a);
+        return flags;
+    }
     if (a->screen == SCREEN_LESSON && a->les->trace) { /* the trace takes every key while open */
         int flags = trace_on_key(a, key);
         app_sync(a);

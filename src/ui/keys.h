@@ -35,6 +35,8 @@ typedef struct key_table {
 
 /* The tables (keys.c; the lesson's in keys_lesson.c). */
 extern const key_table keys_browser, keys_lesson, keys_compare, keys_race, keys_lab;
+/* The experiment editor's (keys_editor.c): its rows, its lists of names, overwrite y/n. */
+extern const key_table keys_editor, keys_editor_choose, keys_editor_confirm;
 
 const key_table *keys_of(ui_screen screen);
 /* Run the first row that has KEY; returns its flags, 0 when no row has it. */
@@ -59,5 +61,10 @@ int key_loss_axis(app *a, int key); /* L: the loss plots' axis: auto, linear, lo
 
 /* The lesson screen's line editor ('x' opens it): it takes every key while open. */
 int keys_prompt(app *a, int key);
+
+/* The experiment editor (keys_editor.c): E opens its form over the lesson screen; while it is
+ * open it takes every key. */
+int editor_open_key(app *a, int key);
+int editor_on_key(app *a, int key);
 
 #endif

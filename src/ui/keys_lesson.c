@@ -499,6 +499,7 @@ static const key_binding lesson_rows[] = {
     {{K_PGUP, K_PGDN}, "PgUp PgDn", "lesson pages", page_key, false, "PgUp/PgDn page"},
     {{'F'}, "F", "the float lab: bits of any number, + and x", key_open_lab, false, NULL},
     {{'C'}, "C", "compare the page's experiments (or race)", compare_key, false, NULL},
+    {{'E'}, "E", "edit the experiment (apply, compare, save)", editor_open_key, true, NULL},
     {{K_ESC}, "Esc", "lesson list", to_lesson_list, false, NULL},
     {{'?'}, "?", "this help", key_help, false, "? help"},
     {{'q'}, "q", "quit", key_quit, false, "q quit"},

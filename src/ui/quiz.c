@@ -74,7 +74,7 @@ void quiz_sync(app *a)
         return;
     for (int e = 0; e < ls->lesson.n_experiments; e++)
         if (ls->runs[e].active)
-            ls->runs[e].hold = hold, ls->runs[e].hold_ctx = a;
+            ls->runs[e].hold = a->questions ? hold : NULL, ls->runs[e].hold_ctx = a;
     quiz *q = ls->quiz;
     for (int k = 0; k < q->n; k++) {
         const session *s = &ls->runs[ls->lesson.asks[k].experiment];

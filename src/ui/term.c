@@ -309,6 +309,7 @@ int ui_main(const ui_options *o)
 {
     app a;
     app_init(&a);
+    a.questions = !o->no_questions;
     ds_error err = {0};
     /* Load before touching the terminal, so a bad lesson is one plain line on stderr. */
     if (o->lab) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "editor.h"
 #include "keys.h"
 #include "narrate.h"
 #include "view.h"
@@ -252,7 +253,7 @@ void draw_box(frame *f, rect b, const char *title, const char *footer, bool asci
  * over the screen. Rows that do not fit a short terminal are counted in the bottom edge. */
 static void draw_help(const app *a, frame *f)
 {
-    const key_table *t = keys_of(a->screen);
+    const key_table *t = a->screen == SCREEN_LESSON && a->les && a->les->editing ? &keys_editor : keys_of(a->screen);
     char rows[48][KEY_HELP_W + 1];
     int n = keys_help(t, rows, (int)(sizeof rows / sizeof *rows));
     int w = KEY_HELP_W + 4 < f->w ? KEY_HELP_W + 4 : f->w;
@@ -274,7 +275,11 @@ static void draw_lesson_screen(const app *a, frame *f)
     const lesson_screen *ls = a->les;
     char right[200];
     snprintf(right, sizeof right, "page %d/%d", ls->page + 1, ls->lesson.n_pages);
-    draw_bar(f, 0, ROLE_TITLE, ls->lesson.title, right);
+    /* a run started from the editor (E) is not the lesson's: the title says so on every page */
+    const struct editor *ed = ls->edits && ls->experiment >= 0 ? ls->edits[ls->experiment] : NULL;
+    char title[240];
+    snprintf(title, sizeof title, "%s%s", ls->lesson.title, ed && editor_applied(ed) ? " (edited)" : "");
+    draw_bar(f, 0, ROLE_TITLE, title, right);
     layout L;
     layout_compute(a, f->w, f->h, &L);
     if (L.visible[P_LESSON])
@@ -327,6 +332,8 @@ void view_draw(const app *a, frame *f)
         draw_lesson_screen(a, f);
     if (a->screen == SCREEN_LESSON && a->les && a->les->trace)
         draw_trace(a, f);
+    if (a->screen == SCREEN_LESSON && a->les && a->les->editing)
+        draw_editor(a, f);
     if (a->screen == SCREEN_LESSON && a->les && a->les->quiz && a->les->quiz->open >= 0)
         draw_quiz(a, f);
     if (a->help)

@@ -62,6 +62,7 @@ void draw_race(const app *a, frame *f);
  * set into its top edge, footer (keys) into the bottom one at the right; either may be NULL. */
 void draw_box(frame *f, rect b, const char *title, const char *footer, bool ascii);
 void draw_quiz(const app *a, frame *f); /* view_quiz.c */
+void draw_editor(const app *a, frame *f); /* view_editor.c: the experiment editor's form (E) */
 
 /* TEXT cut to MAX columns at a word boundary, an ellipsis marking the cut. */
 void fit_words(char *out, size_t cap, const char *text, int max, bool ascii);

@@ -10,11 +10,10 @@
 void draw_compare(const app *a, frame *f)
 {
     const compare_screen *cs = a->cmp;
-    const lesson_compare *cmp = &a->les->lesson.compares[cs->block];
     char title[300] = "compare:";
     for (int k = 0; k < cs->n; k++) {
         strncat(title, " ", sizeof title - strlen(title) - 1);
-        strncat(title, cmp->names[k], sizeof title - strlen(title) - 1);
+        strncat(title, cs->names[k], sizeof title - strlen(title) - 1);
     }
     frame_fill(f, 0, 0, f->w, ' ', ROLE_TITLE);
     frame_put(f, 1, 0, ROLE_TITLE, title, f->w - 2);
@@ -45,7 +44,7 @@ void draw_compare(const app *a, frame *f)
             snprintf(g, sizeof g, "%c", (char)sr[k].ascii_glyph);
         else
             g[utf8_encode(sr[k].glyph, g)] = '\0';
-        snprintf(line, sizeof line, "%s %-12s loss %s%s", g, cmp->names[k],
+        snprintf(line, sizeof line, "%s %-12s loss %s%s", g, cs->names[k],
                  s->n_steps ? fmt_compact(b1, sizeof b1, s->step_loss[s->n_steps - 1]) : "-",
                  per == 1 && t->state.div.happened ? " diverged" : "");
         frame_put(f, f->w - legend_w, y + per * k, sr[k].ro, line, legend_w);
@@ -67,7 +66,7 @@ void draw_compare(const app *a, frame *f)
     for (int k = 0; k < cs->n; k++) {
         rect gr = {k * cw, gy, cw - 1, gh};
         char t[100];
-        snprintf(t, sizeof t, "%s: gradient norms", cmp->names[k]);
+        snprintf(t, sizeof t, "%s: gradient norms", cs->names[k]);
         draw_gradients_of(&cs->runs[k], f, gr, t, false, a->ascii);
     }
     const trainer *t0 = &cs->runs[0].t; /* the furthest run: a diverged one stops early */

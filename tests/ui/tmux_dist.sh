@@ -20,7 +20,7 @@ steps() { for _ in $(seq 1 "$1"); do keys N; sleep 0.05; done; }
 for size in "80 24" "120 40" "160 48"; do
     set -- $size
     tag="$1x$2"
-    start "$1" "$2" "$DS lessons/04-vanishing-gradients.md"
+    start "$1" "$2" "$DS --no-questions lessons/04-vanishing-gradients.md"
     wait_for "$tag-opens" "page 1/5"
     keys NPage
     wait_for "$tag-plain-net" "Network (11 layers"
@@ -48,7 +48,7 @@ for size in "80 24" "120 40" "160 48"; do
 done
 
 # NO_COLOR=1: the same panel drawn with shading glyphs, no colour codes
-start 80 24 "env NO_COLOR=1 $DS lessons/04-vanishing-gradients.md"
+start 80 24 "env NO_COLOR=1 $DS --no-questions lessons/04-vanishing-gradients.md"
 wait_for nocolor-opens "page 1/5"
 keys NPage
 wait_for nocolor-plain-net "Network (11 layers"
@@ -59,7 +59,7 @@ if screen | grep -qE '[░▒▓█]'; then ok nocolor-shading; else bad nocolor
 if tmux $SOCK capture-pane -e -p -t "$S" | grep -qE $'\e\\[(3|4)8;5;'; then bad nocolor-no-colour "colour codes under NO_COLOR"; else ok nocolor-no-colour; fi
 
 # LANG=C: ASCII only, the guide line drawn with '-'
-start 160 48 "env LANG=C LC_ALL=C $DS lessons/04-vanishing-gradients.md"
+start 160 48 "env LANG=C LC_ALL=C $DS --no-questions lessons/04-vanishing-gradients.md"
 wait_for ascii-opens "page 1/5"
 keys NPage
 wait_for ascii-plain-net "Network (11 layers"

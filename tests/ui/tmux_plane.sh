@@ -11,7 +11,7 @@ colour_screen() { tmux $SOCK capture-pane -e -p -t "$S"; }
 
 # train_xor W H ENV: open the experiment's page, bring 8 Data into view, run to the end (fast)
 train_xor() {
-    start "$1" "$2" "$3 $DS lessons/00-welcome.md"
+    start "$1" "$2" "$3 $DS --no-questions lessons/00-welcome.md"
     wait_for "$4-opened" "Welcome: watch a tiny net learn XOR" || return 1
     keys NPage NPage
     wait_for "$4-experiment-page" "page 3/5" || return 1

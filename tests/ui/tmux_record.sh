@@ -7,7 +7,7 @@ set -u
 CAST="$ROOT/$BUILD/tmp/ui-record-$$.cast"
 rm -f "$CAST"
 
-start 80 24 "$DS lessons/00-welcome.md --record $CAST"
+start 80 24 "$DS --no-questions lessons/00-welcome.md --record $CAST"
 wait_for record-opens "Welcome: watch a tiny net learn XOR"
 keys n
 wait_for record-step-1 "Load batch 1 of 1"
@@ -33,9 +33,9 @@ lastev=$(printf '%s\n' "$events" | tail -1)
     bad record-last-frame "'$last' not in the last event"
 printf '%s' "$lastev" | grep -qF '\u001b[' && ok record-has-sgr || bad record-has-sgr "no escape sequences"
 # a folder that does not exist: said before the screen is taken, nothing recorded
-start 80 24 "$DS lessons/00-welcome.md --record /nonexistent-dir/x.cast"
+start 80 24 "$DS --no-questions lessons/00-welcome.md --record /nonexistent-dir/x.cast"
 wait_for record-bad-path "cannot create"
 wait_for record-bad-path-status "EXITED 1"
-start 80 24 "$DS lessons/00-welcome.md --record"
+start 80 24 "$DS --no-questions lessons/00-welcome.md --record"
 wait_for record-needs-name "--record needs a file name"
 rm -f "$CAST"

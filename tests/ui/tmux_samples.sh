@@ -7,7 +7,7 @@
 set -u
 . "$(dirname "$0")/tmux_lib.sh"
 
-L12="$DS lessons/12-digits.md"
+L12="$DS --no-questions lessons/12-digits.md"
 cap_e() { tmux $SOCK capture-pane -e -p -t "$S"; }
 
 # The matrix's counts on screen ("." is 0): the ten fields ending each row after the "t\p"

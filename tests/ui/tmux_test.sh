@@ -5,7 +5,7 @@ set -u
 . "$(dirname "$0")/tmux_lib.sh"
 
 # --- a lesson at 80x24: step through a whole batch -----------------------------------------
-start 80 24 "$DS lessons/00-welcome.md"
+start 80 24 "$DS --no-questions lessons/00-welcome.md"
 wait_for opens-lesson-title "Welcome: watch a tiny net learn XOR"
 wait_for shows-page-count "page 1/5"
 wait_for network-panel "Network (2 layers, 17 parameters)"
@@ -67,7 +67,7 @@ alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
 if screen | grep -q $'\x1b\|\[?1049\|\^\['; then bad no-stray-escapes "$(screen | cat -v | head -5)"; else ok no-stray-escapes; fi
 
 # --- 160x48: every panel, on a real classifier -----------------------------------------------
-start 160 48 "$DS lessons/12-digits.md"
+start 160 48 "$DS --no-questions lessons/12-digits.md"
 wait_for wide-opens "Capstone: reading handwritten digits"
 keys N N n n
 wait_for wide-inspector "Inspector: layer 0, a (32x128)"
@@ -87,7 +87,7 @@ keys q
 wait_for wide-quits "EXITED 0"
 
 # --- make run's lesson: Esc leads to the list of lessons -------------------------------------
-start 100 30 "$DS lessons/00-welcome.md"
+start 100 30 "$DS --no-questions lessons/00-welcome.md"
 wait_for direct-lesson-opens "page 1/5"
 keys Escape
 wait_for esc-lists-lessons "01-values-in-range.md"
@@ -123,7 +123,7 @@ alt_off() { # alt_off NAME: the alternate screen is off again (the terminal was 
     alt=$(tmux $SOCK display -p -t "$S" '#{alternate_on}')
     [ "$alt" = 0 ] && ok "$1" || bad "$1" "alternate screen still on"
 }
-start 80 24 "LANG=C LC_ALL=C sh -c 'echo \$\$ >$PIDFILE; exec $DS --no-color lessons/00-welcome.md'"
+start 80 24 "LANG=C LC_ALL=C sh -c 'echo \$\$ >$PIDFILE; exec $DS --no-color --no-questions lessons/00-welcome.md'"
 wait_for ascii-locale-opens "Welcome: watch a tiny net learn XOR"
 wait_for ascii-fallback "of 2 > 4 > 1" # the lesson's arrows, drawn as ASCII
 kill -TERM "$(cat "$PIDFILE")"
@@ -137,7 +137,7 @@ wait_for sighup-exits "EXITED 129"
 alt_off sighup-restores-terminal
 
 # Ctrl-Z stops it with the terminal restored; fg brings the same screen back.
-start 80 24 "$DS lessons/00-welcome.md"
+start 80 24 "$DS --no-questions lessons/00-welcome.md"
 wait_for tstp-opens "page 1/5"
 keys n n
 wait_for tstp-stepped "Forward, layer 0 (dense 2->4, tanh)"
@@ -165,7 +165,7 @@ wait_for lab-quits "EXITED 0"
 
 # --- colour: roles carry colour pairs; NO_COLOR leaves only bold, underline and reverse ---------
 colours() { tmux $SOCK capture-pane -e -p -t "$S" | grep -oE $'\x1b\\[[0-9;]*m' | tr ';' '\n' | tr -d '\033[m' | sort -u; }
-start 120 40 "$DS lessons/01-values-in-range.md"
+start 120 40 "$DS --no-questions lessons/01-values-in-range.md"
 wait_for colour-lesson "page 1/6"
 keys PgDn N N n n n n n
 wait_for colour-stepped "Backward, layer"
@@ -176,7 +176,7 @@ for want in 32 33 34 36 46; do
 done && ok colour-shows
 keys q
 wait_for colour-quits "EXITED 0"
-start 120 40 "NO_COLOR=1 $DS lessons/01-values-in-range.md"
+start 120 40 "NO_COLOR=1 $DS --no-questions lessons/01-values-in-range.md"
 wait_for nocolour-lesson "page 1/6"
 keys PgDn n n n n n
 wait_for nocolour-stepped "Backward, layer"
@@ -187,7 +187,7 @@ wait_for nocolour-quits "EXITED 0"
 # --- Tab reaches every panel at every size (at 80x24 the detail panels take turns) -------------
 for size in "80 24" "120 40" "160 48"; do
     set -- $size
-    start "$1" "$2" "$DS lessons/01-values-in-range.md"
+    start "$1" "$2" "$DS --no-questions lessons/01-values-in-range.md"
     wait_for "tab-$1-open" "page 1/6"
     keys PgDn n n n n n
     wait_for "tab-$1-stepped" "Backward, layer"
@@ -207,11 +207,11 @@ for size in "80 24" "120 40" "160 48"; do
 done
 
 # --- no terminal to draw on: one line, non-zero exit -----------------------------------------
-start 80 24 "TERM=dumb $DS lessons/00-welcome.md"
+start 80 24 "TERM=dumb $DS --no-questions lessons/00-welcome.md"
 sleep 0.5
 screen_joined | grep -qF "cannot move the cursor, which the lesson viewer needs; try TERM=xterm-256color" && ok dumb-says || bad dumb-says "$(screen)"
 wait_for dumb-exits "EXITED 1"
-start 80 24 "$DS lessons/00-welcome.md | cat; echo PIPE \${PIPESTATUS[0]}"
+start 80 24 "$DS --no-questions lessons/00-welcome.md | cat; echo PIPE \${PIPESTATUS[0]}"
 sleep 0.5
 screen_joined | grep -qF "needs a terminal on standard output (it is piped or redirected)" && ok piped-says ||
     bad piped-says "$(screen)"

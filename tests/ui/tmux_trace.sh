@@ -10,7 +10,7 @@ cap_e() { tmux $SOCK capture-pane -e -p -t "$S"; }
 
 # open_trace W H ENV TAG: lesson 00 stepped through backward, L0 dL/dW[0][0] traced
 open_trace() {
-    start "$1" "$2" "env $3 $DS lessons/00-welcome.md"
+    start "$1" "$2" "env $3 $DS --no-questions lessons/00-welcome.md"
     wait_for "$4-opens" "Welcome: watch a tiny net learn XOR" || return 1
     keys n n n n n n
     wait_for "$4-backward-done" "next: update L0" || return 1
@@ -67,7 +67,7 @@ open_trace 80 24 "" "scroll" && {
 }
 
 # a value not computed yet: the trace says what to step to
-start 80 24 "$DS lessons/00-welcome.md"
+start 80 24 "$DS --no-questions lessons/00-welcome.md"
 wait_for notyet-opens "Welcome: watch a tiny net learn XOR"
 keys t
 wait_for notyet-message "no batch loaded yet: press n"
