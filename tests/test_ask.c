@@ -71,6 +71,12 @@ static void test_block_errors(void **s)
     snprintf(text2, sizeof text2, HEAD "%s```\n", longline);
     parse_fails(text2, got, sizeof got);
     assert_string_equal(got, "L.md:11: line is longer than 1023 characters");
+    /* two questions of one run at one position: "after forward" is "after forward last" */
+    parse_fails(HEAD "question = q\nwhen = after forward 1\nanswer = loss\n```\n"
+                     "```deepstep ask\nquestion = r\nwhen = after forward\nanswer = lr\n```\n",
+                got, sizeof got);
+    assert_string_equal(got, "L.md:15: when: 'after forward' is where the question at line 10 is asked too; one "
+                             "question per position of a run");
     /* a page with no experiment, and none named */
     parse_fails("# T\n\n## P\n```deepstep ask\nquestion = q\nwhen = step 1\nanswer = loss\n```\n", got, sizeof got);
     assert_string_equal(got, "L.md:4: this ask block's page has no experiment; add one, or name it with 'experiment = NAME'");
@@ -141,6 +147,7 @@ static void test_expression_errors(void **s)
              live_metric_names(true));
     ASK_FAILS(GOOD_Q "answer = layer0.mean_lost_updates\n", want);
     ASK_FAILS(GOOD_Q "answer = loss < 1\n", "L.md:13: answer: an answer is a value, not a comparison in 'loss < 1'");
+    ASK_FAILS(GOOD_Q "answer = nan\n", "L.md:13: answer: an answer is a value; 'nan' is a claim (expect = nan) in 'nan'");
     ASK_FAILS(GOOD_Q "choice = a | b\ncorrect = a\ncheck = loss\n",
               "L.md:15: check: expected a comparison (<, <=, >, >=, ==, !=) or 'nan' in 'loss'");
     ASK_FAILS(GOOD_Q "choice = a | b\ncorrect = a\ncheck = loss > 0\ncheck = loss > 0\ncheck = loss > 0\ncheck = loss > "
@@ -323,11 +330,24 @@ static void test_live_values(void **s)
     rig_up(&r);
     char why[256];
     assert_true(isnan(lookup(&r.t, "loss", -1, why)));
-    assert_string_equal(why, "loss is not known here: no batch loss has been computed yet");
+    assert_string_equal(why, "loss is not known here: the loss micro-step has not run in this batch");
     assert_true(isnan(lookup(&r.t, "max_update", 0, why)));
-    assert_string_equal(why, "layer0.max_update is not known here: no update has run yet");
+    assert_string_equal(why, "layer0.max_update is not known here: the layer's update micro-step has not run in this batch");
+    assert_true(isnan(lookup(&r.t, "act_std", 0, why))); /* the statistics read 0 until computed */
+    assert_string_equal(why, "layer0.act_std is not known here: the layer's forward micro-step has not run in this batch");
+    double w2 = 0; /* the weights exist from the start */
+    for (size_t k = 0; k < r.t.net.layers[0].n_params; k++)
+        w2 += (double)r.t.net.layers[0].W[k] * r.t.net.layers[0].W[k];
+    assert_close(lookup(&r.t, "weight_norm", 0, why), sqrt(w2), 1e-12);
     assert_true(isnan(lookup(&r.t, "grad_norm", 7, why)));
     assert_string_equal(why, "layer 7 does not exist (the net has 3 layers)");
+    while (r.t.state.next_phase != PHASE_BACKWARD)
+        trainer_step(&r.t, STEP_MICRO);
+    assert_false(isnan(lookup(&r.t, "loss", -1, why)));
+    assert_true(isnan(lookup(&r.t, "grad_norm", -1, why))); /* every layer's backward first */
+    trainer_step(&r.t, STEP_MICRO); /* backward of layer 2 */
+    assert_false(isnan(lookup(&r.t, "grad_norm", 2, why)));
+    assert_true(isnan(lookup(&r.t, "grad_norm", 1, why)));
     while (r.t.state.next_phase != PHASE_CLIP)
         trainer_step(&r.t, STEP_MICRO);
     assert_true(isnan(lookup(&r.t, "clip.norm_after", -1, why)));
@@ -355,10 +375,59 @@ static void test_live_values(void **s)
     assert_string_equal(why, "val_acc is not known here: no epoch has ended yet");
     while (r.t.state.epoch == 0)
         trainer_step(&r.t, STEP_MICRO);
+    trainer_step(&r.t, STEP_MICRO); /* the next batch loaded: its forward has not run */
+    assert_true(isnan(lookup(&r.t, "act_std", 1, why)));
+    assert_false(isnan(lookup(&r.t, "train_loss", -1, why)));
+    trainer_step(&r.t, STEP_MICRO);
+    trainer_step(&r.t, STEP_MICRO);
     assert_close(lookup(&r.t, "train_loss", -1, why), r.t.state.last_epoch.train_loss, 0);
     assert_close(lookup(&r.t, "act_std", 1, why), r.t.stats[1].act_std, 0);
     assert_close(lookup(&r.t, "step", -1, why), 2, 0);
     rig_down(&r);
+}
+
+/* The value of `answer` on experiment 0 of text at when (stepped there as check does). */
+static double value_at(const char *text, const char *metric, int li, const char *when)
+{
+    lesson l;
+    experiment_data d;
+    trainer t;
+    ds_error err = {0};
+    assert_int_equal(lesson_parse(&l, "L.md", text, strlen(text), &err), 0);
+    assert_int_equal(experiment_data_load(&l.experiments[0], &d, &err), 0);
+    assert_int_equal(experiment_trainer_create(&t, &l.experiments[0], &d, 0, 0, 0, &err), 0);
+    ask_when w;
+    assert_int_equal(ask_parse_when(&w, when, "L.md", 1, &err), 0);
+    int due = 0;
+    while (!trainer_done(&t) && !(due = ask_due(&w, &t)))
+        trainer_step(&t, STEP_MICRO);
+    assert_int_not_equal(due, 0);
+    if (due == ASK_DUE_NEXT)
+        trainer_step(&t, STEP_MICRO);
+    char why[256];
+    double v = lookup(&t, metric, li, why);
+    trainer_destroy(&t);
+    experiment_data_free(&d);
+    lesson_free(&l);
+    return v;
+}
+
+/* With a loss scale the gradients read the same between the update and the next loss (they
+ * were unscaled once); with master weights a step is the fp32 copy's, not bf16 ulps. */
+static void test_loss_scale_and_master_weights(void **s)
+{
+    (void)s;
+    const char *fp16 = "# T\n\n## P\n```deepstep\ndata = xor\nbatch = 2\nlayer = dense 4 tanh\nlayer = dense 1 sigmoid\n"
+                       "precision = fp16\nloss_scale = 1024\n```\n";
+    double after_update = value_at(fp16, "max_grad", 0, "after update last at step 0");
+    double batch_end = value_at(fp16, "max_grad", 0, "step 1");
+    assert_true(after_update > 1e-3);
+    assert_close(batch_end, after_update, 0);
+    /* the next batch loaded: its gradients are not computed yet, so no value */
+    assert_true(isnan(value_at(fp16, "max_grad", 0, "after load at step 1")));
+    const char *bf16 = "# T\n\n## P\n```deepstep\ndata = xor\nlayer = dense 4 tanh\nlayer = dense 1 sigmoid\n"
+                       "precision = bf16 master=fp32\noptimizer = adam lr=1e-4\n```\n";
+    assert_close(value_at(bf16, "max_update", 0, "after update 0"), 1e-4, 0.02); /* Adam: lr, not an ulp */
 }
 
 /* An answer evaluated through the lesson's own parse: arithmetic over live values. */
@@ -396,7 +465,7 @@ int main(void)
         cmocka_unit_test(test_when_errors),       cmocka_unit_test(test_expression_errors),
         cmocka_unit_test(test_parse_and_resolve), cmocka_unit_test(test_guess_judging),
         cmocka_unit_test(test_when_positions),    cmocka_unit_test(test_live_values),
-        cmocka_unit_test(test_ask_value),
+        cmocka_unit_test(test_ask_value),        cmocka_unit_test(test_loss_scale_and_master_weights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -285,6 +285,9 @@ static void test_reset_restores_the_lessons_block(void **s)
     assert_int_equal(app_run(&a)->cfg.train.seed, 42);
     app_key(&a, 'E');
     assert_true(e->changed);
+    app_key(&a, 'R'); /* once: it asks, since R elsewhere only goes back to step 0 */
+    assert_true(e->changed);
+    assert_non_null(strstr(e->note, "press R again to discard your edits"));
     app_key(&a, 'R');
     assert_false(e->changed);
     assert_string_equal(joined(e), want);

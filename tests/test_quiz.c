@@ -172,6 +172,67 @@ static void test_page_hides_the_answer(void **s)
     app_free(&a);
 }
 
+/* A lesson written to build/tmp, opened with questions on. */
+static void open_text(app *a, const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    open_at(a, path, 80, 24);
+    a->questions = true;
+    app_sync(a);
+}
+
+/* "before clip" and "after clip" wait at one place: the one asked where the run stands comes
+ * first, or answering the other would take the step past it. */
+static void test_before_comes_first(void **s)
+{
+    (void)s;
+    app a;
+    open_text(&a, "build/tmp/quiz2.md",
+              "# Two\n\n## P\n```deepstep\ndata = xor\nlayer = dense 4 tanh\nlayer = dense 1 sigmoid\n"
+              "clip = norm 0.01\n```\n"
+              "```deepstep ask\nquestion = After?\nwhen = after clip\nanswer = clip.norm_after\n```\n"
+              "```deepstep ask\nquestion = Before?\nwhen = before clip\nanswer = grad_norm\n```\n");
+    quiz *q = a.les->quiz;
+    step_to_question(&a, 20);
+    assert_int_equal(q->open, 1); /* "before clip" first */
+    assert_int_equal(q->due, ASK_DUE_NOW);
+    type(&a, "1\n");
+    assert_int_equal(app_run(&a)->t.state.next_phase, PHASE_CLIP); /* revealed where it stands */
+    app_key(&a, ' ');
+    assert_int_equal(step_to_question(&a, 1), 1);
+    assert_int_equal(q->open, 0); /* then "after clip", at the same place */
+    type(&a, "0.01\n");
+    assert_int_equal(app_run(&a)->last.phase, PHASE_CLIP);
+    app_free(&a);
+}
+
+/* A question whose step diverges: b goes back to before it (the same micro-step count, the
+ * diverged one was not counted) and the question is asked again. */
+static void test_divergence_then_back_reasks(void **s)
+{
+    (void)s;
+    app a;
+    open_text(&a, "build/tmp/quiz3.md",
+              "# D\n\n## P\n```deepstep\ndata = xor\nlayer = dense 4 relu\nlayer = dense 1 linear\nloss = mse\n"
+              "optimizer = sgd lr=1e6\nepochs = 5\n```\n"
+              "```deepstep ask\nquestion = Gradient?\nwhen = after backward 0 at step 2\nanswer = lr\n```\n");
+    quiz *q = a.les->quiz;
+    step_to_question(&a, 40);
+    assert_int_equal(q->open, 0);
+    type(&a, "1\n");
+    assert_true(app_run(&a)->t.state.div.happened); /* the step the reveal took overflowed */
+    app_key(&a, ' ');
+    app_key(&a, 'b');
+    assert_false(app_run(&a)->t.state.div.happened);
+    assert_int_equal(q->asks[0].asked_at, -1);
+    assert_int_equal(step_to_question(&a, 1), 1);
+    assert_int_equal(q->open, 0);
+    app_free(&a);
+}
+
 /* --no-questions (app.questions false): the run steps straight through */
 static void test_questions_off(void **s)
 {
@@ -195,6 +256,8 @@ int main(void)
         cmocka_unit_test(test_running_and_epoch_steps_stop_at_a_question),
         cmocka_unit_test(test_page_hides_the_answer),
         cmocka_unit_test(test_questions_off),
+        cmocka_unit_test(test_before_comes_first),
+        cmocka_unit_test(test_divergence_then_back_reasks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

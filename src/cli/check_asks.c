@@ -110,7 +110,11 @@ static void run_exp(const lesson *l, int exp, const seed_plan *p, int j, ask_tal
     for (int k = 0; k < l->n_asks; k++)
         if (l->asks[k].experiment == exp && !done[k]) {
             int li = ask_layer(&l->asks[k].when, &t);
-            if (li >= t.net.n_layers)
+            if (l->asks[k].when.phase == PHASE_CLIP && t.cfg.clip == CLIP_NONE &&
+                (l->asks[k].when.pos == ASK_BEFORE || l->asks[k].when.pos == ASK_AFTER))
+                snprintf(why, sizeof why, "when = %s: the experiment has no clip micro-step (clip = none)",
+                         l->asks[k].when.text);
+            else if (li >= t.net.n_layers)
                 snprintf(why, sizeof why, "when = %s: layer %d does not exist (the net has %d layers)",
                          l->asks[k].when.text, li, t.net.n_layers);
             else

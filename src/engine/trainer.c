@@ -217,7 +217,6 @@ static void do_load_batch(trainer *t)
     dataset_gather(t->data, t->order + start, rows, ws->x, t->labels);
     fp_round_array(ws->x, (size_t)rows * t->net.n_in, t->net.precision);
     t->state.lr = trainer_lr_at(t, t->state.step, t->state.epoch);
-    t->state.unscaled = false;
 }
 
 static void do_loss(trainer *t)
@@ -225,6 +224,7 @@ static void do_loss(trainer *t)
     net *n = &t->net;
     workspace *ws = &n->train;
     net_zero_grad(n, ws);
+    t->state.unscaled = false; /* until here the gradients are the last step's, unscaled */
     t->state.loss = net_loss(n, ws, t->labels, true);
     int lastl = n->n_layers - 1;
     size_t len = (size_t)ws->rows * n->layers[lastl].n_out;

@@ -132,6 +132,27 @@ int ask_due(const ask_when *w, const trainer *t)
     }
 }
 
+/* The layer w's micro-step is at on a net of L layers (-1: a phase without layers). */
+static int layer_on(const ask_when *w, int L)
+{
+    trainer t; /* ask_layer reads only the layer count */
+    memset(&t, 0, sizeof t);
+    t.net.n_layers = L;
+    return ask_layer(w, &t);
+}
+
+bool ask_same_position(const ask_when *a, const ask_when *b, int n_layers)
+{
+    if (a->pos != b->pos)
+        return false;
+    switch (a->pos) {
+    case ASK_STEP: return a->step == b->step;
+    case ASK_EPOCH_END: return a->epoch == b->epoch;
+    default:
+        return a->phase == b->phase && a->step == b->step && layer_on(a, n_layers) == layer_on(b, n_layers);
+    }
+}
+
 bool ask_guess_right(const lesson_ask *a, double guess, double value)
 {
     if (!isfinite(guess) || !isfinite(value))

@@ -85,6 +85,11 @@ int ask_due(const ask_when *w, const trainer *t);
  * (out of range) when it names one the net lacks. */
 int ask_layer(const ask_when *w, const trainer *t);
 
+/* Do a and b name one position of a run whose net has n_layers layers ("after forward" and
+ * "after forward last" do)? Two questions there would be one too many: the first answered
+ * takes the step past the second. */
+bool ask_same_position(const ask_when *a, const ask_when *b, int n_layers);
+
 /* Is guess right for the engine's value, within a's tolerance? */
 bool ask_guess_right(const lesson_ask *a, double guess, double value);
 /* The tolerance as a learner reads it: "within 10 %", "within 0.05", "within a factor of 2". */

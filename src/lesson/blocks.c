@@ -290,9 +290,18 @@ static int resolve_ask(const lesson *l, lesson_ask *a, ds_error *err)
 
 int blocks_check_references(lesson *l, ds_error *err)
 {
-    for (int k = 0; k < l->n_asks; k++)
-        if (resolve_ask(l, &l->asks[k], err) != 0)
+    for (int k = 0; k < l->n_asks; k++) {
+        lesson_ask *a = &l->asks[k];
+        if (resolve_ask(l, a, err) != 0)
             return -1;
+        for (int j = 0; j < k; j++) /* the first answered would step past the other */
+            if (l->asks[j].experiment == a->experiment &&
+                ask_same_position(&l->asks[j].when, &a->when, l->experiments[a->experiment].train.n_layers))
+                return err_set(err, l->path, a->line,
+                               "when: '%s' is where the question at line %d is asked too; one question per "
+                               "position of a run",
+                               a->when.text, l->asks[j].line);
+    }
     for (int i = 0; i < l->n_experiments; i++)
         for (int k = 0; k < l->experiments[i].n_expects; k++)
             if (check_expectation(l, &l->experiments[i].expects[k], false, err) != 0)

@@ -403,7 +403,8 @@ static int parse_claim(parser *ps)
 {
     skip_ws(ps);
     if (strcmp(ps->p, "nan") == 0)
-        return node(ps, EX_NAN);
+        return ps->flags & EXPECT_VALUE ? fail_at(ps, "an answer is a value; 'nan' is a claim (expect = nan)")
+                                        : node(ps, EX_NAN);
     int left = parse_sum(ps);
     skip_ws(ps);
     if (ps->flags & EXPECT_VALUE) { /* a number to guess: no comparison */
@@ -496,6 +497,10 @@ static double eval(eval_ctx *c, int id)
     const expr_node *n = &c->e->nodes[id];
     switch (n->kind) {
     case EX_NUM: return n->num;
+    case EX_NAN: /* a claim, only ever the root of an expectation (expect_eval reads it there) */
+        snprintf(c->why, 200, "'nan' is not a value");
+        c->failed = true;
+        return NAN;
     case EX_NEG: return -eval(c, n->left);
     case EX_ABS: return fabs(eval(c, n->left));
     case EX_METRIC: {

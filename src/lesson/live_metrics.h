@@ -14,12 +14,28 @@
 
 #include "../engine/trainer.h"
 
+/* The micro-step that computes a metric: before it has run in the batch being stepped, the
+ * buffers hold the last batch's value (or none), so the metric is "not known here". */
+typedef enum live_stage {
+    LIVE_ANY,      /* always known (the weights, the lr, the cursor) */
+    LIVE_FORWARD,  /* the layer's forward micro-step (its activations) */
+    LIVE_LOSS,     /* the loss micro-step */
+    LIVE_BACKWARD, /* the layer's backward micro-step (all layers' for a run metric) */
+    LIVE_CLIP,     /* the clip micro-step (and clipping must be on) */
+    LIVE_UPDATE,   /* the layer's update micro-step */
+    LIVE_EPOCH     /* the end of an epoch (the first one) */
+} live_stage;
+
 typedef struct live_metric {
     const char *name;
     bool of_layer;
-    const char *unavailable; /* why get returned NaN, when NaN means "not yet" (else NULL) */
+    live_stage stage;
     double (*get)(const trainer *t, int layer);
 } live_metric;
+
+/* Has the micro-step that computes a stage's values run for this layer (-1: all layers) in
+ * the batch being stepped (or in the batch just finished, between batches)? */
+bool live_known(const trainer *t, live_stage stage, int li);
 
 const live_metric *live_metric_find(const char *name, bool of_layer);
 /* The names of one scope, comma-separated, in the table's order. */

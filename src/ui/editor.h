@@ -61,6 +61,7 @@ typedef struct editor {
     int cursor;                           /* byte offset in input */
     char save_path[512];                  /* EM_CONFIRM: the file that exists */
     char note[400];                       /* one line under the form: what the last key did */
+    bool reset_armed;                     /* R was pressed once: a second R discards the edits */
 } editor;
 
 /* The editor of the run on screen, creating it from the lesson's block on first use; NULL

@@ -153,10 +153,22 @@ static int ed_compare(app *a, int key)
     return KEY_DONE;
 }
 
+/* R elsewhere means "back to the start": here it discards work, so it asks for a second R. */
 static int ed_reset(app *a, int key)
 {
     (void)key;
-    editor_reset(a, open_editor(a));
+    editor *e = open_editor(a);
+    if (!e->changed && !e->has_applied) {
+        snprintf(e->note, sizeof e->note, "nothing to reset: this is the lesson's block");
+        return KEY_DONE;
+    }
+    if (!e->reset_armed) {
+        e->reset_armed = true;
+        snprintf(e->note, sizeof e->note, "press R again to discard your edits and restore the lesson's block");
+        return KEY_DONE;
+    }
+    e->reset_armed = false;
+    editor_reset(a, e);
     return KEY_DONE;
 }
 
@@ -192,7 +204,7 @@ static const key_binding editor_rows[] = {
     {{'d', K_BACKSPACE}, "d, Backspace", "unset / remove line", ed_unset, false, NULL},
     {{'A'}, "A", "apply: run it, step 0", ed_apply, false, "A apply"},
     {{'C'}, "C", "compare with lesson's", ed_compare, false, "C compare"},
-    {{'R'}, "R", "reset to the lesson's", ed_reset, false, "R reset"},
+    {{'R'}, "R R", "reset to the lesson's", ed_reset, false, "R reset"},
     {{'w'}, "w", "save block to a file", ed_save, false, "w save"},
     {{'?'}, "?", "this help", key_help, false, "? help"},
     {{K_ESC, 'E'}, "Esc, E", "close (edits are kept)", ed_close, false, "Esc close"},
@@ -314,6 +326,8 @@ int editor_on_key(app *a, int key)
     if (!e)
         return 0;
     int flags;
+    if (key != 'R' || e->mode != EM_BROWSE)
+        e->reset_armed = false; /* any other key: the reset waits for a fresh R R */
     switch (e->mode) {
     case EM_TYPE:
     case EM_SAVE_AS: flags = line_edit(a, e, key); break;

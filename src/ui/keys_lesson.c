@@ -41,6 +41,7 @@ static void start_prompt(app *a)
     }
     a->les->prompting = true;
     a->les->prompt_fresh = true;
+    app_run(a)->running = false; /* typing is not watching: and a question must not open under it */
     /* %.9g: every float prints back to itself, so Enter on the shown value changes nothing */
     snprintf(a->les->prompt, sizeof a->les->prompt, "%.9g", (double)app_run(a)->t.net.params[j]);
 }

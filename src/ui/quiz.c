@@ -52,18 +52,21 @@ static bool hold(void *ctx, session *s)
     int e = (int)(s - ls->runs);
     if (e < 0 || e >= ls->lesson.n_experiments)
         return false;
-    for (int k = 0; k < q->n; k++) {
-        const lesson_ask *ask = &ls->lesson.asks[k];
-        if (ask->experiment != e || q->asks[k].asked_at >= 0) /* on any page: the run is on screen, */
-            continue;                                          /* and a question passed is lost */
-        int due = ask_due(&ask->when, &s->t);
-        if (!due)
-            continue;
-        q->open = k, q->due = due, q->revealed = false;
-        q->input[0] = '\0', q->choice = 0, q->error[0] = '\0', q->detail[0] = '\0';
-        s->running = false;
-        return true;
-    }
+    /* "before X" is answered where the run stands, "after ..." by taking the step: so at one
+     * position every "before" question comes first, or the step would pass it by */
+    for (int pass = ASK_DUE_NOW; pass <= ASK_DUE_NEXT; pass++)
+        for (int k = 0; k < q->n; k++) {
+            const lesson_ask *ask = &ls->lesson.asks[k];
+            if (ask->experiment != e || q->asks[k].asked_at >= 0) /* on any page: the run is on screen, */
+                continue;                                          /* and a question passed is lost */
+            int due = ask_due(&ask->when, &s->t);
+            if (due != pass)
+                continue;
+            q->open = k, q->due = due, q->revealed = false;
+            q->input[0] = '\0', q->choice = 0, q->error[0] = '\0', q->detail[0] = '\0';
+            s->running = false;
+            return true;
+        }
     return false;
 }
 
@@ -81,10 +84,12 @@ void quiz_sync(app *a)
         if (!s->active)
             continue;
         long m = s->t.state.micro;
+        bool div = s->t.state.div.happened;
         quiz_ask *st = &q->asks[k];
-        if (m < st->seen && st->asked_at >= m && k != q->open) /* stepped back to or before it */
+        bool back = m < st->seen || (st->seen_diverged && !div);
+        if (back && st->asked_at >= m && k != q->open) /* stepped back to or before it */
             st->asked_at = -1;
-        st->seen = m;
+        st->seen = m, st->seen_diverged = div;
     }
 }
 
@@ -169,7 +174,7 @@ int quiz_on_key(app *a, int key)
         return KEY_DONE;
     }
     if (key == K_ESC) { /* skipped: not asked again here, asked again after a step back */
-        q->asks[q->open].asked_at = app_run(a) ? app_run(a)->t.state.micro : 0;
+        q->asks[q->open].asked_at = a->les->runs[ask->experiment].t.state.micro;
         q->asks[q->open].result = QR_SKIPPED;
         close_quiz(q);
         snprintf(a->message, sizeof a->message, "question skipped; step on to see the answer in the panels");

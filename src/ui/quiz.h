@@ -17,6 +17,8 @@ typedef struct quiz_ask {
     quiz_result result; /* the latest answer's */
     long asked_at;      /* the run's micro-step position when it was asked; -1: waiting */
     long seen;          /* the run's position at the last quiz_sync (a smaller one: a step back) */
+    bool seen_diverged; /* ... and whether it had diverged (a step back from a divergence keeps
+                         * the position: the micro-step that diverged was not counted) */
 } quiz_ask;
 
 typedef struct quiz {

@@ -79,7 +79,8 @@ static int revealed(const app *a, const quiz *q, const lesson_ask *ask, body_lin
     } else {
         char tol[64];
         ask_tolerance_text(ask, tol, sizeof tol);
-        snprintf(line, sizeof line, "Your guess: %g    The engine: %.6g", q->guess, q->value);
+        /* 4 digits: a float's 0.0999999 reads as another number than the 0.1 it is */
+        snprintf(line, sizeof line, "Your guess: %g    The engine: %.4g", q->guess, q->value);
         n = add(b, n, ROLE_STRONG, line);
         snprintf(line, sizeof line, "%s (%s)   from %s", q->right ? yes : no, tol, q->detail);
         n = add(b, n, q->right ? ROLE_GOOD : ROLE_BAD, line);
