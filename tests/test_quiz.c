@@ -78,7 +78,7 @@ static void test_stops_before_the_step_and_reveals_after_it(void **s)
     assert_close(q->value, t->state.clip.norm_after, 0);
     assert_true(q->right);
     assert_int_equal(q->asks[0].result, QR_RIGHT);
-    assert_true(shows(&a, "\xE2\x9C\x94 right (within 1 %)"));
+    assert_true(shows(&a, "\xE2\x9C\x94 right: within 1 %"));
     assert_true(shows(&a, "Rescaled to theta exactly."));
     assert_true(shows(&a, "Score in this lesson: 1 right of 1 answered"));
     app_key(&a, 'x'); /* any key goes on */
@@ -95,7 +95,7 @@ static void test_wrong_answer_and_asked_again_after_a_step_back(void **s)
     assert_int_equal(step_to_question(&a, 20), 7);
     type(&a, "5\n");
     assert_false(q->right);
-    assert_true(shows(&a, "\xE2\x9C\x98 not right (within 1 %)"));
+    assert_true(shows(&a, "\xE2\x9C\x98 wrong: not within 1 %"));
     app_key(&a, K_ESC);
     app_key(&a, 'b'); /* back to before the clip: the question waits again */
     assert_int_equal(app_run(&a)->t.state.next_phase, PHASE_CLIP);
@@ -233,6 +233,24 @@ static void test_divergence_then_back_reasks(void **s)
     app_free(&a);
 }
 
+/* A run that is not the lesson's as written (another rate with ] here) is not asked: the
+ * questions' explanations are about the lesson's run. A comma reads as a decimal point. */
+static void test_changed_run_not_asked_and_comma(void **s)
+{
+    (void)s;
+    app a;
+    open_quiz(&a);
+    app_key(&a, ']');
+    app_key(&a, 'e');
+    assert_int_equal(a.les->quiz->open, -1);
+    app_key(&a, 'R'); /* back to the lesson's settings: asked again */
+    step_to_question(&a, 20);
+    assert_int_equal(a.les->quiz->open, 0);
+    type(&a, "0,01+");
+    assert_string_equal(a.les->quiz->input, "0.01");
+    app_free(&a);
+}
+
 /* --no-questions (app.questions false): the run steps straight through */
 static void test_questions_off(void **s)
 {
@@ -256,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_running_and_epoch_steps_stop_at_a_question),
         cmocka_unit_test(test_page_hides_the_answer),
         cmocka_unit_test(test_questions_off),
+        cmocka_unit_test(test_changed_run_not_asked_and_comma),
         cmocka_unit_test(test_before_comes_first),
         cmocka_unit_test(test_divergence_then_back_reasks),
     };

@@ -205,8 +205,20 @@ int ask_checks(const lesson_ask *a, const trainer *t, char *why, size_t cap)
             snprintf(why, cap, "check '%s' does not hold: %s", a->checks[k].text, detail);
             return 0;
         }
-        size_t n = strlen(why); /* the values that held, for the reveal to show */
-        snprintf(why + n, cap - n, "%s%s", n ? ", " : "", detail);
+        /* the values that held, for the reveal to show: each metric once */
+        char *item = detail, *next;
+        for (; item && *item; item = next) {
+            next = strstr(item, ", ");
+            if (next)
+                *next = '\0', next += 2;
+            bool seen = false;
+            size_t il = strlen(item);
+            for (const char *p = strstr(why, item); p && !seen; p = strstr(p + 1, item))
+                seen = (p == why || p[-1] == ' ') && (p[il] == '\0' || p[il] == ',');
+            size_t n = strlen(why);
+            if (!seen)
+                snprintf(why + n, cap - n, "%s%s", n ? ", " : "", item);
+        }
     }
     return 1;
 }

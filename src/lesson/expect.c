@@ -492,6 +492,16 @@ static void metric_name(const expr_node *n, char *buf, size_t cap)
     snprintf(buf, cap, "%s%s%s%s", n->experiment, n->experiment[0] ? "." : "", where, n->metric);
 }
 
+/* Is "name = value" already an item of the comma-separated list? */
+static bool listed(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *p = strstr(list, item); p; p = strstr(p + 1, item))
+        if ((p == list || (p >= list + 2 && p[-2] == ',' && p[-1] == ' ')) && (p[n] == '\0' || p[n] == ','))
+            return true;
+    return false;
+}
+
 static double eval(eval_ctx *c, int id)
 {
     const expr_node *n = &c->e->nodes[id];
@@ -512,10 +522,14 @@ static double eval(eval_ctx *c, int id)
         char name[160], one[220];
         metric_name(n, name, sizeof name);
         if (strcmp(n->metric, "health") == 0 && v >= 0 && v < HEALTH_COUNT)
-            snprintf(one, sizeof one, "%s%s = %s", c->detail[0] ? ", " : "", name, health_name((layer_health)(int)v));
+            snprintf(one, sizeof one, "%s = %s", name, health_name((layer_health)(int)v));
         else
-            snprintf(one, sizeof one, "%s%s = %.6g", c->detail[0] ? ", " : "", name, v);
-        strncat(c->detail, one, c->cap - strlen(c->detail) - 1);
+            snprintf(one, sizeof one, "%s = %.6g", name, v);
+        if (!listed(c->detail, one)) { /* a metric used twice is shown once */
+            if (c->detail[0])
+                strncat(c->detail, ", ", c->cap - strlen(c->detail) - 1);
+            strncat(c->detail, one, c->cap - strlen(c->detail) - 1);
+        }
         return v;
     }
     case EX_BIN: {

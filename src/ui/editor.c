@@ -456,6 +456,8 @@ void editor_scroll(editor *e, int room)
         e->top = e->sel;
     if (e->sel >= e->top + r)
         e->top = e->sel - r + 1;
+    if (e->top > e->n_rows - r) /* a taller box (a resize): no empty rows below the last */
+        e->top = e->n_rows - r;
     if (e->top < 0)
         e->top = 0;
 }

@@ -168,7 +168,10 @@ int editor_save(app *a, editor *e, const char *path, bool overwrite)
         snprintf(e->note, sizeof e->note, "not saved: %s", err.msg);
         return -1;
     }
-    snprintf(e->note, sizeof e->note, "saved to %s", path);
+    if (e->valid)
+        snprintf(e->note, sizeof e->note, "saved to %s", path);
+    else /* work in progress is worth keeping, but the file will not check until it is fixed */
+        snprintf(e->note, sizeof e->note, "saved to %s, with the block's error still in it: %s", path, e->error);
     return 0;
 }
 

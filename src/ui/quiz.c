@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../common/xalloc.h"
+#include "editor.h"
 #include "keys.h"
 
 quiz *quiz_new(int n_asks)
@@ -40,6 +41,16 @@ void quiz_score(const quiz *q, int *right, int *answered, int *skipped)
     }
 }
 
+/* Is the run the lesson's experiment as written? An edited block (E), or another rate or
+ * clipping ([ ] c), makes another run: the questions' explanations need not hold for it. */
+static bool as_written(const lesson_screen *ls, int e, const session *s)
+{
+    if (ls->edits && editor_applied(ls->edits[e]))
+        return false;
+    const train_config *now = &s->t.cfg, *was = &s->origin_cfg;
+    return now->opt.lr == was->opt.lr && now->clip == was->clip && now->clip_value == was->clip_value;
+}
+
 /* session.hold: before each micro-step of a lesson's run, is a question of its experiment
  * waiting here? Then it opens, a running run pauses, and the step is not taken. */
 static bool hold(void *ctx, session *s)
@@ -50,7 +61,7 @@ static bool hold(void *ctx, session *s)
         return false;
     quiz *q = ls->quiz;
     int e = (int)(s - ls->runs);
-    if (e < 0 || e >= ls->lesson.n_experiments)
+    if (e < 0 || e >= ls->lesson.n_experiments || !as_written(ls, e, s))
         return false;
     /* "before X" is answered where the run stands, "after ..." by taking the step: so at one
      * position every "before" question comes first, or the step would pass it by */
@@ -152,8 +163,10 @@ static int key_number(app *a, quiz *q, int key)
             q->input[n - 1] = '\0';
     } else if (key == K_CTRL_U)
         q->input[0] = '\0';
-    else if (key > 0 && key < 0x80 && strchr("0123456789.-+eE", key) && n + 1 < sizeof q->input) {
-        q->input[n] = (char)key, q->input[n + 1] = '\0';
+    else if (key > 0 && key < 0x80 && strchr("0123456789.,-eE", key) && n + 1 < sizeof q->input) {
+        /* no '+': the run's faster key, pressed as the question opened, would start a guess;
+         * a comma is a decimal point ("0,7" read as 7 would be marked wrong for nothing) */
+        q->input[n] = key == ',' ? '.' : (char)key, q->input[n + 1] = '\0';
         q->error[0] = '\0';
     }
     return KEY_DONE;
@@ -169,13 +182,18 @@ int quiz_on_key(app *a, int key)
     }
     if (key == 'S')
         return key_save_screen(a, key);
+    /* look around while it waits: the help, and Tab to bring a panel into view (a page turn
+     * would show another run under its question) */
+    if (key == '?' || key == K_TAB || key == K_BTAB)
+        return keys_dispatch(&keys_lesson, a, key);
     if (q->revealed) { /* any other key goes on with the lesson */
         close_quiz(q);
         return KEY_DONE;
     }
     if (key == K_ESC) { /* skipped: not asked again here, asked again after a step back */
         q->asks[q->open].asked_at = a->les->runs[ask->experiment].t.state.micro;
-        q->asks[q->open].result = QR_SKIPPED;
+        if (q->asks[q->open].result == QR_NONE) /* skipped after a step back: the answer stands */
+            q->asks[q->open].result = QR_SKIPPED;
         close_quiz(q);
         snprintf(a->message, sizeof a->message, "question skipped; step on to see the answer in the panels");
         return KEY_DONE;

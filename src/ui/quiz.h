@@ -31,7 +31,7 @@ typedef struct quiz {
     int choice;         /* the choice selected */
     double guess, value;
     bool right;
-    char detail[300];   /* what the value is made of ("clip.norm_after = 1") */
+    char detail[600];   /* what the value is made of ("clip.norm_after = 1") */
     char error[240];    /* why the input is refused, or why the engine has no value here */
 } quiz;
 

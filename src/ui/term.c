@@ -172,6 +172,10 @@ static wchar_t ascii_of(uint32_t cp)
     case 0x25C6: return '*';
     case 0x271A: return '+';
     case 0x2716: return '@';
+    case 0x2212: return '-'; /* the minus sign of lesson text */
+    case 0x2016: return '|'; /* a norm's bars */
+    case 0x2264: return '<';
+    case 0x2265: return '>';
     default: return cp < 0x80 ? (wchar_t)cp : '?';
     }
 }

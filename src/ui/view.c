@@ -295,7 +295,9 @@ static void draw_lesson_screen(const app *a, frame *f)
         if (L.visible[P_DIST]) draw_dist(a, f, L.r[P_DIST]);
     }
     char left[400], hint[120];
-    if (ls->prompting)
+    if (ls->quiz && ls->quiz->open >= 0 && !ls->quiz->revealed)
+        snprintf(left, sizeof left, "a question: Enter answers, Esc skips; Tab brings a panel into view, ? help");
+    else if (ls->prompting)
         snprintf(left, sizeof left, "new value for the selected weight: %s_   (%sEnter sets, Esc cancels)", ls->prompt,
                  ls->prompt_fresh ? "type to replace, " : "");
     else if (a->message[0])

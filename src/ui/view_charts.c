@@ -200,6 +200,12 @@ void draw_gradients_of(const session *s, frame *f, rect r, const char *title, bo
                 frame_put(f, bar_x + bar_w + 1, y, hr, b1, room);
             continue;
         }
+        if (t->net.precision != FP32 && r.w < 60) { /* no room for both: the dot's colour tells the
+                                                      * health, the lesson asks about what rounding lost */
+            snprintf(txt, sizeof txt, "%-8s lost %ld", b1, st->lost_updates);
+            frame_put(f, bar_x + bar_w + 1, y, st->lost_updates ? ROLE_WARN : hr, txt, 18);
+            continue;
+        }
         frame_put(f, bar_x + bar_w + 1, y, hr, txt, 18);
         if (t->net.precision != FP32 && r.w >= 60) { /* what rounding cost this layer */
             snprintf(txt, sizeof txt, "lost %ld uf %.0f%%", st->lost_updates, 100.0 * st->frac_underflow);

@@ -61,7 +61,7 @@ static int asking(const quiz *q, const lesson_ask *ask, body_line *b, int n)
 static int revealed(const app *a, const quiz *q, const lesson_ask *ask, body_line *b, int n)
 {
     char line[700];
-    const char *yes = a->ascii ? "[right]" : "\xE2\x9C\x94 right", *no = a->ascii ? "[not right]" : "\xE2\x9C\x98 not right";
+    const char *yes = a->ascii ? "[right]" : "\xE2\x9C\x94 right", *no = a->ascii ? "[wrong]" : "\xE2\x9C\x98 wrong";
     if (ask->n_choices) {
         snprintf(line, sizeof line, "Your choice: %c) %s", 'a' + q->choice, ask->choices[q->choice]);
         n = add(b, n, ROLE_NORMAL, line);
@@ -82,7 +82,7 @@ static int revealed(const app *a, const quiz *q, const lesson_ask *ask, body_lin
         /* 4 digits: a float's 0.0999999 reads as another number than the 0.1 it is */
         snprintf(line, sizeof line, "Your guess: %g    The engine: %.4g", q->guess, q->value);
         n = add(b, n, ROLE_STRONG, line);
-        snprintf(line, sizeof line, "%s (%s)   from %s", q->right ? yes : no, tol, q->detail);
+        snprintf(line, sizeof line, "%s: %s%s   from %s", q->right ? yes : no, q->right ? "" : "not ", tol, q->detail);
         n = add(b, n, q->right ? ROLE_GOOD : ROLE_BAD, line);
     }
     if (ask->explain[0]) {
@@ -106,8 +106,12 @@ void draw_quiz(const app *a, frame *f)
     static body_line body[BODY_MAX]; /* 17 KB: off the stack; the UI has one thread */
     int n = 0;
     char line[400];
-    snprintf(line, sizeof line, "The run is paused at '%s'%s.", ask->when.text,
-             q->revealed ? "" : (q->due == ASK_DUE_NEXT ? ", just before it" : ""));
+    if (q->revealed)
+        snprintf(line, sizeof line, "The run is at '%s'.", ask->when.text);
+    else if (q->due == ASK_DUE_NEXT)
+        snprintf(line, sizeof line, "The run stopped just before the step that shows it ('%s').", ask->when.text);
+    else
+        snprintf(line, sizeof line, "The run stopped at '%s'.", ask->when.text);
     n = add(body, n, ROLE_DIM, line);
     n = add(body, n, ROLE_STRONG, ask->question);
     n = add(body, n, ROLE_NORMAL, "");
@@ -117,8 +121,10 @@ void draw_quiz(const app *a, frame *f)
     for (int i = 0; i < n; i++)
         h += body[i].text[0] ? rows_of(body[i].text, tw) : 1;
     if (h > f->h - 2)
-        h = f->h - 2;
-    rect b = {(f->w - w) / 2, (f->h - h) / 2, w, h};
+        h = f->h - 2; /* the title and status bars stay */
+    /* low on the screen, over the status bar's row above: the network and the top of the
+     * lesson text stay in view for the question that refers to them */
+    rect b = {(f->w - w) / 2, f->h - 1 - h, w, h};
     snprintf(line, sizeof line, "Question %d of %d", q->open + 1, q->n);
     char keys[96];
     if (q->revealed)

@@ -14,7 +14,7 @@ to_question() {
     wait_for "$4-opens" "Quiz fixture" || return 1
     keys n n n n n n n
     wait_for "$4-asked" "Question 1 of 2" || return 1
-    wait_for "$4-before" "paused at 'after clip', just before it"
+    wait_for "$4-before" "stopped just before the step that shows it ('after clip')"
     return 0
 }
 
@@ -22,9 +22,9 @@ for size in "80 24" "120 40" "160 48"; do
     set -- $size
     tag="utf8-$1x$2"
     to_question "$1" "$2" "" "$tag" || continue
-    wait_for "$tag-status-not-clipped" "next: clip"
+    wait_for "$tag-status-not-clipped" "parameters): clip"; wait_for "$tag-status-hint" "a question: Enter answers, Esc skips"
     keys 0 . 0 1 Enter
-    wait_for "$tag-right" "✔ right (within 1 %)"
+    wait_for "$tag-right" "✔ right: within 1 %"
     wait_for "$tag-value" "from clip.norm_after = 0.0099"
     wait_for "$tag-explain" "Clipping by norm rescales"
     wait_for "$tag-score" "1 right of 1 answered"
@@ -36,7 +36,7 @@ for size in "80 24" "120 40" "160 48"; do
     keys b n
     wait_for "$tag-asked-again" "Question 1 of 2"
     keys 5 Enter
-    wait_for "$tag-wrong" "✘ not right (within 1 %)"
+    wait_for "$tag-wrong" "✘ wrong: not within 1 %"
     wait_for "$tag-score-wrong" "0 right of 1 answered"
     keys Space n
     wait_for "$tag-choice" "Question 2 of 2"
@@ -58,13 +58,13 @@ to_question 80 24 "" "skip" && {
 if to_question 80 24 "NO_COLOR=1" "mono"; then
     cap_e | grep -qE $'\e\\[(3[0-7]|38;5;[0-9]+|48;5;[0-9]+)m' && bad mono-no-colour "colour codes under NO_COLOR" || ok mono-no-colour
     keys 1 Enter
-    wait_for mono-wrong "not right"
+    wait_for mono-wrong "wrong: not within"
 fi
 
 # LANG=C: ASCII only
 if to_question 120 40 "LANG=C LC_ALL=C" "ascii"; then
     keys 0 . 0 1 Enter
-    wait_for ascii-right "[right] (within 1 %)"
+    wait_for ascii-right "[right]: within 1 %"
     box=$(screen | sed -n '/Question 1 of 2/,/any key: go on/p')
     if printf '%s' "$box" | LC_ALL=C grep -q '[^ -~]'; then bad ascii-only "non-ASCII in the box:"$'\n'"$box"
     else ok ascii-only; fi
