@@ -422,7 +422,8 @@ check export-help grep -q -- "--torch" <<<"$("$DS" export --help)"
 check export-in-help grep -q "deepstep export LESSON.md --torch" <<<"$("$DS" --help)"
 ABS_DS=$(cd "$(dirname "$DS")" && pwd)/$(basename "$DS")
 mkdir -p "$T/exp"
-out=$(cd "$T/exp" && "$ABS_DS" export "$PWD/../../../../lessons/09-gradient-clipping.md" --experiment clip1 --torch 2>&1); st=$?
+ROOT=$PWD
+out=$(cd "$T/exp" && "$ABS_DS" export "$ROOT/lessons/09-gradient-clipping.md" --experiment clip1 --torch 2>&1); st=$?
 E="$T/exp/09-gradient-clipping-clip1-torch"
 check export-exit-0 [ $st -eq 0 ]
 check export-default-folder-name [ -d "$E" ]

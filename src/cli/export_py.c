@@ -354,9 +354,10 @@ static void schedule_section(FILE *f, const export_spec *s)
             py(f, "scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCHS)");
         return;
     }
-    if (c->schedule == SCHED_RANGE)
+    if (c->schedule == SCHED_RANGE) {
         py(f, "TOTAL_STEPS = args.steps or EPOCHS * BATCHES  # the range test ramps over the whole run");
-    py(f, "%s", "");
+        py(f, "%s", "");
+    }
     py(f, "%s", "");
     py(f, "def lr_factor(step):");
     py(f, "    \"\"\"The lesson's rate at optimizer step `step` (from 0), as a factor of the optimizer's lr.\"\"\"");

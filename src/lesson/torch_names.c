@@ -25,6 +25,10 @@ const char *torch_act(activation a, const char *arg, char *buf, size_t cap)
 
 const char *torch_float(float v, char *buf, size_t cap)
 {
+    if (v == (float)(long)v && v > -1e9f && v < 1e9f) { /* 10, not %g's 1e+01 */
+        snprintf(buf, cap, "%ld", (long)v);
+        return buf;
+    }
     for (int p = 1; p <= 9; p++) {
         snprintf(buf, cap, "%.*g", p, (double)v);
         if (strtof(buf, NULL) == v)
