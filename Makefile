@@ -33,7 +33,7 @@ MAIN_OBJ := $(BUILD)/obj/src/main.o
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test unit check bench fuzz install uninstall clean deps deps-test
+.PHONY: all run test test-torch unit check bench fuzz install uninstall clean deps deps-test
 
 all: $(BUILD)/deepstep
 
@@ -72,6 +72,14 @@ unit: $(TEST_BIN)
 check:
 	$(MAKE) BUILD=build/asan CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	        LDFLAGS="-fsanitize=address,undefined" OPT="-O1 -g" test
+
+# Every experiment of every lesson exported with `deepstep export --torch` and trained both ways
+# for 50 steps from the same weights: the arrays must agree to 1e-4 + 1e-3 max|b| (see
+# tests/torch/test_torch.py). Needs Debian's python3-torch and python3-numpy (installed as root,
+# else the command is printed); `make test` never does.
+test-torch: all
+	@sh .ci/deps.sh torch
+	@/usr/bin/python3 tests/torch/test_torch.py $(BUILD)/deepstep
 
 # The benchmark: every number measured in this one run (see README, "Speed").
 bench: all

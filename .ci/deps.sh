@@ -1,7 +1,8 @@
 #!/bin/sh
 # Checks the packages deepstep needs and installs the missing ones (as root), or prints the
 # exact command to run. `build`: what compiling needs; `test`: that plus cmocka and tmux;
-# `ci`: that plus valgrind; `fuzz`: that plus clang's libFuzzer.
+# `ci`: that plus valgrind; `torch`: python3-torch and python3-numpy (make test-torch);
+# `fuzz`: that plus clang's libFuzzer.
 set -u
 mode=${1:-build}
 missing=""
@@ -20,6 +21,10 @@ if [ "$mode" = ci ]; then # .ci/run: the tests, and valgrind over them
     need "pkg-config --exists cmocka" libcmocka-dev
     need "command -v tmux" tmux
     need "command -v valgrind" valgrind
+fi
+if [ "$mode" = torch ]; then # make test-torch: Debian's PyTorch and NumPy for /usr/bin/python3
+    need "/usr/bin/python3 -c 'import torch'" python3-torch
+    need "/usr/bin/python3 -c 'import numpy'" python3-numpy
 fi
 if [ "$mode" = fuzz ]; then # make fuzz: clang with libFuzzer and the sanitizer runtimes
     need "command -v clang" clang

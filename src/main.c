@@ -6,6 +6,7 @@
 #include "cli/bench.h"
 #include "cli/bench_ui.h"
 #include "cli/check.h"
+#include "cli/export.h"
 #include "cli/float_cmd.h"
 #include "cli/narrate_cmd.h"
 #include "cli/run.h"
@@ -31,6 +32,9 @@ static void usage(FILE *out)
             "  deepstep check LESSON.md ...  run every experiment and check what each lesson claims\n"
             "                                (--seeds K: on K seeds; see 'deepstep check --help')\n"
             "  deepstep narrate LESSON.md    the stepper's narration as text; see 'deepstep narrate --help'\n"
+            "  deepstep export LESSON.md --torch\n"
+            "                                an experiment as a PyTorch script that reproduces it, with its\n"
+            "                                initial weights and data; see 'deepstep export --help'\n"
             "  deepstep float ...            float anatomy and precision loss; see 'deepstep float --help'\n"
             "  deepstep lab                  the float lab in the terminal UI (also F in the UI)\n"
             "  deepstep --bench-ui [LESSON]  time the rendering of a 160x48 frame\n"
@@ -66,6 +70,8 @@ int main(int argc, char **argv)
         return cmd_first_frame(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "narrate") == 0)
         return cmd_narrate(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "float") == 0)

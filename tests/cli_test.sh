@@ -415,3 +415,72 @@ LESSON
 out=$("$DS" check --seeds 3 "$T/mix.md")
 check seeds-mixed-counts-runs grep -qF "compare: expect b.seed < 51   (run 2: b.seed = 51; met on 1 of 3 runs, each experiment at its own seed + 0..2)" <<<"$out"
 check seeds-no-test-split-is-an-error grep -qF "a: expect test_acc != 0.5   (could not be evaluated on seed 10: a has no test split for test_acc (add 'test = F', e.g. 0.2))" <<<"$out"
+
+# --- export --torch: the files, their names, the script's text, the refusals ------------
+# (torch-free: make test-torch runs the scripts; here only what deepstep writes)
+check export-help grep -q -- "--torch" <<<"$("$DS" export --help)"
+check export-in-help grep -q "deepstep export LESSON.md --torch" <<<"$("$DS" --help)"
+ABS_DS=$(cd "$(dirname "$DS")" && pwd)/$(basename "$DS")
+mkdir -p "$T/exp"
+ROOT=$PWD
+out=$(cd "$T/exp" && "$ABS_DS" export "$ROOT/lessons/09-gradient-clipping.md" --experiment clip1 --torch 2>&1); st=$?
+E="$T/exp/09-gradient-clipping-clip1-torch"
+check export-exit-0 [ $st -eq 0 ]
+check export-default-folder-name [ -d "$E" ]
+check export-three-files bash -c '[ -s "$1/train.py" ] && [ -s "$1/init.npz" ] && [ -s "$1/data.npz" ]' _ "$E"
+check export-says-what-it-wrote grep -q "^wrote .*train.py" <<<"$out"
+check export-script-runnable [ -x "$E/train.py" ]
+py="$E/train.py"
+check export-script-shebang [ "$(head -1 "$py")" = "#!/usr/bin/python3" ]
+check export-script-module-list grep -qF "self.layers = nn.ModuleList([" "$py"
+check export-script-linear grep -qF "nn.Linear(64, 32),  # 0: dense 32 leaky_relu init=gaussian" "$py"
+check export-script-forward grep -qF "x = F.leaky_relu(self.layers[0](x), 0.01)" "$py"
+check export-script-logits grep -qF "out = self.layers[3](x)" "$py"
+check export-script-loss grep -qF "return F.cross_entropy(out, y)" "$py"
+check export-script-clip grep -qF "torch.nn.utils.clip_grad_norm_(model.parameters(), 1)" "$py"
+check export-script-optimizer grep -qF "optimizer = torch.optim.SGD(model.parameters(), lr=5)" "$py"
+check export-script-saves-out grep -qF '"out.npz"' "$py"
+check export-script-no-scheduler bash -c '! grep -q scheduler "$1"' _ "$py"
+for a in x_train.npy y_train.npy x_val.npy y_val.npy x_test.npy y_test.npy order.npy; do
+    check "export-data-has-$a" grep -qaF "$a" "$E/data.npz"
+done
+for a in layers.0.weight.npy layers.0.bias.npy layers.3.weight.npy layers.3.bias.npy; do
+    check "export-init-has-$a" grep -qaF "$a" "$E/init.npz"
+done
+# init.npz is the run's step 0: training from it is training from the lesson's own init
+"$DS" run lessons/09-gradient-clipping.md --experiment clip1 --steps 3 --save "$T/x1.npz" -q >/dev/null
+"$DS" run lessons/09-gradient-clipping.md --experiment clip1 --steps 3 --load "$E/init.npz" --save "$T/x2.npz" -q >/dev/null
+check export-init-is-step-0 cmp -s "$T/x1.npz" "$T/x2.npz"
+# never overwrites without --force: one line, exit 1, the file untouched
+touch -d '2000-01-01' "$py"
+"$DS" export lessons/09-gradient-clipping.md --experiment clip1 --torch -o "$E" >"$T/stdout" 2>"$T/stderr"; st=$?
+check export-refuses-overwrite-exit-1 [ $st -eq 1 ]
+check export-refuses-overwrite-message [ "$(cat "$T/stderr")" = "deepstep export: $E/train.py already exists; --force overwrites it (or give another folder with -o DIR)" ]
+check export-overwrite-left-file [ "$(stat -c %Y "$py")" = "$(date -d '2000-01-01' +%s)" ]
+"$DS" export lessons/09-gradient-clipping.md --experiment clip1 --torch -o "$E" --force >/dev/null 2>&1
+check export-force-overwrites [ "$(stat -c %Y "$py")" != "$(date -d '2000-01-01' +%s)" ]
+# refused: bf16 (one line with the lesson line and why), nothing written
+"$DS" export lessons/02-float-precision.md --experiment bf16 --torch -o "$T/bf" >"$T/stdout" 2>"$T/stderr"; st=$?
+check export-refuses-bf16-exit-1 [ $st -eq 1 ]
+check export-refuses-bf16-one-line [ "$(wc -l <"$T/stderr")" -eq 1 ]
+check export-refuses-bf16-message grep -qE '^lessons/02-float-precision.md:[0-9]+: export: precision = bf16 is not supported because ' "$T/stderr"
+check export-refused-writes-nothing [ ! -e "$T/bf" ]
+check export-needs-torch-flag bash -c '! "$1" export lessons/00-welcome.md -o "$2/nt" 2>/dev/null && [ ! -e "$2/nt" ]' _ "$DS" "$T"
+# the pieces a lesson's tricks need, and only those
+"$DS" export lessons/06-dropout.md --experiment dropout --torch -o "$T/dr" >"$T/stdout" 2>&1
+check export-dropout-says-so grep -q "^note: dropout masks" "$T/stdout"
+check export-dropout-module grep -qF "nn.Dropout(p=0.2)" "$T/dr/train.py"
+check export-momentum-own-class grep -qF "class LessonMomentum(torch.optim.Optimizer):" "$T/dr/train.py"
+check export-cosine grep -qF "scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCHS)" "$T/dr/train.py"
+"$DS" export lessons/04-vanishing-gradients.md --experiment residual --torch -o "$T/rs" >/dev/null 2>&1
+check export-residual grep -qF "x = x + skip1  # 3: residual end" "$T/rs/train.py"
+"$DS" export lessons/04-vanishing-gradients.md --experiment batchnorm --torch -o "$T/bn" >/dev/null 2>&1
+check export-batchnorm grep -qF "nn.BatchNorm1d(32)," "$T/bn/train.py"
+"$DS" export lessons/12-digits.md --experiment tuned --torch -o "$T/es" >/dev/null 2>&1
+check export-early-stop grep -qF "if since_best >= 5:" "$T/es/train.py"
+check export-adam grep -qF "torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.999), eps=1e-08)" "$T/es/train.py"
+# the narration ends each micro-step with its PyTorch line
+out=$("$DS" narrate lessons/09-gradient-clipping.md --experiment clip1)
+check narrate-torch-backward grep -qxF "PyTorch: loss.backward()  (autograd: every layer's backward in one call)" <<<"$out"
+check narrate-torch-clip grep -qxF "PyTorch: torch.nn.utils.clip_grad_norm_(model.parameters(), 1)" <<<"$out"
+check narrate-torch-step grep -qxF "PyTorch: optimizer.step()  (one call updates every layer)" <<<"$out"

@@ -169,8 +169,13 @@ static void test_end_of_training(void **s)
     expect_in(text, "Training is finished (1 step). ", true);
     expect_in(text, "next epoch", false);
     expect_in(text, "that was the last epoch (its learning rate: 0.1)", true);
+    expect_in(text, "PyTorch: print(line)", true); /* every micro-step ends with its PyTorch line */
     narrate_at("data = xor\nlayer = dense 1 sigmoid\nepochs = 2\n", PHASE_END_EPOCH, -1, text, sizeof text);
     expect_in(text, "next epoch's learning rate: 0.1", true);
+    narrate_at(NET "clip = norm 1\nschedule = cosine\nvalidation = 0.5\n", PHASE_END_EPOCH, -1, text, sizeof text);
+    expect_in(text, "PyTorch: model.eval(); evaluate(x_val, y_val); model.train(); scheduler.step()", true);
+    narrate_at(NET "clip = norm 1\n", PHASE_CLIP, -1, text, sizeof text);
+    expect_in(text, "PyTorch: torch.nn.utils.clip_grad_norm_(model.parameters(), 1)", true);
     expect_in(text, "Training is finished", false);
     lesson l;
     session *se = begin("data = xor\nlayer = dense 1 sigmoid\nepochs = 2\n", &l);

@@ -126,6 +126,32 @@ static void test_shuffle_is_seeded(void **s)
     assert_memory_equal(seen[0], seen[1], sizeof seen[0]);
 }
 
+/* The orders deepstep export writes are the ones training then uses, and asking for them
+ * changes nothing: the trained weights are those of a trainer never asked. */
+static void test_epoch_orders_are_the_training_orders(void **s)
+{
+    (void)s;
+    const char *block = "data = moons samples=30\nbatch = 8\nshuffle = yes\nlayer = dense 4 tanh\n"
+                        "layer = dense 2 linear\nepochs = 3\n";
+    trainer *t = make_trainer(block, 0), *u = make_trainer(block, 0);
+    int n = t->split->n_train;
+    int *orders = calloc((size_t)3 * n, sizeof(int));
+    trainer_epoch_orders(t, 3, orders);
+    assert_int_not_equal(memcmp(orders, orders + n, (size_t)n * sizeof(int)), 0); /* shuffled afresh */
+    for (int e = 0; e < 3; e++) {
+        trainer_step(t, STEP_MICRO); /* load the epoch's first batch: t->order is the epoch's */
+        for (int k = 0; k < n; k++)
+            assert_int_equal(t->order[k], t->split->train[orders[(size_t)e * n + k]]);
+        trainer_step(t, STEP_EPOCH);
+    }
+    while (!trainer_done(u))
+        trainer_step(u, STEP_EPOCH);
+    assert_memory_equal(t->net.params, u->net.params, t->net.n_params * sizeof(float));
+    free(orders);
+    free_trainer(t);
+    free_trainer(u);
+}
+
 static void test_lr_schedules(void **s)
 {
     (void)s;
@@ -511,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_batches_in_file_order_without_shuffle),
         cmocka_unit_test(test_exposes_weights_before_and_after),
         cmocka_unit_test(test_shuffle_is_seeded),
+        cmocka_unit_test(test_epoch_orders_are_the_training_orders),
         cmocka_unit_test(test_lr_schedules),
         cmocka_unit_test(test_clip_norm_numbers),
         cmocka_unit_test(test_divergence_is_traced),

@@ -103,6 +103,21 @@ void trainer_destroy(trainer *t)
 
 bool trainer_done(const trainer *t) { return t->state.next_phase == PHASE_DONE; }
 
+void trainer_epoch_orders(const trainer *t, int epochs, int *out)
+{
+    rng r = t->state.shuffle_rng; /* a copy: the trainer's own stream is left where it is */
+    int n = t->split->n_train;
+    for (int e = 0; e < epochs; e++) {
+        int *o = out + (size_t)e * n;
+        /* positions, not row numbers: a shuffle moves values without looking at them, so the
+         * permutation is the one do_load_batch applies to split->train */
+        for (int k = 0; k < n; k++)
+            o[k] = k;
+        if (t->cfg.shuffle)
+            rng_shuffle(&r, o, n);
+    }
+}
+
 float trainer_lr_at(const trainer *t, long step, int epoch)
 {
     return (float)schedule_lr(&t->cfg, step, epoch, t->epochs,

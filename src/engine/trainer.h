@@ -181,6 +181,12 @@ void trainer_destroy(trainer *t);
 trainer_event trainer_step(trainer *t, step_size size);
 bool trainer_done(const trainer *t);
 
+/* The row orders of the next `epochs` epochs, as positions 0..n_train-1 in split->train:
+ * out (epochs, n_train). Drawn from a copy of the trainer's shuffle generator, exactly as
+ * do_load_batch will draw them (each epoch shuffles split->train afresh, the generator going
+ * on), so nothing changes in t. Without shuffle every epoch is 0..n_train-1. Call it before
+ * the first batch: `deepstep export` writes them for a script that trains the same batches. */
+void trainer_epoch_orders(const trainer *t, int epochs, int *out);
 /* The learning rate of the schedule at (step, epoch), 0-based. */
 float trainer_lr_at(const trainer *t, long step, int epoch);
 /* Predicted probabilities (rows, K) for the given rows in eval mode: softmax of the logits

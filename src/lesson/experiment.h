@@ -35,6 +35,7 @@ typedef struct experiment {
     /* Lines of keys, for errors found after parsing (data that does not fit the net). */
     int line_data, line_layer[NET_MAX_LAYERS], line_loss, line_batch, line_early_stop, line_ensemble, line_test;
     int line_name;
+    int line_precision, line_loss_scale, line_shuffle; /* 0 when the block leaves them out */
     /* Where the block's text is in its lesson's source (lesson.c sets them; 0 for a block
      * parsed alone): the UI's editor (E) edits that text and parses it again. */
     size_t text_at, text_len;

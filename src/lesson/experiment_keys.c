@@ -341,6 +341,7 @@ int experiment_apply_key(const line_ctx *c, const char *key, char **tok, int n, 
         else
             return experiment_fail(c, "batch: '%s' is not 'full' or a whole number from 1 to 1000000", tok[0]);
     } else if (strcmp(key, "shuffle") == 0) {
+        x->line_shuffle = c->line;
         if (enum_value(c, key, tok, n, "yes, no", parse_bool_int, &e))
             return -1;
         x->train.shuffle = e;
@@ -377,6 +378,7 @@ int experiment_apply_key(const line_ctx *c, const char *key, char **tok, int n, 
             return experiment_fail(c, "ensemble: '%.60s' is not a whole number of members from 1 to 100", tok[0]);
         x->train.ensemble = (int)iv;
     } else if (strcmp(key, "precision") == 0) {
+        x->line_precision = c->line;
         /* precision = fp32 | bf16 | fp16 [master=fp32] */
         fp_format f;
         if (n < 1 || fp_parse(tok[0], &f) != 0 || f == FP64)
@@ -397,6 +399,7 @@ int experiment_apply_key(const line_ctx *c, const char *key, char **tok, int n, 
             x->train.master_fp32 = true;
         }
     } else if (strcmp(key, "loss_scale") == 0) {
+        x->line_loss_scale = c->line;
         if (n != 1 || kv_double(tok[0], &dv) != 0 || dv <= 0 || dv > 1e8)
             return experiment_fail(c, "loss_scale: '%.60s' is not a number from above 0 to 1e8", tok[0]);
         x->train.loss_scale = (float)dv;

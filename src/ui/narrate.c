@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../lesson/torch_names.h"
+
 typedef struct text {
     char (*out)[NARRATE_COLS];
     int n;
@@ -518,5 +520,14 @@ int narrate(const session *s, char out[NARRATE_LINES][NARRATE_COLS])
     }
     if (trainer_done(tr) && ev->phase != PHASE_DONE && t.n < NARRATE_LINES)
         say(&t, "Training is finished (%s). Press R to start again.", count_of(b1, tr->state.step, "step"));
+    /* Last, the same step in PyTorch, as `deepstep export --torch` writes it in train.py: the
+     * bridge from the lesson's terms to the code a learner will write next. Kept below the
+     * other lines' cap, so it is never the line that falls off. */
+    char py[NARRATE_COLS];
+    if (ev->phase != PHASE_DONE && torch_step_line(tr, ev->phase, ev->layer, py, sizeof py)[0]) {
+        if (t.n >= NARRATE_LINES)
+            t.n = NARRATE_LINES - 1;
+        say(&t, "PyTorch: %s", py);
+    }
     return t.n;
 }

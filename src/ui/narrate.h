@@ -5,7 +5,7 @@
 
 #include "session.h"
 
-#define NARRATE_LINES 10
+#define NARRATE_LINES 12 /* the longest narration (adam with decay and master weights) is 10, then the PyTorch line */
 #define NARRATE_COLS 320
 
 /* Fills up to NARRATE_LINES lines; returns how many. */
