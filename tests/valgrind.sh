@@ -29,7 +29,7 @@ vg vg-run-save 0 run lessons/12-digits.md --steps 60 --save "$T/w.npz" --log "$T
 vg vg-run-load 0 run lessons/12-digits.md --load "$T/w.npz" --steps 20
 vg vg-run-ensemble 0 run lessons/07-overfitting.md --experiment ensemble --epochs 2 --quiet
 vg vg-run-compare 0 run lessons/05-batch-normalisation.md --compare
-vg vg-check 0 check lessons/00-welcome.md lessons/02-float-precision.md
+vg vg-check 0 check lessons/00-welcome.md tests/fixtures/quiz.md
 vg vg-bad-lesson 1 run tests/bad
 vg vg-float 0 float 0.1
 
@@ -37,7 +37,7 @@ vg vg-float 0 float 0.1
 S="deepstep-vg-$$"
 SOCK="-L $S"
 tmux $SOCK new-session -d -s "$S" -x 100 -y 30 -c "$ROOT" "env TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile"
-tmux $SOCK send-keys -t "$S" "clear; ${VG[*]} --log-file=$T/ui.vg $DS lessons/00-welcome.md; echo EXITED \$?" Enter
+tmux $SOCK send-keys -t "$S" "clear; ${VG[*]} --log-file=$T/ui.vg $DS --no-questions lessons/00-welcome.md; echo EXITED \$?" Enter
 screen_has() { for _ in $(seq 1 300); do tmux $SOCK capture-pane -p -t "$S" | grep -qF -- "$1" && return 0; sleep 0.1; done; return 1; }
 ui_ok=1
 screen_has "page 1/5" || ui_ok=0
@@ -52,3 +52,22 @@ tmux $SOCK kill-server 2>/dev/null
 if [ $ui_ok -ne 1 ]; then bad vg-ui "the session did not reach every screen (status '$status')"
 elif [ -s "$T/ui.vg" ] || [ "$status" != 0 ]; then bad vg-ui "exit '$status': $(head -20 "$T/ui.vg")"
 else ok vg-ui; fi
+
+# Questions: the fixture's two, one answered wrong then right after a step back, the choice
+# answered, then the editor opened, changed and applied.
+tmux $SOCK new-session -d -s "$S" -x 100 -y 30 -c "$ROOT" "env TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile"
+tmux $SOCK send-keys -t "$S" "clear; ${VG[*]} --log-file=$T/quiz.vg $DS tests/fixtures/quiz.md; echo EXITED \$?" Enter
+ui_ok=1
+screen_has "page 1/2" || ui_ok=0
+for k in n n n n n n n; do tmux $SOCK send-keys -t "$S" "$k"; sleep 0.3; done
+screen_has "Question 1 of 2" || ui_ok=0
+for k in 5 Enter Space b n 0 . 0 1 Enter Space n b Enter; do tmux $SOCK send-keys -t "$S" "$k"; sleep 0.4; done
+screen_has "The engine: layer0.max_update" || ui_ok=0
+for k in Space E Escape; do tmux $SOCK send-keys -t "$S" "$k"; sleep 0.4; done
+tmux $SOCK send-keys -t "$S" q
+screen_has "EXITED" || ui_ok=0
+status=$(tmux $SOCK capture-pane -p -t "$S" | sed -n 's/.*EXITED \([0-9]*\).*/\1/p' | tail -1)
+tmux $SOCK kill-server 2>/dev/null
+if [ $ui_ok -ne 1 ]; then bad vg-quiz "the session did not reach every screen (status '$status')"
+elif [ -s "$T/quiz.vg" ] || [ "$status" != 0 ]; then bad vg-quiz "exit '$status': $(head -20 "$T/quiz.vg")"
+else ok vg-quiz; fi
