@@ -133,6 +133,42 @@ static void test_goldens_are_distinct(void **s)
         }
 }
 
+/* ---- batch norm on a nearly tied batch ------------------------------------------------ */
+
+/* Three rows whose pre-activations differ by at most 0.0054 (a batch variance below eps, as a
+ * 2-row batch of lesson 05 has at step 13). Batch norm's output is the same whatever is added to
+ * every row, so the gradient reaching the layer below sums to 0 over the batch: the dense
+ * layer's dL/db must be 0. With x - mean in float (before) it was 7e-4 of the gradients'
+ * size; torch's CPU kernel, which subtracts in double, gives 1e-7. */
+static void test_batchnorm_nearly_tied_batch(void **s)
+{
+    (void)s;
+    layer_spec sp[2] = {DENSE(2, ACT_LINEAR, INIT_UNIFORM), {.kind = LAYER_BATCHNORM, .act = ACT_LINEAR}};
+    net n;
+    ds_error err = {0};
+    assert_int_equal(net_create(&n, 1, sp, 2, LOSS_CROSS_ENTROPY, 3, 3, &err), 0);
+    rng r;
+    rng_seed(&r, 1, 0);
+    net_init_params(&n, &r);
+    n.layers[0].W[0] = 1.0f, n.layers[0].W[1] = -0.5f, n.layers[0].b[0] = n.layers[0].b[1] = 0.0f;
+    n.layers[1].W[0] = 3.0f, n.layers[1].W[1] = 0.7f;
+    workspace *ws = &n.train;
+    ws->x[0] = 1.34307f, ws->x[1] = 1.34847f, ws->x[2] = 1.34512f; /* a mean a float cannot hold */
+    int labels[3] = {0, 1, 0};
+    net_forward(&n, ws, 3, true);
+    net_zero_grad(&n, ws);
+    net_loss(&n, ws, labels, true);
+    net_backward_layer(&n, ws, 1);
+    net_backward_layer(&n, ws, 0);
+    double big = 0;
+    for (int k = 0; k < 6; k++)
+        big = fmax(big, fabs(ws->dz[0][k]));
+    assert_true(big > 1.0); /* 1/sqrt(var + eps) = 236: the gradient is large */
+    for (int j = 0; j < 2; j++)
+        assert_true(fabs(n.layers[0].db[j]) < 1e-6 * big);
+    net_destroy(&n);
+}
+
 /* ---- what the layer computes ------------------------------------------------------- */
 
 /* One layernorm layer (linear, gamma 2, beta 0.5) on 3 rows of 4 features. */
@@ -402,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_momentum_full_batch_matches_torch),
         cmocka_unit_test(test_goldens_are_distinct),
         cmocka_unit_test(test_rows_normalised_alone_same_in_eval),
+        cmocka_unit_test(test_batchnorm_nearly_tied_batch),
         cmocka_unit_test(test_kind_appended),
         cmocka_unit_test(test_parser),
         cmocka_unit_test(test_npz_names_and_round_trip),

@@ -104,36 +104,50 @@ static void batchnorm_forward(layer *L, const float *x, float *xhat, float *z, i
             mean = L->running_mean[j];
             var = L->running_var[j];
         }
-        float inv = (float)(1.0 / sqrt(var + BN_EPS)), m = (float)mean;
+        /* x - mean in double, as torch's CPU kernel (its accumulation type for float): on a
+         * nearly tied batch (variance below eps) the float difference x - (float)mean kept
+         * only a few digits, the x_hat no longer summed to 0 over the batch, and the gradient
+         * through the layer (which must sum to 0) was off by 1e-3 where torch's is 1e-7 */
+        double inv = 1.0 / sqrt(var + BN_EPS);
         for (int r = 0; r < B; r++) {
             size_t k = (size_t)r * n + j;
-            xhat[k] = (x[k] - m) * inv;
+            xhat[k] = (float)(((double)x[k] - mean) * inv);
             z[k] = L->W[j] * xhat[k] + L->b[j];
         }
     }
 }
 
-static void batchnorm_backward(layer *L, float *dx, const float *dz, const float *xhat, int B)
+/* The sums run in double over x_hat recomputed in double from the layer's input x (as
+ * torch's CPU kernel does with its accumulation type), not over the stored float x_hat: on a
+ * nearly tied batch the float one loses the digits that make dL/dx sum to 0 over the batch. */
+static void batchnorm_backward(layer *L, float *dx, const float *dz, const float *x, int B)
 {
     int n = L->n_out;
     for (int j = 0; j < n; j++) {
-        double sum_dxhat = 0.0, sum_dxhat_xhat = 0.0;
-        float gamma = L->W[j];
+        double mean = 0.0, var = 0.0;
+        for (int r = 0; r < B; r++)
+            mean += x[(size_t)r * n + j];
+        mean /= B;
+        for (int r = 0; r < B; r++) {
+            double d = x[(size_t)r * n + j] - mean;
+            var += d * d;
+        }
+        double inv = 1.0 / sqrt(var / B + BN_EPS), gamma = L->W[j];
+        double sum_dz = 0.0, sum_dz_xhat = 0.0;
         for (int r = 0; r < B; r++) {
             size_t k = (size_t)r * n + j;
-            L->dW[j] += dz[k] * xhat[k];
-            L->db[j] += dz[k];
-            double dxh = (double)dz[k] * gamma;
-            sum_dxhat += dxh;
-            sum_dxhat_xhat += dxh * xhat[k];
+            double xh = (x[k] - mean) * inv;
+            sum_dz += dz[k];
+            sum_dz_xhat += dz[k] * xh;
         }
+        L->dW[j] += (float)sum_dz_xhat;
+        L->db[j] += (float)sum_dz;
         if (!dx)
             continue;
-        double inv = 1.0 / sqrt((double)L->batch_var[j] + BN_EPS);
-        for (int r = 0; r < B; r++) {
+        for (int r = 0; r < B; r++) { /* dL/dx = gamma inv / B (B dz - sum dz - x_hat sum dz x_hat) */
             size_t k = (size_t)r * n + j;
-            double dxh = (double)dz[k] * gamma;
-            dx[k] += (float)(inv / B * (B * dxh - sum_dxhat - xhat[k] * sum_dxhat_xhat));
+            double xh = (x[k] - mean) * inv;
+            dx[k] += (float)(gamma * inv / B * (B * (double)dz[k] - sum_dz - xh * sum_dz_xhat));
         }
     }
 }
@@ -281,7 +295,7 @@ void net_backward_layer(net *n, workspace *ws, int i)
         dense_backward(dx, L->dW, L->db, dz, net_layer_input(n, ws, i), L->W, B, L->n_in, L->n_out);
         break;
     case LAYER_BATCHNORM:
-        batchnorm_backward(L, dx, dz, ws->aux[i], B);
+        batchnorm_backward(L, dx, dz, net_layer_input(n, ws, i), B);
         break;
     case LAYER_LAYERNORM:
         layernorm_backward(L, dx, dz, ws->aux[i], net_layer_input(n, ws, i), B);
