@@ -42,7 +42,7 @@ void export_usage(FILE *out)
             "Then: /usr/bin/python3 DIR/train.py [--steps N] prints deepstep's epoch lines and saves\n"
             "DIR/out.npz, the final weights, as 'deepstep run --load DIR/init.npz --save' would.\n"
             "\n"
-            "  --experiment K  the K-th ```deepstep block (from 1) or the one with name = K (default 1)\n"
+            "  --experiment K  the K-th experiment block (from 1; ask, compare and race blocks do not count) or the one with name = K (default 1)\n"
             "  --torch         write PyTorch (the one format there is; required)\n"
             "  -o DIR          the folder (default: LESSON-NAME-torch, e.g. 09-gradient-clipping-clip1-torch)\n"
             "  --force         overwrite the files of an earlier export in DIR\n"

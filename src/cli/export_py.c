@@ -186,6 +186,10 @@ static void model_section(FILE *f, const export_spec *s)
     py(f, "        return out");
     py(f, "%s", "");
     py(f, "%s", "");
+    if (has_kind(c, LAYER_DROPOUT)) { /* the masks are torch's: seeded, so a rerun repeats them */
+        py(f, "torch.manual_seed(%llu)  # seed = %llu: torch's own dropout masks, the same on every run",
+           (unsigned long long)c->seed, (unsigned long long)c->seed);
+    }
     py(f, "model = Net()");
     py(f, "# The initial weights are deepstep's (its initialisers drew them); torch's own are overwritten.");
     py(f, "init = np.load(os.path.join(HERE, \"init.npz\"))");
