@@ -54,7 +54,9 @@ elif [ -s "$T/ui.vg" ] || [ "$status" != 0 ]; then bad vg-ui "exit '$status': $(
 else ok vg-ui; fi
 
 # Questions: the fixture's two, one answered wrong then right after a step back, the choice
-# answered, then the editor opened, changed and applied.
+# answered, then the editor opened and closed. A server of its own: a new session on the
+# first one's socket can reach that server while it is still shutting down.
+SOCK="-L $S-quiz"
 tmux $SOCK new-session -d -s "$S" -x 100 -y 30 -c "$ROOT" "env TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile"
 tmux $SOCK send-keys -t "$S" "clear; ${VG[*]} --log-file=$T/quiz.vg $DS tests/fixtures/quiz.md; echo EXITED \$?" Enter
 ui_ok=1
